@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs everything Easel's build and tests need on a fresh Debian 12 machine, and nothing
+# twice: a second run with everything present finishes in a few seconds.
+#
+# Project tools live in .tools/ inside the repo (git ignores it); only the wasm32 target and the
+# Debian packages (Chromium, ChromeDriver) go outside it. Versions and the traps behind each step
+# are in ../shared/reference/toolchain.md.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+tools="$root/.tools"
+mkdir -p "$tools/bin"
+
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132.0.0
+# wasm-bindgen-cli must match the wasm-bindgen library exactly, so it is read from Cargo.lock.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$root/Cargo.lock")
+
+say() { printf '\033[1mbootstrap:\033[0m %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  say "installing Chromium and ChromeDriver (Debian packages)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! "$tools/bin/trunk" --version 2>/dev/null | grep -qF " $TRUNK_VERSION"; then
+  say "building trunk $TRUNK_VERSION (about 6 minutes on 2 cores)"
+  cargo install --quiet --locked --root "$tools" --target-dir "$tools/build" trunk --version "$TRUNK_VERSION"
+fi
+
+if ! "$tools/bin/wasm-bindgen" --version 2>/dev/null | grep -qF " $WASM_BINDGEN_VERSION"; then
+  say "building wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
+  # Its published lock pins a webpki-roots this registry lacks, so `cargo install --locked` fails.
+  # Build from the crate's source with that one dependency moved back a patch release.
+  src="$tools/src/wasm-bindgen-cli-$WASM_BINDGEN_VERSION"
+  if [ ! -f "$src/Cargo.toml" ]; then
+    fetcher="$tools/src/fetch-wasm-bindgen-cli"
+    mkdir -p "$fetcher/src"
+    printf '[package]\nname = "fetch"\nversion = "0.0.0"\nedition = "2021"\n[dependencies]\nwasm-bindgen-cli = "=%s"\n' \
+      "$WASM_BINDGEN_VERSION" >"$fetcher/Cargo.toml"
+    touch "$fetcher/src/lib.rs"
+    cargo fetch --quiet --manifest-path "$fetcher/Cargo.toml"
+    crate=$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/"wasm-bindgen-cli-$WASM_BINDGEN_VERSION.crate" | head -n 1)
+    tar -xzf "$crate" -C "$tools/src"
+    rm -rf "$fetcher"
+  fi
+  (cd "$src" && cargo update --quiet -p webpki-roots --precise 1.0.10 2>/dev/null || true)
+  cargo install --quiet --locked --root "$tools" --target-dir "$tools/build" --path "$src"
+fi
+
+# Debian's binaryen (108) emits a wasm that loads blank; binaryen's npm build is current and quick.
+if [ "$("$tools/npm/node_modules/.bin/wasm-opt" --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSION%%.*}" ]; then
+  say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"
+  npm install --silent --no-audit --no-fund --prefix "$tools/npm" "binaryen@$BINARYEN_VERSION" >/dev/null
+fi
+ln -sf "$tools/npm/node_modules/.bin/wasm-opt" "$tools/bin/wasm-opt"
+
+# The build tree of the tools is only needed while installing them.
+rm -rf "$tools/build"
+
+say "ready: trunk $TRUNK_VERSION, wasm-bindgen $WASM_BINDGEN_VERSION, binaryen $BINARYEN_VERSION, $(chromium --version 2>/dev/null)"

@@ -1,0 +1,83 @@
+//! Where requests go: endpoint, deployment, api-version and key.
+
+use easel_contract::endpoint::{Connection, ConnectionField};
+use leptos::prelude::*;
+
+/// The connection's fields, each with its own problem shown beside it.
+#[component]
+pub fn ConnectionPanel(
+    /// The connection being edited.
+    connection: RwSignal<Connection>,
+    /// Whether to show problems yet.
+    #[prop(into)]
+    show_problems: Signal<bool>,
+) -> impl IntoView {
+    let problems = Memo::new(move |_| {
+        connection
+            .with(Connection::target)
+            .err()
+            .unwrap_or_default()
+    });
+    let problem = move |field: ConnectionField| {
+        Signal::derive(move || {
+            show_problems
+                .get()
+                .then(|| {
+                    problems.with(|all| {
+                        all.iter()
+                            .find(|p| p.field() == field)
+                            .map(ToString::to_string)
+                    })
+                })
+                .flatten()
+        })
+    };
+
+    view! {
+        <fieldset class="panel connection">
+            <legend>"Connection"</legend>
+            <p class="hint">
+                "Set to Easel's built-in local endpoint, which needs no Azure account. "
+                "For Azure, enter your resource's endpoint, deployment name and key."
+            </p>
+            <ConnectionInput id="endpoint" label="Endpoint" kind="url" connection
+                read=|c| &c.endpoint write=|c| &mut c.endpoint problem=problem(ConnectionField::Endpoint) />
+            <ConnectionInput id="deployment" label="Deployment" kind="text" connection
+                read=|c| &c.deployment write=|c| &mut c.deployment problem=problem(ConnectionField::Deployment) />
+            <ConnectionInput id="api-version" label="API version" kind="text" connection
+                read=|c| &c.api_version write=|c| &mut c.api_version problem=problem(ConnectionField::ApiVersion) />
+            <ConnectionInput id="api-key" label="Key" kind="password" connection
+                read=|c| &c.api_key write=|c| &mut c.api_key problem=problem(ConnectionField::ApiKey) />
+        </fieldset>
+    }
+}
+
+/// One labelled text field of the connection.
+#[component]
+fn ConnectionInput(
+    id: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    connection: RwSignal<Connection>,
+    read: fn(&Connection) -> &String,
+    write: fn(&mut Connection) -> &mut String,
+    problem: Signal<Option<String>>,
+) -> impl IntoView {
+    let problem_id = format!("{id}-problem");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type=kind
+                autocomplete="off"
+                spellcheck="false"
+                prop:value=move || connection.with(|c| read(c).clone())
+                on:input:target=move |event| connection.update(|c| *write(c) = event.target().value())
+                aria-invalid=move || problem.with(Option::is_some).then_some("true")
+                aria-describedby=problem_id.clone()
+            />
+            <p id=problem_id class="problem" role="alert">{move || problem.get()}</p>
+        </div>
+    }
+}

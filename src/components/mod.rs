@@ -1,0 +1,5 @@
+//! The studio's parts, one file each.
+
+pub mod connection_panel;
+pub mod prompt_form;
+pub mod result_grid;

@@ -1,0 +1,86 @@
+//! The one call to the image API: send a validated request, and turn the answer into images to
+//! show or a classified [`Failure`].
+
+use std::sync::Arc;
+
+use base64::Engine;
+use easel_contract::endpoint::Target;
+use easel_contract::failure::Failure;
+use easel_contract::request::ValidRequest;
+use easel_contract::response::{ImageSource, ImagesResponse};
+use gloo_net::http::Request;
+
+use crate::object_url::ObjectUrl;
+
+/// Where an image's pixels can be loaded from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Picture {
+    /// The service's link (Azure's expire after 24 hours).
+    Link(String),
+    /// The bytes from a `b64_json` answer, behind a `blob:` URL.
+    Bytes(Arc<ObjectUrl>),
+}
+
+impl Picture {
+    /// The URL for an `img`'s `src`.
+    pub fn src(&self) -> &str {
+        match self {
+            Picture::Link(url) => url,
+            Picture::Bytes(object_url) => object_url.as_str(),
+        }
+    }
+}
+
+/// One image the service made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// Its pixels.
+    pub picture: Picture,
+    /// The prompt the model actually used.
+    pub revised_prompt: Option<String>,
+}
+
+/// Sends `request` to `target` and waits for its images.
+pub async fn generate(target: &Target, request: &ValidRequest) -> Result<Vec<Generated>, Failure> {
+    let mut call = Request::post(&target.generations_url());
+    for (name, value) in target.headers() {
+        call = call.header(name, value);
+    }
+    // gloo-net reports a refused connection and a CORS refusal alike: the browser hides which.
+    let response = call
+        .body(request.to_json())
+        .map_err(|_| Failure::Unreachable)?
+        .send()
+        .await
+        .map_err(|_| Failure::Unreachable)?;
+    let status = response.status();
+    let body = response.text().await.map_err(|_| Failure::Unreachable)?;
+    if !response.ok() {
+        return Err(Failure::classify(status, &body));
+    }
+    let answer: ImagesResponse =
+        serde_json::from_str(&body).map_err(|_| Failure::UnexpectedAnswer { status })?;
+    answer
+        .data
+        .into_iter()
+        .map(|image| {
+            let picture = match image.source() {
+                Some(ImageSource::Url(url)) => Picture::Link(url.to_owned()),
+                Some(ImageSource::Base64(data)) => {
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(data)
+                        .map_err(|_| Failure::UnexpectedAnswer { status })?;
+                    Picture::Bytes(Arc::new(
+                        ObjectUrl::from_bytes(&bytes, "image/png")
+                            .map_err(|_| Failure::UnexpectedAnswer { status })?,
+                    ))
+                }
+                None => return Err(Failure::UnexpectedAnswer { status }),
+            };
+            Ok(Generated {
+                picture,
+                revised_prompt: image.revised_prompt,
+            })
+        })
+        .collect()
+}

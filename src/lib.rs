@@ -1,0 +1,20 @@
+//! Easel's browser app: a studio for Azure OpenAI image generation.
+//!
+//! Plain state types (compiled everywhere, tested natively) sit beside the Leptos UI, which is
+//! compiled for the browser only. Every rule of the image API comes from `easel-contract`.
+
+pub mod studio_form;
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+mod components;
+#[cfg(target_arch = "wasm32")]
+mod image_api;
+#[cfg(target_arch = "wasm32")]
+mod object_url;
+#[cfg(target_arch = "wasm32")]
+mod tiles;
+
+#[cfg(target_arch = "wasm32")]
+pub use app::App;

@@ -1,0 +1,144 @@
+//! In the browser (wasm-bindgen-test in headless Chromium): the studio's form, mounted on its
+//! own, opens with the API's defaults and explains bad input before anything is sent.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use leptos::task::tick;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Event, EventInit, HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The app mounted in a fresh element, unmounted and removed when dropped.
+struct Mounted {
+    root: HtmlElement,
+    _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+fn mount_studio() -> Mounted {
+    let document = document();
+    let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = leptos::mount::mount_to(root.clone(), || easel::App().into_any());
+    Mounted {
+        root,
+        _handle: handle,
+    }
+}
+
+impl Mounted {
+    fn find<T: JsCast>(&self, css: &str) -> T {
+        self.root
+            .query_selector(css)
+            .unwrap()
+            .unwrap_or_else(|| panic!("nothing matches {css}"))
+            .unchecked_into()
+    }
+
+    fn text(&self, css: &str) -> String {
+        self.find::<HtmlElement>(css)
+            .text_content()
+            .unwrap_or_default()
+    }
+
+    fn label_for(&self, id: &str) -> String {
+        self.text(&format!("label[for='{id}']"))
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let input: HtmlInputElement = self.find(css);
+        input.set_value(text);
+        let init = EventInit::new();
+        init.set_bubbles(true);
+        input
+            .dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
+            .unwrap();
+    }
+
+    fn press_generate(&self) {
+        self.find::<HtmlElement>("button[type=submit]").click();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_form_opens_with_the_seed_documents_defaults_under_their_labels() {
+    let studio = mount_studio();
+    tick().await;
+    for (id, label, default) in [
+        ("size", "Size", "1024x1024"),
+        ("quality", "Quality", "standard"),
+        ("style", "Style", "vivid"),
+        ("response-format", "Response format", "url"),
+    ] {
+        assert_eq!(studio.label_for(id), label);
+        assert_eq!(
+            studio.find::<HtmlSelectElement>(&format!("#{id}")).value(),
+            default,
+            "{label}"
+        );
+    }
+    assert_eq!(studio.label_for("prompt"), "Prompt");
+    assert_eq!(studio.text("button[type=submit]"), "Generate");
+    assert_eq!(
+        studio.find::<HtmlSelectElement>("#size").length(),
+        3,
+        "dall-e-3 offers three sizes"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn generating_with_an_empty_prompt_explains_why_and_sends_nothing() {
+    let studio = mount_studio();
+    tick().await;
+    assert_eq!(
+        studio.text("#prompt-problem"),
+        "",
+        "no complaint before the user tries"
+    );
+    studio.press_generate();
+    tick().await;
+    assert_eq!(
+        studio.text("#prompt-problem"),
+        "Write a prompt: describe the image you want."
+    );
+    assert_eq!(
+        studio
+            .find::<HtmlElement>("#prompt")
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
+    assert!(
+        studio.root.query_selector(".grid li").unwrap().is_none(),
+        "no request, so no tile"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_malformed_endpoint_is_named_beside_its_field() {
+    let studio = mount_studio();
+    tick().await;
+    studio.type_into("#prompt", "a fox");
+    studio.type_into("#endpoint", "ftp://example.com");
+    studio.press_generate();
+    tick().await;
+    assert_eq!(
+        studio.text("#endpoint-problem"),
+        "\"ftp://example.com\" is not an endpoint: write it as https://my-resource.openai.azure.com, with no path."
+    );
+    assert!(studio.root.query_selector(".grid li").unwrap().is_none());
+    studio.type_into("#endpoint", "https://my-resource.openai.azure.com");
+    tick().await;
+    assert_eq!(
+        studio.text("#endpoint-problem"),
+        "",
+        "the problem goes once it is fixed"
+    );
+}

@@ -1,0 +1,207 @@
+//! End-to-end support: the companion server in-process on a free port, Chromium driven through
+//! ChromeDriver, and [`Studio`], a page object named from what a user sees and does.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use easel_server::{Config, LocalEndpointConfig};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
+use tokio::sync::oneshot;
+
+/// How long anything the user waits for may take before the test fails.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A served app, a browser, and the means to stop both.
+pub struct Harness {
+    /// The app's address, `http://127.0.0.1:PORT/`.
+    pub base: String,
+    pub browser: Client,
+    _chromedriver: Child,
+    stop_server: oneshot::Sender<()>,
+}
+
+impl Harness {
+    /// Serves the built app (`dist/`, or `EASEL_DIST`) and the local endpoint, and opens Chromium.
+    pub async fn start() -> Harness {
+        let dist = std::env::var_os("EASEL_DIST")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
+        assert!(
+            dist.join("index.html").is_file(),
+            "no built app in {}: run the tests with `./dev test`, which builds it first",
+            dist.display()
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/", listener.local_addr().unwrap());
+        let (stop_server, stopped) = oneshot::channel();
+        let config = Config {
+            dist,
+            local_endpoint: LocalEndpointConfig::default(),
+        };
+        tokio::spawn(easel_server::serve(listener, config, async {
+            let _ = stopped.await;
+        }));
+
+        let port = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let chromedriver =
+            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+                .arg(format!("--port={port}"))
+                .kill_on_drop(true)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("chromedriver is installed by scripts/bootstrap.sh");
+        let capabilities = json!({
+            "goog:chromeOptions": {
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                // The network-off flags keep Chromium from calling hosts this machine cannot reach.
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--window-size=1280,900"]
+            }
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let mut attempts = 0;
+        let browser = loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&webdriver)
+                .await
+            {
+                Ok(browser) => break browser,
+                Err(error) if attempts < 50 => {
+                    attempts += 1;
+                    let _ = error;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(error) => panic!("cannot start Chromium through chromedriver: {error}"),
+            }
+        };
+        Harness {
+            base,
+            browser,
+            _chromedriver: chromedriver,
+            stop_server,
+        }
+    }
+
+    /// Closes the browser and stops the server.
+    pub async fn stop(self) {
+        self.browser.close().await.unwrap();
+        let _ = self.stop_server.send(());
+    }
+}
+
+/// The studio page, as a user sees it.
+pub struct Studio<'a> {
+    browser: &'a Client,
+}
+
+impl<'a> Studio<'a> {
+    /// Opens the studio and waits until it accepts a prompt.
+    pub async fn open(harness: &'a Harness) -> Studio<'a> {
+        harness.browser.goto(&harness.base).await.unwrap();
+        let studio = Studio {
+            browser: &harness.browser,
+        };
+        studio.labelled("Prompt").await;
+        studio
+    }
+
+    /// The control whose label reads `label`, found as a user finds it.
+    pub async fn labelled(&self, label: &str) -> Element {
+        let xpath = format!("//*[@id=//label[normalize-space()='{label}']/@for]");
+        self.browser
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap()
+    }
+
+    /// Types `text` into the field labelled `label`, replacing what was there.
+    pub async fn fill(&self, label: &str, text: &str) {
+        let field = self.labelled(label).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// Picks the option whose value is `value` in the select labelled `label`.
+    pub async fn choose(&self, label: &str, value: &str) {
+        let select = self.labelled(label).await;
+        select
+            .find(Locator::Css(&format!("option[value='{value}']")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Presses the button named `name`.
+    pub async fn press(&self, name: &str) {
+        let xpath = format!("//button[normalize-space()='{name}']");
+        self.browser
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Waits for the newest result's image to decode and gives its natural size.
+    pub async fn newest_image_size(&self) -> (u64, u64) {
+        let script = "const img = document.querySelector('.results figure img');
+                      return img && img.complete && img.naturalWidth ? [img.naturalWidth, img.naturalHeight] : null;";
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let size = self.browser.execute(script, vec![]).await.unwrap();
+            if let Some([width, height]) = size.as_array().map(Vec::as_slice) {
+                return (width.as_u64().unwrap(), height.as_u64().unwrap());
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no image decoded within {PATIENCE:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The text of the first element matching `css`, once it appears.
+    pub async fn text_of(&self, css: &str) -> String {
+        self.browser
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// An attribute of the first element matching `css`, once it appears.
+    pub async fn attribute_of(&self, css: &str, attribute: &str) -> Option<String> {
+        let element = self
+            .browser
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap();
+        element.attr(attribute).await.unwrap()
+    }
+}
