@@ -48,12 +48,11 @@ pub fn App() -> impl IntoView {
             <h1>"Easel"</h1>
             <p>"Image generation with Azure OpenAI"</p>
         </header>
+        // Results follow the prompt in the page's order, so on a phone they are right below it.
         <main class="studio">
-            <div class="controls">
-                <PromptForm form show_problems on_generate=submit />
-                <ConnectionPanel connection show_problems />
-            </div>
+            <PromptForm form show_problems on_generate=submit />
             <ResultGrid tiles />
+            <ConnectionPanel connection show_problems />
         </main>
     }
 }

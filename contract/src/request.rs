@@ -119,9 +119,9 @@ wire_enum! {
     /// How the service returns each image.
     ResponseFormat {
         /// A link to the image, valid for 24 hours.
-        Url = "url", "Link (expires in 24 h)";
+        Url = "url", "Link (24 h)";
         /// The image's bytes, base64-encoded in the answer.
-        B64Json = "b64_json", "Image data (base64)";
+        B64Json = "b64_json", "Image data";
     }
 }
 

@@ -173,7 +173,7 @@ fn revise(request: &ValidRequest) -> String {
         "{first}{}, in a {} style with {} detail, composed for a {} frame.",
         letters.as_str().trim_end_matches('.'),
         request.style().as_str(),
-        request.quality().label(),
+        request.quality().as_str(),
         request.size()
     )
 }

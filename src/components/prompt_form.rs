@@ -111,12 +111,7 @@ where
     }
 }
 
-/// A size as a person reads it: "1792 × 1024 · landscape".
+/// A size as a person reads it: "1792 × 1024".
 fn describe_size(size: &Size) -> String {
-    let shape = match size.width.cmp(&size.height) {
-        std::cmp::Ordering::Greater => "landscape",
-        std::cmp::Ordering::Less => "portrait",
-        std::cmp::Ordering::Equal => "square",
-    };
-    format!("{} × {} · {shape}", size.width, size.height)
+    format!("{} × {}", size.width, size.height)
 }

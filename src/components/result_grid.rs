@@ -1,6 +1,5 @@
 //! The results: a tile per image asked for, running, done or failed.
 
-use easel_contract::failure::Failure;
 use leptos::prelude::*;
 
 use crate::image_api::Generated;
@@ -49,7 +48,7 @@ fn tile_view(Tile { prompt, state, .. }: Tile) -> AnyView {
         TileState::Running => view! {
             <figure class="tile running" aria-busy="true">
                 <div class="placeholder"><span class="spinner" aria-hidden="true"></span>"Generating…"</div>
-                <figcaption>{prompt}</figcaption>
+                <figcaption><span class="label">"Prompt"</span>{prompt}</figcaption>
             </figure>
         }
         .into_any(),
@@ -63,18 +62,15 @@ fn tile_view(Tile { prompt, state, .. }: Tile) -> AnyView {
             </figure>
         }
         .into_any(),
-        TileState::Failed(failure) => failure_view(prompt, &failure).into_any(),
-    }
-}
-
-fn failure_view(prompt: String, failure: &Failure) -> impl IntoView {
-    view! {
-        <figure class="tile failed">
-            <div class="failure" role="alert">
-                <p class="what">{failure.message()}</p>
-                <p class="next">{failure.next_step()}</p>
-            </div>
-            <figcaption>{prompt}</figcaption>
-        </figure>
+        TileState::Failed(failure) => view! {
+            <figure class="tile failed">
+                <div class="failure" role="alert">
+                    <p class="what">{failure.message()}</p>
+                    <p class="next">{failure.next_step()}</p>
+                </div>
+                <figcaption><span class="label">"Prompt"</span>{prompt}</figcaption>
+            </figure>
+        }
+        .into_any(),
     }
 }
