@@ -14,11 +14,7 @@ use support::{Harness, Studio};
 
 #[tokio::main]
 async fn main() {
-    let out = PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .unwrap_or_else(|| "target/screenshots".into()),
-    );
+    let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "target/screenshots".into()));
     std::fs::create_dir_all(&out).unwrap();
     let harness = Harness::start().await;
     let studio = Studio::open(&harness).await;

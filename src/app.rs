@@ -1,6 +1,6 @@
 //! The studio: a connection, a prompt with its options, and the grid of results.
 
-use easel_contract::endpoint::{Connection, Target, DEFAULT_API_VERSION};
+use easel_contract::endpoint::{ApiPath, Auth, Connection, Target, DEFAULT_API_VERSION};
 use easel_contract::model::DALL_E_3;
 use easel_contract::request::ValidRequest;
 use leptos::prelude::*;
@@ -31,16 +31,13 @@ pub fn App() -> impl IntoView {
 
     let submit = move || {
         show_problems.set(true);
-        let (Ok(target), Ok(request)) = (
-            connection.with(Connection::target),
-            form.with(StudioForm::validate),
-        ) else {
+        let (Ok(target), Ok(plan)) = (connection.with(Connection::target), form.with(StudioForm::plan)) else {
             return;
         };
-        let id = tiles
-            .try_update(|tiles| tiles.start(request.prompt()))
-            .expect("the tiles live as long as the app");
-        generate.dispatch((target, request, id));
+        for request in plan.requests {
+            let id = tiles.try_update(|tiles| tiles.start(request.prompt())).expect("the tiles live as long as the app");
+            generate.dispatch((target.clone(), request, id));
+        }
     };
 
     view! {
@@ -63,6 +60,7 @@ fn local_endpoint() -> Connection {
         endpoint: window().location().origin().unwrap_or_default(),
         deployment: DALL_E_3.name.to_owned(),
         api_version: DEFAULT_API_VERSION.to_owned(),
-        api_key: "local".to_owned(),
+        path: ApiPath::Deployments,
+        auth: Auth::ApiKey("local".to_owned()),
     }
 }

@@ -44,11 +44,11 @@ pub struct Generated {
 pub async fn generate(target: &Target, request: &ValidRequest) -> Result<Vec<Generated>, Failure> {
     let mut call = Request::post(&target.generations_url());
     for (name, value) in target.headers() {
-        call = call.header(name, value);
+        call = call.header(name, &value);
     }
     // gloo-net reports a refused connection and a CORS refusal alike: the browser hides which.
     let response = call
-        .body(request.to_json())
+        .body(target.body(request))
         .map_err(|_| Failure::Unreachable)?
         .send()
         .await
@@ -56,10 +56,10 @@ pub async fn generate(target: &Target, request: &ValidRequest) -> Result<Vec<Gen
     let status = response.status();
     let body = response.text().await.map_err(|_| Failure::Unreachable)?;
     if !response.ok() {
-        return Err(Failure::classify(status, &body));
+        return Err(Failure::classify(status, &body, |name| response.headers().get(name)));
     }
-    let answer: ImagesResponse =
-        serde_json::from_str(&body).map_err(|_| Failure::UnexpectedAnswer { status })?;
+    let mime = request.output_format().mime();
+    let answer: ImagesResponse = serde_json::from_str(&body).map_err(|_| Failure::UnexpectedAnswer { status })?;
     answer
         .data
         .into_iter()
@@ -71,8 +71,7 @@ pub async fn generate(target: &Target, request: &ValidRequest) -> Result<Vec<Gen
                         .decode(data)
                         .map_err(|_| Failure::UnexpectedAnswer { status })?;
                     Picture::Bytes(Arc::new(
-                        ObjectUrl::from_bytes(&bytes, "image/png")
-                            .map_err(|_| Failure::UnexpectedAnswer { status })?,
+                        ObjectUrl::from_bytes(&bytes, mime).map_err(|_| Failure::UnexpectedAnswer { status })?,
                     ))
                 }
                 None => return Err(Failure::UnexpectedAnswer { status }),

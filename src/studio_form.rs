@@ -1,26 +1,24 @@
 //! What the user has chosen in the studio's form, as a plain type: the view only reads and
-//! writes it, and everything it means (the request, its problems) is derived here.
+//! writes it, and everything it means (the plan of requests, its problems) is derived here.
 
 use easel_contract::model::ModelProfile;
-use easel_contract::request::{
-    ImageRequest, Quality, RequestError, ResponseFormat, Size, Style, ValidRequest,
-};
+use easel_contract::request::{ImageRequest, Plan, Quality, RequestError, ResponseFormat, Size, Style};
 
-/// The prompt and options, one field per control.
+/// The prompt and options, one field per control. Options the model does not take are `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StudioForm {
     /// The model the options are offered for.
     pub model: &'static ModelProfile,
     /// What the image should show.
     pub prompt: String,
-    /// Size in pixels.
+    /// Size in pixels, or `auto`.
     pub size: Size,
     /// Detail level.
     pub quality: Quality,
-    /// Look of the image.
-    pub style: Style,
-    /// Link or inline data.
-    pub response_format: ResponseFormat,
+    /// Look of the image, for models with styles.
+    pub style: Option<Style>,
+    /// Link or inline data, for models that offer the choice.
+    pub response_format: Option<ResponseFormat>,
 }
 
 impl StudioForm {
@@ -32,45 +30,40 @@ impl StudioForm {
             size: model.default_size(),
             quality: model.default_quality(),
             style: model.default_style(),
-            response_format: model.default_response_format(),
+            response_format: model.response_formats.first().copied(),
         }
     }
 
-    /// The request for one image, or every reason it cannot be sent.
-    pub fn validate(&self) -> Result<ValidRequest, Vec<RequestError>> {
+    /// The requests for one image, or every reason they cannot be sent.
+    pub fn plan(&self) -> Result<Plan, Vec<RequestError>> {
         ImageRequest {
             prompt: self.prompt.clone(),
             size: Some(self.size),
-            n: Some(1),
             quality: Some(self.quality),
-            style: Some(self.style),
-            response_format: Some(self.response_format),
+            style: self.style,
+            response_format: self.response_format,
+            ..Default::default()
         }
-        .validate(self.model)
+        .plan(self.model, 1)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use easel_contract::model::DALL_E_3;
+    use easel_contract::model::{DALL_E_3, GPT_IMAGE_1};
     use easel_contract::request::Field;
 
     #[test]
     fn a_new_form_holds_the_seed_documents_defaults() {
         let form = StudioForm::new(&DALL_E_3);
         assert_eq!(
-            (
-                form.size.to_string(),
-                form.quality,
-                form.style,
-                form.response_format
-            ),
+            (form.size.to_string(), form.quality, form.style, form.response_format),
             (
                 "1024x1024".to_owned(),
                 Quality::Standard,
-                Style::Vivid,
-                ResponseFormat::Url
+                Some(Style::Vivid),
+                Some(ResponseFormat::Url)
             )
         );
     }
@@ -82,15 +75,29 @@ mod tests {
             quality: Quality::Hd,
             ..StudioForm::new(&DALL_E_3)
         };
+        let plan = form.plan().unwrap();
+        assert_eq!(plan.requests.len(), 1);
         assert_eq!(
-            form.validate().unwrap().to_json(),
+            plan.requests[0].to_json(),
             r#"{"prompt":"a fox","size":"1024x1024","n":1,"quality":"hd","style":"vivid","response_format":"url"}"#
         );
     }
 
     #[test]
+    fn options_a_model_does_not_take_are_left_out() {
+        let form = StudioForm {
+            prompt: "a fox".into(),
+            ..StudioForm::new(&GPT_IMAGE_1)
+        };
+        assert_eq!(
+            form.plan().unwrap().requests[0].to_json(),
+            r#"{"prompt":"a fox","size":"auto","n":1,"quality":"auto"}"#
+        );
+    }
+
+    #[test]
     fn an_empty_prompt_is_the_forms_one_problem() {
-        let problems = StudioForm::new(&DALL_E_3).validate().unwrap_err();
+        let problems = StudioForm::new(&DALL_E_3).plan().unwrap_err();
         assert_eq!(
             problems.iter().map(RequestError::field).collect::<Vec<_>>(),
             [Field::Prompt]

@@ -41,10 +41,7 @@ impl Tiles {
 
     /// How many requests are still on their way.
     pub fn running(&self) -> usize {
-        self.list
-            .iter()
-            .filter(|tile| tile.state == TileState::Running)
-            .count()
+        self.list.iter().filter(|tile| tile.state == TileState::Running).count()
     }
 
     /// Adds a running tile for `prompt` and returns its id.

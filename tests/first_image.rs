@@ -10,17 +10,12 @@ use support::{Harness, Studio};
 async fn a_prompt_becomes_a_1024_square_image_with_its_revised_prompt() {
     let harness = Harness::start().await;
     let studio = Studio::open(&harness).await;
-    studio
-        .fill("Prompt", "a lighthouse on a cliff at dawn")
-        .await;
+    studio.fill("Prompt", "a lighthouse on a cliff at dawn").await;
     studio.press("Generate").await;
 
     assert_eq!(studio.newest_image_size().await, (1024, 1024));
     assert_eq!(
-        studio
-            .attribute_of(".results figure img", "alt")
-            .await
-            .as_deref(),
+        studio.attribute_of(".results figure img", "alt").await.as_deref(),
         Some("a lighthouse on a cliff at dawn")
     );
     let revised = studio.text_of(".results figure .revised-prompt").await;
@@ -41,10 +36,7 @@ async fn image_data_answers_show_from_a_blob_at_the_chosen_size() {
     studio.press("Generate").await;
 
     assert_eq!(studio.newest_image_size().await, (1792, 1024));
-    let src = studio
-        .attribute_of(".results figure img", "src")
-        .await
-        .unwrap();
+    let src = studio.attribute_of(".results figure img", "src").await.unwrap();
     assert!(
         src.starts_with("blob:"),
         "base64 data must not sit in the DOM: {}",

@@ -27,10 +27,7 @@ fn mount_studio() -> Mounted {
     let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
     let handle = leptos::mount::mount_to(root.clone(), || easel::App().into_any());
-    Mounted {
-        root,
-        _handle: handle,
-    }
+    Mounted { root, _handle: handle }
 }
 
 impl Mounted {
@@ -43,9 +40,7 @@ impl Mounted {
     }
 
     fn text(&self, css: &str) -> String {
-        self.find::<HtmlElement>(css)
-            .text_content()
-            .unwrap_or_default()
+        self.find::<HtmlElement>(css).text_content().unwrap_or_default()
     }
 
     fn label_for(&self, id: &str) -> String {
@@ -97,11 +92,7 @@ async fn the_form_opens_with_the_seed_documents_defaults_under_their_labels() {
 async fn generating_with_an_empty_prompt_explains_why_and_sends_nothing() {
     let studio = mount_studio();
     tick().await;
-    assert_eq!(
-        studio.text("#prompt-problem"),
-        "",
-        "no complaint before the user tries"
-    );
+    assert_eq!(studio.text("#prompt-problem"), "", "no complaint before the user tries");
     studio.press_generate();
     tick().await;
     assert_eq!(

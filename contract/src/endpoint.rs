@@ -1,21 +1,63 @@
-//! Where a request goes: from what a user typed to the URL and headers of one call.
+//! Where a request goes and how it authenticates: from what a user typed or pasted to the URL,
+//! headers and body of one call.
 
 use std::fmt;
 
-/// The api-version Easel sends unless the user picks another: the seed document's example.
+use crate::request::ValidRequest;
+
+/// The api-version Easel sends on the deployments path unless the user picks another: the seed
+/// document's example.
 pub const DEFAULT_API_VERSION: &str = "2024-02-01";
 
+/// The api-version of the v1 path, where images are preview-only.
+pub const V1_API_VERSION: &str = "preview";
+
+/// The two URL shapes of the image API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ApiPath {
+    /// `/openai/deployments/{deployment}/images/generations?api-version=...`
+    #[default]
+    Deployments,
+    /// `/openai/v1/images/generations`, the deployment named as `model` in the body; also the
+    /// shape of OpenAI-compatible servers.
+    V1,
+}
+
+/// How a call proves who makes it.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// A resource key, sent as the `api-key` header.
+    ApiKey(String),
+    /// A Microsoft Entra ID access token, sent as `Authorization: Bearer`.
+    Bearer(String),
+    /// Nothing: a proxy in between adds the credentials.
+    None,
+}
+
+impl fmt::Debug for Auth {
+    /// Never prints the secret, so a connection can be logged.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Auth::ApiKey(_) => "ApiKey(…)",
+            Auth::Bearer(_) => "Bearer(…)",
+            Auth::None => "None",
+        })
+    }
+}
+
 /// A connection as the user typed it; [`Connection::target`] checks it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Connection {
-    /// The resource's endpoint, e.g. `https://NAME.openai.azure.com`.
+    /// The resource's endpoint (`https://NAME.openai.azure.com`), or just its name.
     pub endpoint: String,
     /// The deployment's name.
     pub deployment: String,
     /// The `api-version` query value.
     pub api_version: String,
-    /// The resource's key, sent as the `api-key` header.
-    pub api_key: String,
+    /// The URL shape.
+    pub path: ApiPath,
+    /// The credentials.
+    pub auth: Auth,
 }
 
 /// A problem with a connection, naming the field and what it should look like.
@@ -23,16 +65,20 @@ pub struct Connection {
 pub enum ConnectionError {
     /// No endpoint.
     EmptyEndpoint,
-    /// The endpoint is not an `http(s)://host[:port]` address.
+    /// The endpoint is not an `http(s)://host[:port]` address or a resource name.
     MalformedEndpoint(String),
+    /// The endpoint has a path: the portal's Target URI pasted where the endpoint goes, say.
+    EndpointWithPath(String),
     /// No deployment name.
     EmptyDeployment,
     /// The deployment name has characters a URL path segment cannot carry as typed.
     MalformedDeployment(String),
-    /// The api-version is not a date, optionally with `-preview`.
+    /// The api-version is not a date, optionally with `-preview` (or `preview` on v1).
     MalformedApiVersion(String),
-    /// No key.
-    EmptyKey,
+    /// No key, or no token, for a connection that needs one.
+    EmptyCredential,
+    /// A credential that cannot be a header value (line breaks, non-ASCII).
+    MalformedCredential,
 }
 
 impl fmt::Display for ConnectionError {
@@ -43,7 +89,12 @@ impl fmt::Display for ConnectionError {
             }
             ConnectionError::MalformedEndpoint(text) => write!(
                 f,
-                "\"{text}\" is not an endpoint: write it as https://my-resource.openai.azure.com, with no path."
+                "\"{text}\" is not an endpoint: write it as https://my-resource.openai.azure.com, or just the resource's name."
+            ),
+            ConnectionError::EndpointWithPath(text) => write!(
+                f,
+                "\"{text}\" has a path, which the endpoint does not: keep only https://host (paste the portal's \
+                 whole Target URI and Easel splits it for you)."
             ),
             ConnectionError::EmptyDeployment => write!(f, "Enter the deployment name, for example dall-e-3."),
             ConnectionError::MalformedDeployment(text) => write!(
@@ -55,7 +106,12 @@ impl fmt::Display for ConnectionError {
                 "\"{text}\" is not an api-version: write a date such as {DEFAULT_API_VERSION}, \
                  optionally followed by -preview."
             ),
-            ConnectionError::EmptyKey => write!(f, "Enter the key of the resource (Keys and Endpoint in the Azure portal)."),
+            ConnectionError::EmptyCredential => {
+                write!(f, "Enter the resource's key (Azure portal, Keys and Endpoint), or a Microsoft Entra ID token.")
+            }
+            ConnectionError::MalformedCredential => {
+                write!(f, "The key has characters a key cannot have: paste it again, without line breaks.")
+            }
         }
     }
 }
@@ -64,14 +120,12 @@ impl ConnectionError {
     /// The field the problem is about.
     pub fn field(&self) -> ConnectionField {
         match self {
-            ConnectionError::EmptyEndpoint | ConnectionError::MalformedEndpoint(_) => {
-                ConnectionField::Endpoint
-            }
-            ConnectionError::EmptyDeployment | ConnectionError::MalformedDeployment(_) => {
-                ConnectionField::Deployment
-            }
+            ConnectionError::EmptyEndpoint
+            | ConnectionError::MalformedEndpoint(_)
+            | ConnectionError::EndpointWithPath(_) => ConnectionField::Endpoint,
+            ConnectionError::EmptyDeployment | ConnectionError::MalformedDeployment(_) => ConnectionField::Deployment,
             ConnectionError::MalformedApiVersion(_) => ConnectionField::ApiVersion,
-            ConnectionError::EmptyKey => ConnectionField::ApiKey,
+            ConnectionError::EmptyCredential | ConnectionError::MalformedCredential => ConnectionField::Credential,
         }
     }
 }
@@ -87,25 +141,49 @@ pub enum ConnectionField {
     Deployment,
     /// [`Connection::api_version`]
     ApiVersion,
-    /// [`Connection::api_key`]
-    ApiKey,
+    /// The key or token in [`Connection::auth`].
+    Credential,
 }
 
-/// A checked connection: where one image generation call goes and how it authenticates.
+/// A checked connection: where one image generation call goes and how it authenticates. The
+/// credential is bound to its endpoint here, so it cannot be sent anywhere else.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     base: String,
     deployment: String,
     api_version: String,
-    api_key: String,
+    path: ApiPath,
+    auth: Auth,
+}
+
+/// What can be read from a pasted endpoint or Target URI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pasted {
+    /// `scheme://host[:port]`.
+    pub endpoint: String,
+    /// The deployment, when the URI names one.
+    pub deployment: Option<String>,
+    /// The api-version, when the URI has one.
+    pub api_version: Option<String>,
+    /// The URL shape, when the URI shows it.
+    pub path: Option<ApiPath>,
 }
 
 impl Connection {
     /// Checks every field, reporting every problem at once.
     pub fn target(&self) -> Result<Target, Vec<ConnectionError>> {
         let mut problems = Vec::new();
-        let base = match parse_endpoint(&self.endpoint) {
-            Ok(base) => base,
+        let base = match read_endpoint(&self.endpoint) {
+            Ok(Pasted {
+                endpoint,
+                deployment: None,
+                api_version: None,
+                path: None,
+            }) => endpoint,
+            Ok(_) => {
+                problems.push(ConnectionError::EndpointWithPath(self.endpoint.trim().into()));
+                String::new()
+            }
             Err(problem) => {
                 problems.push(problem);
                 String::new()
@@ -114,49 +192,114 @@ impl Connection {
         let deployment = self.deployment.trim();
         if deployment.is_empty() {
             problems.push(ConnectionError::EmptyDeployment);
-        } else if !deployment
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        {
+        } else if !is_deployment_name(deployment) {
             problems.push(ConnectionError::MalformedDeployment(deployment.into()));
         }
         let api_version = self.api_version.trim();
-        if !is_api_version(api_version) {
+        if !(is_api_version(api_version) || (self.path == ApiPath::V1 && api_version == V1_API_VERSION)) {
             problems.push(ConnectionError::MalformedApiVersion(api_version.into()));
         }
-        let api_key = self.api_key.trim();
-        if api_key.is_empty() {
-            problems.push(ConnectionError::EmptyKey);
-        }
+        let auth = match &self.auth {
+            Auth::ApiKey(secret) | Auth::Bearer(secret) if secret.trim().is_empty() => {
+                problems.push(ConnectionError::EmptyCredential);
+                Auth::None
+            }
+            Auth::ApiKey(secret) | Auth::Bearer(secret) if !secret.trim().bytes().all(|b| b.is_ascii_graphic()) => {
+                problems.push(ConnectionError::MalformedCredential);
+                Auth::None
+            }
+            Auth::ApiKey(key) => Auth::ApiKey(key.trim().into()),
+            Auth::Bearer(token) => Auth::Bearer(token.trim().into()),
+            Auth::None => Auth::None,
+        };
         if problems.is_empty() {
             Ok(Target {
                 base,
                 deployment: deployment.into(),
                 api_version: api_version.into(),
-                api_key: api_key.into(),
+                path: self.path,
+                auth,
             })
         } else {
             Err(problems)
         }
     }
+
+    /// Fills the connection from a pasted endpoint or Target URI: the endpoint always, and the
+    /// deployment, api-version and path where the URI names them.
+    pub fn fill_from(&mut self, pasted: Pasted) {
+        self.endpoint = pasted.endpoint;
+        if let Some(deployment) = pasted.deployment {
+            self.deployment = deployment;
+        }
+        if let Some(api_version) = pasted.api_version {
+            self.api_version = api_version;
+        }
+        if let Some(path) = pasted.path {
+            self.path = path;
+        }
+    }
 }
 
-/// `https://host[:port]` with no path, query or fragment; a missing scheme means https.
-fn parse_endpoint(text: &str) -> Result<String, ConnectionError> {
+/// Reads an endpoint as people paste it: `https://host[:port]` with or without the scheme or a
+/// trailing slash, a bare resource name (`my-resource` → `https://my-resource.openai.azure.com`),
+/// or the whole Target URI from the Azure portal, whose deployment and api-version are kept.
+pub fn read_endpoint(text: &str) -> Result<Pasted, ConnectionError> {
     let typed = text.trim();
     if typed.is_empty() {
         return Err(ConnectionError::EmptyEndpoint);
     }
+    let malformed = || ConnectionError::MalformedEndpoint(typed.into());
     let (scheme, rest) = match typed.split_once("://") {
         Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
         None => ("https".to_owned(), typed),
     };
-    let authority = rest.trim_end_matches('/').to_ascii_lowercase();
-    if (scheme == "https" || scheme == "http") && is_authority(&authority) {
-        Ok(format!("{scheme}://{authority}"))
-    } else {
-        Err(ConnectionError::MalformedEndpoint(typed.into()))
+    if scheme != "https" && scheme != "http" {
+        return Err(malformed());
     }
+    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (authority, path) = before_query.split_once('/').unwrap_or((before_query, ""));
+    let mut authority = authority.to_ascii_lowercase();
+    if !typed.contains("://") && is_deployment_name(&authority) && !authority.contains('.') {
+        authority = format!("{authority}.openai.azure.com");
+    }
+    if !is_authority(&authority) || typed.contains('#') {
+        return Err(malformed());
+    }
+    let endpoint = format!("{scheme}://{authority}");
+    let segments: Vec<&str> = path.split('/').filter(|segment| !segment.is_empty()).collect();
+    let api_version = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("api-version="))
+        .filter(|version| !version.is_empty())
+        .map(str::to_owned);
+    let (deployment, path) = match segments.as_slice() {
+        [] if query.is_empty() => (None, None),
+        ["openai", "deployments", deployment, rest @ ..] if is_deployment_name(deployment) && is_api_tail(rest) => {
+            (Some((*deployment).to_owned()), Some(ApiPath::Deployments))
+        }
+        ["openai", "v1", rest @ ..] if is_api_tail(rest) => (None, Some(ApiPath::V1)),
+        ["openai"] => (None, None),
+        _ => return Err(ConnectionError::EndpointWithPath(typed.into())),
+    };
+    Ok(Pasted {
+        endpoint,
+        deployment,
+        api_version,
+        path,
+    })
+}
+
+/// The rest of a Target URI after the deployment: nothing, or an operation of the API.
+fn is_api_tail(rest: &[&str]) -> bool {
+    matches!(
+        rest,
+        [] | ["images", "generations" | "edits"] | ["chat", "completions"] | ["completions"] | ["embeddings"]
+    )
+}
+
+fn is_deployment_name(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
 /// `host`, `host:port`, `[ipv6]` or `[ipv6]:port`.
@@ -180,9 +323,7 @@ fn is_authority(text: &str) -> bool {
             None => (text, None),
         };
         let name = !host.is_empty()
-            && host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
             && !host.starts_with(['-', '.'])
             && !host.ends_with(['-', '.']);
         (name, port)
@@ -208,51 +349,154 @@ pub fn is_api_version(text: &str) -> bool {
 impl Target {
     /// The URL of the image generations call.
     pub fn generations_url(&self) -> String {
-        format!(
-            "{}/openai/deployments/{}/images/generations?api-version={}",
-            self.base, self.deployment, self.api_version
-        )
+        match self.path {
+            ApiPath::Deployments => format!(
+                "{}/openai/deployments/{}/images/generations?api-version={}",
+                self.base, self.deployment, self.api_version
+            ),
+            ApiPath::V1 => format!(
+                "{}/openai/v1/images/generations?api-version={}",
+                self.base, self.api_version
+            ),
+        }
     }
 
-    /// The headers every call carries, the key among them.
-    pub fn headers(&self) -> [(&'static str, &str); 2] {
-        [
-            ("api-key", &self.api_key),
-            ("Content-Type", "application/json"),
-        ]
+    /// The JSON body for `request` on this target: the v1 path names the deployment in it.
+    pub fn body(&self, request: &ValidRequest) -> String {
+        match self.path {
+            ApiPath::Deployments => request.to_json(),
+            ApiPath::V1 => request.clone().with_model_field(&self.deployment).to_json(),
+        }
+    }
+
+    /// The headers of every call: the credential, if any, and the JSON content type.
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        let mut headers = match &self.auth {
+            Auth::ApiKey(key) => vec![("api-key", key.clone())],
+            Auth::Bearer(token) => vec![("Authorization", format!("Bearer {token}"))],
+            Auth::None => Vec::new(),
+        };
+        headers.push(("Content-Type", "application/json".to_owned()));
+        headers
+    }
+
+    /// `scheme://host[:port]` of the endpoint.
+    pub fn endpoint(&self) -> &str {
+        &self.base
+    }
+
+    /// The deployment name.
+    pub fn deployment(&self) -> &str {
+        &self.deployment
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{DALL_E_3, GPT_IMAGE_2};
+    use crate::request::ImageRequest;
 
     fn connection(endpoint: &str) -> Connection {
         Connection {
             endpoint: endpoint.into(),
             deployment: "dall-e-3".into(),
             api_version: DEFAULT_API_VERSION.into(),
-            api_key: "k".into(),
+            path: ApiPath::Deployments,
+            auth: Auth::ApiKey("k".into()),
         }
     }
 
     #[test]
-    fn builds_the_seed_documents_url() {
-        let target = connection("https://my-resource.openai.azure.com")
-            .target()
-            .unwrap();
+    fn builds_the_seed_documents_url_and_headers() {
+        let target = connection("https://my-resource.openai.azure.com").target().unwrap();
         assert_eq!(
             target.generations_url(),
             "https://my-resource.openai.azure.com/openai/deployments/dall-e-3/images/generations?api-version=2024-02-01"
         );
         assert_eq!(
             target.headers(),
-            [("api-key", "k"), ("Content-Type", "application/json")]
+            [("api-key", "k".into()), ("Content-Type", "application/json".into())]
         );
     }
 
     #[test]
-    fn endpoints_are_accepted_as_people_paste_them() {
+    fn each_kind_of_auth_sends_its_own_header_and_nothing_else() {
+        let with = |auth| {
+            Connection {
+                auth,
+                ..connection("x.openai.azure.com")
+            }
+            .target()
+            .unwrap()
+            .headers()
+        };
+        assert_eq!(
+            with(Auth::Bearer(" t0k ".into())),
+            [
+                ("Authorization", "Bearer t0k".into()),
+                ("Content-Type", "application/json".into())
+            ]
+        );
+        assert_eq!(with(Auth::None), [("Content-Type", "application/json".into())]);
+        for empty in [Auth::ApiKey(" ".into()), Auth::Bearer(String::new())] {
+            assert_eq!(
+                Connection {
+                    auth: empty,
+                    ..connection("x.com")
+                }
+                .target(),
+                Err(vec![ConnectionError::EmptyCredential])
+            );
+        }
+        assert_eq!(
+            Connection {
+                auth: Auth::ApiKey("ab\ncd".into()),
+                ..connection("x.com")
+            }
+            .target(),
+            Err(vec![ConnectionError::MalformedCredential])
+        );
+        assert_eq!(
+            format!("{:?}", Auth::ApiKey("secret".into())),
+            "ApiKey(…)",
+            "debug output hides the key"
+        );
+    }
+
+    #[test]
+    fn the_v1_path_names_the_deployment_in_the_body() {
+        let target = Connection {
+            path: ApiPath::V1,
+            api_version: V1_API_VERSION.into(),
+            deployment: "images".into(),
+            ..connection("x.openai.azure.com")
+        }
+        .target()
+        .unwrap();
+        assert_eq!(
+            target.generations_url(),
+            "https://x.openai.azure.com/openai/v1/images/generations?api-version=preview"
+        );
+        let request = ImageRequest {
+            prompt: "a fox".into(),
+            ..Default::default()
+        }
+        .validate(&GPT_IMAGE_2)
+        .unwrap();
+        assert_eq!(target.body(&request), r#"{"model":"images","prompt":"a fox"}"#);
+        let deployments = connection("x.openai.azure.com").target().unwrap();
+        let request = ImageRequest {
+            prompt: "a fox".into(),
+            ..Default::default()
+        }
+        .validate(&DALL_E_3)
+        .unwrap();
+        assert_eq!(deployments.body(&request), r#"{"prompt":"a fox"}"#);
+    }
+
+    #[test]
+    fn endpoints_are_read_as_people_paste_them() {
         for (typed, base) in [
             (
                 "https://my-resource.openai.azure.com/",
@@ -262,59 +506,115 @@ mod tests {
                 "  my-resource.openai.azure.com ",
                 "https://my-resource.openai.azure.com",
             ),
+            ("my-resource", "https://my-resource.openai.azure.com"),
+            (
+                "https://my-resource.cognitiveservices.azure.com",
+                "https://my-resource.cognitiveservices.azure.com",
+            ),
             ("HTTP://127.0.0.1:8080", "http://127.0.0.1:8080"),
             ("http://[::1]:8080//", "http://[::1]:8080"),
+            ("https://x.openai.azure.com/openai/", "https://x.openai.azure.com"),
         ] {
             let url = connection(typed).target().unwrap().generations_url();
-            assert!(
-                url.starts_with(&format!("{base}/openai/")),
-                "{typed} gave {url}"
-            );
+            assert!(url.starts_with(&format!("{base}/openai/")), "{typed} gave {url}");
         }
     }
 
     #[test]
-    fn malformed_endpoints_are_refused_by_name() {
+    fn the_portals_target_uri_fills_endpoint_deployment_and_api_version() {
+        let uri = "https://my-resource.openai.azure.com/openai/deployments/my-dalle/images/generations?api-version=2025-04-01-preview";
+        let mut filled = connection("");
+        filled.fill_from(read_endpoint(uri).unwrap());
+        assert_eq!(
+            (
+                filled.endpoint.as_str(),
+                filled.deployment.as_str(),
+                filled.api_version.as_str(),
+                filled.path
+            ),
+            (
+                "https://my-resource.openai.azure.com",
+                "my-dalle",
+                "2025-04-01-preview",
+                ApiPath::Deployments
+            )
+        );
+        assert_eq!(filled.target().unwrap().generations_url(), uri);
+
+        let v1 =
+            read_endpoint("https://r.services.ai.azure.com/openai/v1/images/generations?api-version=preview").unwrap();
+        assert_eq!(
+            v1,
+            Pasted {
+                endpoint: "https://r.services.ai.azure.com".into(),
+                deployment: None,
+                api_version: Some("preview".into()),
+                path: Some(ApiPath::V1)
+            }
+        );
+        assert_eq!(
+            connection(uri).target(),
+            Err(vec![ConnectionError::EndpointWithPath(uri.into())]),
+            "the endpoint field alone never silently drops a path"
+        );
+    }
+
+    #[test]
+    fn anything_else_gets_a_specific_message() {
         for typed in [
             "ftp://x.com",
-            "https://x.com/openai/deployments",
             "https://",
-            "x.com?a=b",
             "https://a b",
             "https://x.com:",
             "https://x.com:99999",
             "https://[::1",
             "https://.x.com",
+            "x.com#top",
         ] {
             assert_eq!(
-                connection(typed).target(),
-                Err(vec![ConnectionError::MalformedEndpoint(
-                    typed.trim().into()
-                )]),
+                read_endpoint(typed),
+                Err(ConnectionError::MalformedEndpoint(typed.trim().into())),
                 "{typed}"
             );
         }
-        assert_eq!(
-            connection(" ").target(),
-            Err(vec![ConnectionError::EmptyEndpoint])
-        );
+        for typed in [
+            "https://x.com/some/page",
+            "https://x.com/openai/deployments/a b/images/generations",
+        ] {
+            assert_eq!(
+                read_endpoint(typed),
+                Err(ConnectionError::EndpointWithPath(typed.into())),
+                "{typed}"
+            );
+        }
+        assert_eq!(read_endpoint(" "), Err(ConnectionError::EmptyEndpoint));
     }
 
     #[test]
     fn every_field_is_checked_and_every_problem_reported() {
         let bad = Connection {
-            endpoint: "https://x.openai.azure.com".into(),
             deployment: "my/deployment".into(),
             api_version: "latest".into(),
-            api_key: " ".into(),
+            auth: Auth::ApiKey(" ".into()),
+            ..connection("https://x.openai.azure.com")
         };
+        let problems = bad.target().unwrap_err();
         assert_eq!(
-            bad.target(),
-            Err(vec![
+            problems,
+            [
                 ConnectionError::MalformedDeployment("my/deployment".into()),
                 ConnectionError::MalformedApiVersion("latest".into()),
-                ConnectionError::EmptyKey,
-            ])
+                ConnectionError::EmptyCredential,
+            ]
+        );
+        let fields: Vec<_> = problems.iter().map(ConnectionError::field).collect();
+        assert_eq!(
+            fields,
+            [
+                ConnectionField::Deployment,
+                ConnectionField::ApiVersion,
+                ConnectionField::Credential
+            ]
         );
     }
 
@@ -323,8 +623,14 @@ mod tests {
         for good in ["2024-02-01", "2024-10-21", "2025-04-01-preview"] {
             assert!(is_api_version(good), "{good}");
         }
-        for bad in ["", "2024-2-1", "v1", "2024-02-01-beta", "2024/02/01"] {
+        for bad in ["", "2024-2-1", "v1", "2024-02-01-beta", "2024/02/01", "preview"] {
             assert!(!is_api_version(bad), "{bad}");
         }
+        let v1 = Connection {
+            path: ApiPath::V1,
+            api_version: "preview".into(),
+            ..connection("x.com")
+        };
+        assert!(v1.target().is_ok(), "v1 takes api-version=preview");
     }
 }

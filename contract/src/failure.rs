@@ -1,11 +1,14 @@
-//! Failures: the error body on the wire, the answers the service gives for each failure, and
-//! the classification of any failed call into a [`Failure`] a person can act on.
+//! Failures: the error body on the wire, the answers the service gives for each failure, the
+//! classification of any failed call into a [`Failure`] a person can act on, and the policy for
+//! trying again.
 
 use std::fmt;
+use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::request::RequestError;
+use crate::response::FilterResults;
 
 /// `{"error": {...}}`, sometimes with `created` beside it (the seed's content-filter answer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +28,7 @@ pub struct ErrorBody {
     #[serde(default, deserialize_with = "string_or_number")]
     pub code: Option<String>,
     /// The service's own words.
+    #[serde(default)]
     pub message: String,
     /// The request field the error is about, when the service says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -32,21 +36,35 @@ pub struct ErrorBody {
     /// OpenAI's error family, such as `invalid_request_error`.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// Azure's detail of a content-filter refusal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inner_error: Option<InnerError>,
 }
 
-fn string_or_number<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<String>, D::Error> {
-    Ok(
-        match Option::<serde_json::Value>::deserialize(deserializer)? {
-            Some(serde_json::Value::String(code)) => Some(code),
-            Some(serde_json::Value::Number(code)) => Some(code.to_string()),
-            _ => None,
-        },
-    )
+/// `error.inner_error` of Azure's `content_policy_violation` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct InnerError {
+    /// `ResponsibleAIPolicyViolation`.
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub code: Option<String>,
+    /// Which categories the filter found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_filter_results: Option<FilterResults>,
+    /// The prompt as the service rewrote it before refusing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revised_prompt: Option<String>,
 }
 
-/// An error answer as the service sends it: an HTTP status and a body.
+fn string_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(deserializer)? {
+        Some(serde_json::Value::String(code)) => Some(code),
+        Some(serde_json::Value::Number(code)) => Some(code.to_string()),
+        _ => None,
+    })
+}
+
+/// An error answer as the service sends it: an HTTP status and a body. The constructors are the
+/// answers Azure gives, word for word where the digest has a capture.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     /// The HTTP status.
@@ -66,6 +84,7 @@ impl ApiError {
                     message: message.into(),
                     param: None,
                     kind: None,
+                    inner_error: None,
                 },
             },
         }
@@ -89,6 +108,15 @@ impl ApiError {
         )
     }
 
+    /// 403 for a key on a resource that only takes Microsoft Entra ID.
+    pub fn key_auth_disabled() -> Self {
+        Self::new(
+            403,
+            Some("AuthenticationTypeDisabled"),
+            "Key based authentication is disabled for this resource.",
+        )
+    }
+
     /// 404 for a deployment the resource does not have.
     pub fn deployment_not_found() -> Self {
         Self::new(
@@ -103,18 +131,14 @@ impl ApiError {
         Self::new(404, Some("404"), "Resource not found")
     }
 
-    /// 400 for a body that is not JSON of the request's shape.
+    /// 400 for a body that is not JSON of the request's shape; OpenAI's schema errors carry no code.
     pub fn malformed_body(detail: impl fmt::Display) -> Self {
-        let mut error = Self::new(
-            400,
-            None,
-            format!("The request body is not valid: {detail}"),
-        );
+        let mut error = Self::new(400, None, format!("The request body is not valid: {detail}"));
         error.body.error.kind = Some("invalid_request_error".into());
         error
     }
 
-    /// 400 for a request that breaks a rule of its model.
+    /// 400 for a request that breaks a rule of its model, in OpenAI's form (`invalid_size`, ...).
     pub fn invalid_request(problem: &RequestError) -> Self {
         let field = problem.field().wire_name();
         let mut error = Self::new(400, Some(&format!("invalid_{field}")), problem.to_string());
@@ -144,31 +168,109 @@ impl ApiError {
         error.body.created = Some(created);
         error
     }
+
+    /// 400 for a flagged prompt in the form users capture from Azure today, naming the categories.
+    pub fn content_policy_violation(categories: FilterResults, revised_prompt: Option<String>) -> Self {
+        let mut error = Self::new(
+            400,
+            Some("content_policy_violation"),
+            "Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.",
+        );
+        error.body.error.kind = Some("invalid_request_error".into());
+        error.body.error.inner_error = Some(InnerError {
+            code: Some("ResponsibleAIPolicyViolation".into()),
+            content_filter_results: Some(categories),
+            revised_prompt,
+        });
+        error
+    }
+
+    /// 429 asking the caller to wait `seconds`; the same wait goes in the `Retry-After` and
+    /// `retry-after-ms` headers (see [`ApiError::retry_after_headers`]).
+    pub fn rate_limited(seconds: u32) -> Self {
+        Self::new(
+            429,
+            Some("RateLimitReached"),
+            format!(
+                "Requests to the Images_Generations Operation under Azure OpenAI API version 2024-02-01 have exceeded \
+                 the call rate limit of your current pricing tier. Please retry after {seconds} seconds."
+            ),
+        )
+    }
+
+    /// The headers Azure sends with a 429 that asks for a wait of `seconds`.
+    pub fn retry_after_headers(seconds: u32) -> [(&'static str, String); 2] {
+        [
+            ("retry-after", seconds.to_string()),
+            ("retry-after-ms", (u64::from(seconds) * 1000).to_string()),
+        ]
+    }
+
+    /// 500, with the request id the message asks the user to quote.
+    pub fn server_error(request_id: &str) -> Self {
+        let mut error = Self::new(
+            500,
+            Some("server_error"),
+            format!(
+                "An error occurred while processing your request. You can retry your request, or contact us through an \
+                 Azure support request at: https://go.microsoft.com/fwlink/?linkid=2213926 if the error persists. \
+                 Please include the request ID {request_id} in your message."
+            ),
+        );
+        error.body.error.kind = Some("server_error".into());
+        error
+    }
+
+    /// 503: the service is overloaded for now.
+    pub fn service_unavailable() -> Self {
+        Self::new(
+            503,
+            Some("ServiceUnavailable"),
+            "The service is temporarily unable to process your request. Please try again later.",
+        )
+    }
 }
 
 /// Why a call made no image, in terms a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
     /// The content filter refused the prompt.
-    PromptFiltered,
+    PromptFiltered {
+        /// The categories that triggered it, when the service names them.
+        categories: Vec<String>,
+    },
     /// The image was made but the content filter withheld it.
-    ImageFiltered,
+    ImageFiltered {
+        /// The categories that triggered it, when the service names them.
+        categories: Vec<String>,
+    },
     /// The service refused a parameter; its own words.
     InvalidRequest {
+        /// The field it names, if any.
+        param: Option<String>,
         /// The service's message.
         message: String,
     },
-    /// The key is missing, wrong, or belongs to another resource.
+    /// The key or token is missing, wrong, or belongs to another resource.
     Unauthorized,
+    /// The resource takes Microsoft Entra ID tokens only, not keys.
+    KeyAuthDisabled,
+    /// The resource is blocked, or refuses this caller; the service's words.
+    AccessDenied {
+        /// The service's message.
+        message: String,
+    },
     /// The resource has no deployment of that name.
     DeploymentNotFound,
     /// The endpoint has no such path, or does not know the api-version.
     NotFound,
-    /// Too many calls; try again after the wait, if the service said how long.
+    /// Too many calls; try again after the wait, when the service said how long.
     RateLimited {
-        /// Seconds to wait, when known.
-        retry_after_secs: Option<u32>,
+        /// How long to wait, when known.
+        retry_after: Option<Duration>,
     },
+    /// No answer in time.
+    Timeout,
     /// The service failed on its side.
     ServiceError {
         /// The HTTP status.
@@ -185,54 +287,89 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// Classifies a failed call from its HTTP status and body text.
-    pub fn classify(status: u16, body: &str) -> Failure {
+    /// Classifies a failed call from its HTTP status, body text and response headers (`header`
+    /// looks one up by lower-case name; a browser hides most of them from scripts).
+    pub fn classify(status: u16, body: &str, header: impl Fn(&str) -> Option<String>) -> Failure {
         let Ok(envelope) = serde_json::from_str::<ErrorEnvelope>(body) else {
             return match status {
-                401 | 403 => Failure::Unauthorized,
+                401 => Failure::Unauthorized,
+                408 | 504 => Failure::Timeout,
                 429 => Failure::RateLimited {
-                    retry_after_secs: None,
+                    retry_after: wait_from(&header, ""),
                 },
                 500.. => Failure::ServiceError { status },
                 _ => Failure::UnexpectedAnswer { status },
             };
         };
         let error = envelope.error;
+        let inner_code = error.inner_error.as_ref().and_then(|inner| inner.code.as_deref());
+        let filtered = matches!(
+            error.code.as_deref(),
+            Some("contentFilter" | "content_policy_violation")
+        ) || inner_code == Some("ResponsibleAIPolicyViolation");
+        if filtered {
+            let categories = error
+                .inner_error
+                .as_ref()
+                .and_then(|inner| inner.content_filter_results.as_ref())
+                .map(FilterResults::triggered)
+                .unwrap_or_default();
+            return if error.message.starts_with("Generated image was filtered") {
+                Failure::ImageFiltered { categories }
+            } else {
+                Failure::PromptFiltered { categories }
+            };
+        }
         match (status, error.code.as_deref()) {
-            (_, Some("contentFilter" | "content_policy_violation")) => {
-                if error.message.starts_with("Generated image was filtered") {
-                    Failure::ImageFiltered
-                } else {
-                    Failure::PromptFiltered
-                }
-            }
             (401, _) => Failure::Unauthorized,
+            (403, Some("AuthenticationTypeDisabled")) => Failure::KeyAuthDisabled,
+            (403, _) => Failure::AccessDenied { message: error.message },
             (_, Some("DeploymentNotFound")) => Failure::DeploymentNotFound,
             (404, _) => Failure::NotFound,
+            (408 | 504, _) => Failure::Timeout,
             (429, _) => Failure::RateLimited {
-                retry_after_secs: seconds_to_wait(&error.message),
+                retry_after: wait_from(&header, &error.message),
             },
             (500.., _) => Failure::ServiceError { status },
-            _ => Failure::InvalidRequest {
+            (400..=499, _) => Failure::InvalidRequest {
+                param: error.param,
                 message: error.message,
             },
+            _ => Failure::UnexpectedAnswer { status },
         }
     }
 
     /// What happened, in one sentence.
     pub fn message(&self) -> String {
-        match self {
-            Failure::PromptFiltered => "The content filter refused this prompt.".into(),
-            Failure::ImageFiltered => {
-                "An image was made, but the content filter withheld it.".into()
+        let because = |categories: &[String]| {
+            if categories.is_empty() {
+                String::new()
+            } else {
+                format!(" (found: {})", categories.join(", ").replace('_', " "))
             }
-            Failure::InvalidRequest { message } => {
-                format!("The service refused the request: {message}")
+        };
+        match self {
+            Failure::PromptFiltered { categories } => {
+                format!("The content filter refused this prompt{}.", because(categories))
+            }
+            Failure::ImageFiltered { categories } => {
+                format!(
+                    "An image was made, but the content filter withheld it{}.",
+                    because(categories)
+                )
+            }
+            Failure::InvalidRequest { message, .. } => {
+                format!("The service refused the request: {}", sentence(message))
             }
             Failure::Unauthorized => "The key was refused.".into(),
+            Failure::KeyAuthDisabled => "This resource does not accept keys, only Microsoft Entra ID sign-in.".into(),
+            Failure::AccessDenied { message } => {
+                format!("The resource refused the call: {}", sentence(message))
+            }
             Failure::DeploymentNotFound => "This resource has no deployment of that name.".into(),
             Failure::NotFound => "The endpoint does not serve this path or api-version.".into(),
             Failure::RateLimited { .. } => "The deployment is busy: too many requests.".into(),
+            Failure::Timeout => "No answer came in time.".into(),
             Failure::ServiceError { status } => {
                 format!("The service failed on its side (HTTP {status}).")
             }
@@ -246,20 +383,31 @@ impl Failure {
     /// What the person can do about it.
     pub fn next_step(&self) -> String {
         match self {
-            Failure::PromptFiltered => {
+            Failure::PromptFiltered { .. } => {
                 "Rephrase the prompt without anything that could read as violent, sexual, hateful or self-harm.".into()
             }
-            Failure::ImageFiltered => "Generate again, or adjust the prompt: another image may pass.".into(),
+            Failure::ImageFiltered { .. } => "Generate again, or adjust the prompt: another image may pass.".into(),
             Failure::InvalidRequest { .. } => "Change the option it names and generate again.".into(),
             Failure::Unauthorized => {
                 "Check the key, and that it belongs to this endpoint (Keys and Endpoint in the Azure portal).".into()
+            }
+            Failure::KeyAuthDisabled => {
+                "Use a Microsoft Entra ID token instead of the key, or go through the companion proxy.".into()
+            }
+            Failure::AccessDenied { .. } => {
+                "Check the resource's networking and status in the Azure portal, or ask its administrator.".into()
             }
             Failure::DeploymentNotFound => {
                 "Check the deployment name in Azure AI Foundry; a new deployment can take 5 minutes to appear.".into()
             }
             Failure::NotFound => "Check the endpoint address and the api-version.".into(),
-            Failure::RateLimited { retry_after_secs: Some(secs) } => format!("Wait {secs} seconds, then generate again."),
-            Failure::RateLimited { retry_after_secs: None } => "Wait a little, then generate again.".into(),
+            Failure::RateLimited {
+                retry_after: Some(wait),
+            } => {
+                format!("Wait {} seconds, then generate again.", wait.as_secs_f64().ceil())
+            }
+            Failure::RateLimited { retry_after: None } => "Wait a little, then generate again.".into(),
+            Failure::Timeout => "Generate again; complex prompts can take a minute.".into(),
             Failure::ServiceError { .. } => "Generate again in a moment.".into(),
             Failure::UnexpectedAnswer { .. } => {
                 "Check the endpoint: it should be the resource's address, with nothing after the host.".into()
@@ -269,14 +417,85 @@ impl Failure {
                 .into(),
         }
     }
+
+    /// Whether the same call may succeed if tried again unchanged.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Failure::RateLimited { .. } | Failure::Timeout | Failure::ServiceError { .. }
+        )
+    }
 }
 
-/// The wait in a message such as "... Please retry after 16 seconds. ...".
-fn seconds_to_wait(message: &str) -> Option<u32> {
-    let lower = message.to_ascii_lowercase();
-    let after = &lower[lower.find("retry after ")? + "retry after ".len()..];
-    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
+fn sentence(text: &str) -> String {
+    let text = text.trim();
+    if text.ends_with(['.', '!', '?']) {
+        text.to_owned()
+    } else {
+        format!("{text}.")
+    }
+}
+
+/// The wait a 429 asks for: `retry-after-ms`, else `Retry-After` in seconds, else the message's
+/// "retry after N seconds" (browsers hide Azure's headers from scripts).
+fn wait_from(header: &impl Fn(&str) -> Option<String>, message: &str) -> Option<Duration> {
+    let number = |name: &str| {
+        header(name)
+            .and_then(|value| value.trim().parse::<f64>().ok())
+            .filter(|n| n.is_finite() && *n >= 0.0)
+    };
+    number("retry-after-ms")
+        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
+        .or_else(|| number("retry-after").map(Duration::from_secs_f64))
+        .or_else(|| {
+            let lower = message.to_ascii_lowercase();
+            let after = &lower[lower.find("retry after ")? + "retry after ".len()..];
+            let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok().map(Duration::from_secs)
+        })
+}
+
+/// When to try a failed call again, and how long to wait first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Calls in all, the first included.
+    pub max_attempts: u32,
+    /// The wait before the first retry when the service names none; it doubles each time.
+    pub base_delay: Duration,
+    /// The longest wait, whatever the service asks.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// Three calls in all, waits from 2 s doubling, never over 2 minutes: close to the official
+    /// SDK's policy (2 retries, at most 120 s).
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_secs(2),
+            max_delay: Duration::from_secs(120),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// After `attempts_made` calls, the last of which failed with `failure`: how long to wait
+    /// before the next call, or `None` to stop.
+    pub fn next_wait(&self, failure: &Failure, attempts_made: u32) -> Option<Duration> {
+        if !failure.is_transient() || attempts_made >= self.max_attempts {
+            return None;
+        }
+        let backoff = self
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(attempts_made.saturating_sub(1)));
+        let wait = match failure {
+            Failure::RateLimited {
+                retry_after: Some(asked),
+            } => *asked,
+            _ => backoff,
+        };
+        Some(wait.min(self.max_delay))
+    }
 }
 
 #[cfg(test)]
@@ -284,13 +503,18 @@ mod tests {
     use super::*;
     use crate::model::DALL_E_3;
     use crate::request::ImageRequest;
+    use crate::response::CategoryResult;
+
+    fn no_headers(_: &str) -> Option<String> {
+        None
+    }
 
     fn check(status: u16, body: &str, expected: Failure) {
-        assert_eq!(Failure::classify(status, body), expected, "{status} {body}");
+        assert_eq!(Failure::classify(status, body, no_headers), expected, "{status} {body}");
     }
 
     fn round_trip(error: ApiError) -> Failure {
-        Failure::classify(error.status, &serde_json::to_string(&error.body).unwrap())
+        Failure::classify(error.status, &serde_json::to_string(&error.body).unwrap(), no_headers)
     }
 
     #[test]
@@ -298,58 +522,94 @@ mod tests {
         check(
             400,
             r#"{"created":1698435368,"error":{"code":"contentFilter","message":"Your task failed as a result of our safety system."}}"#,
-            Failure::PromptFiltered,
+            Failure::PromptFiltered { categories: vec![] },
         );
         check(
             400,
             r#"{"created":1698435368,"error":{"code":"contentFilter","message":"Generated image was filtered as a result of our safety system."}}"#,
-            Failure::ImageFiltered,
+            Failure::ImageFiltered { categories: vec![] },
         );
-        assert_ne!(
-            Failure::PromptFiltered.message(),
-            Failure::ImageFiltered.message()
+        let prompt = Failure::PromptFiltered { categories: vec![] };
+        let image = Failure::ImageFiltered { categories: vec![] };
+        assert_ne!(prompt.message(), image.message());
+        assert_ne!(prompt.next_step(), image.next_step());
+    }
+
+    #[test]
+    fn the_captured_content_policy_violation_names_its_categories() {
+        check(
+            400,
+            r#"{"error":{"code":"content_policy_violation","inner_error":{"code":"ResponsibleAIPolicyViolation",
+                "content_filter_results":{"jailbreak":{"detected":false,"filtered":false},"violence":{"filtered":true,"severity":"low"},
+                "self_harm":{"filtered":true,"severity":"medium"}},"revised_prompt":"..."},
+                "message":"Your request was rejected as a result of our safety system. ...","type":"invalid_request_error"}}"#,
+            Failure::PromptFiltered {
+                categories: vec!["self_harm".into(), "violence".into()],
+            },
+        );
+        assert_eq!(
+            Failure::PromptFiltered {
+                categories: vec!["self_harm".into(), "violence".into()]
+            }
+            .message(),
+            "The content filter refused this prompt (found: self harm, violence)."
         );
     }
 
     #[test]
-    fn error_answers_the_service_gives_classify_as_what_they_mean() {
-        assert_eq!(round_trip(ApiError::missing_key()), Failure::Unauthorized);
-        assert_eq!(round_trip(ApiError::invalid_key()), Failure::Unauthorized);
-        assert_eq!(
-            round_trip(ApiError::deployment_not_found()),
-            Failure::DeploymentNotFound
+    fn every_answer_the_service_gives_classifies_as_what_it_means() {
+        let mut categories = FilterResults::default();
+        categories.0.insert(
+            "hate".into(),
+            CategoryResult {
+                filtered: true,
+                severity: Some("high".into()),
+                detected: None,
+            },
         );
-        assert_eq!(
-            round_trip(ApiError::resource_not_found()),
-            Failure::NotFound
-        );
-        assert_eq!(
-            round_trip(ApiError::prompt_filtered(1)),
-            Failure::PromptFiltered
-        );
-        assert_eq!(
-            round_trip(ApiError::image_filtered(1)),
-            Failure::ImageFiltered
-        );
-        let problem = ImageRequest {
-            prompt: String::new(),
-            size: None,
-            n: None,
-            quality: None,
-            style: None,
-            response_format: None,
+        let problem = ImageRequest::default().validate(&DALL_E_3).unwrap_err().remove(0);
+        for (error, expected) in [
+            (ApiError::missing_key(), Failure::Unauthorized),
+            (ApiError::invalid_key(), Failure::Unauthorized),
+            (ApiError::key_auth_disabled(), Failure::KeyAuthDisabled),
+            (ApiError::deployment_not_found(), Failure::DeploymentNotFound),
+            (ApiError::resource_not_found(), Failure::NotFound),
+            (
+                ApiError::prompt_filtered(1),
+                Failure::PromptFiltered { categories: vec![] },
+            ),
+            (
+                ApiError::image_filtered(1),
+                Failure::ImageFiltered { categories: vec![] },
+            ),
+            (
+                ApiError::content_policy_violation(categories, None),
+                Failure::PromptFiltered {
+                    categories: vec!["hate".into()],
+                },
+            ),
+            (
+                ApiError::rate_limited(16),
+                Failure::RateLimited {
+                    retry_after: Some(Duration::from_secs(16)),
+                },
+            ),
+            (ApiError::server_error("abc"), Failure::ServiceError { status: 500 }),
+            (ApiError::service_unavailable(), Failure::ServiceError { status: 503 }),
+            (
+                ApiError::invalid_request(&problem),
+                Failure::InvalidRequest {
+                    param: Some("prompt".into()),
+                    message: problem.to_string(),
+                },
+            ),
+        ] {
+            assert_eq!(round_trip(error.clone()), expected, "{error:?}");
         }
-        .validate(&DALL_E_3)
-        .unwrap_err()
-        .remove(0);
-        let invalid = ApiError::invalid_request(&problem);
-        assert_eq!(invalid.body.error.param.as_deref(), Some("prompt"));
-        assert_eq!(
-            round_trip(invalid),
-            Failure::InvalidRequest {
-                message: problem.to_string()
-            }
-        );
+        assert!(matches!(
+            round_trip(ApiError::malformed_body("x")),
+            Failure::InvalidRequest { param: None, .. }
+        ));
     }
 
     #[test]
@@ -365,18 +625,16 @@ mod tests {
             Failure::Unauthorized,
         );
         check(
-            429,
-            r#"{"error":{"code":"RateLimitReached","message":"Requests have exceeded the limit. Please retry after 16 seconds."}}"#,
-            Failure::RateLimited {
-                retry_after_secs: Some(16),
+            403,
+            r#"{"error":{"code":"Forbidden","message":"Your resource has been temporarily blocked because we detected behavior that may violate our content policy."}}"#,
+            Failure::AccessDenied {
+                message: "Your resource has been temporarily blocked because we detected behavior that may violate our content policy.".into(),
             },
         );
         check(
             429,
-            r#"{"error":{"code":429,"message":"Slow down"}}"#,
-            Failure::RateLimited {
-                retry_after_secs: None,
-            },
+            r#"{"error":{"code":"429","message":"Slow down"}}"#,
+            Failure::RateLimited { retry_after: None },
         );
         check(
             500,
@@ -384,36 +642,133 @@ mod tests {
             Failure::ServiceError { status: 500 },
         );
         check(
+            400,
+            r#"{"error":{"code":"invalid_size","message":"The size is not supported by this model.","param":"size","type":"invalid_request_error"}}"#,
+            Failure::InvalidRequest {
+                param: Some("size".into()),
+                message: "The size is not supported by this model.".into(),
+            },
+        );
+        check(
+            400,
+            r#"{"error":{"code":null,"message":"'' is too short - 'prompt'"}}"#,
+            Failure::InvalidRequest {
+                param: None,
+                message: "'' is too short - 'prompt'".into(),
+            },
+        );
+        check(
             502,
             "<html><body>Bad Gateway</body></html>",
             Failure::ServiceError { status: 502 },
         );
+        check(504, "upstream timed out", Failure::Timeout);
         check(
-            200,
-            "<html>portal</html>",
+            408,
+            r#"{"error":{"code":"timeout","message":"Request timed out"}}"#,
+            Failure::Timeout,
+        );
+        check(200, "<html>portal</html>", Failure::UnexpectedAnswer { status: 200 });
+        check(404, "<html>Not Found</html>", Failure::UnexpectedAnswer { status: 404 });
+    }
+
+    #[test]
+    fn the_wait_after_a_429_comes_from_headers_first_then_the_message() {
+        let headers = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned())
+        };
+        let body = serde_json::to_string(&ApiError::rate_limited(16).body).unwrap();
+        let wait = |failure| match failure {
+            Failure::RateLimited { retry_after } => retry_after,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            wait(Failure::classify(
+                429,
+                &body,
+                headers(&[("retry-after-ms", "1500"), ("retry-after", "9")])
+            )),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            wait(Failure::classify(429, &body, headers(&[("retry-after", "9")]))),
+            Some(Duration::from_secs(9))
+        );
+        assert_eq!(
+            wait(Failure::classify(429, &body, no_headers)),
+            Some(Duration::from_secs(16)),
+            "a browser hides the headers"
+        );
+        assert_eq!(
+            wait(Failure::classify(429, "busy", headers(&[("retry-after", "nonsense")]))),
+            None
+        );
+    }
+
+    #[test]
+    fn transient_failures_retry_a_bounded_number_of_times() {
+        let policy = RetryPolicy::default();
+        let busy = Failure::RateLimited {
+            retry_after: Some(Duration::from_secs(16)),
+        };
+        assert_eq!(policy.next_wait(&busy, 1), Some(Duration::from_secs(16)));
+        assert_eq!(policy.next_wait(&busy, 3), None, "three calls in all");
+        let failing = Failure::ServiceError { status: 503 };
+        assert_eq!(policy.next_wait(&failing, 1), Some(Duration::from_secs(2)));
+        assert_eq!(policy.next_wait(&failing, 2), Some(Duration::from_secs(4)));
+        let patient = RetryPolicy {
+            max_attempts: 20,
+            ..policy
+        };
+        assert_eq!(
+            patient.next_wait(&failing, 15),
+            Some(Duration::from_secs(120)),
+            "capped"
+        );
+        assert_eq!(
+            policy.next_wait(
+                &Failure::RateLimited {
+                    retry_after: Some(Duration::from_secs(600))
+                },
+                1
+            ),
+            Some(Duration::from_secs(120))
+        );
+        for permanent in [
+            Failure::PromptFiltered { categories: vec![] },
+            Failure::ImageFiltered { categories: vec![] },
+            Failure::Unauthorized,
+            Failure::DeploymentNotFound,
+            Failure::Unreachable,
             Failure::UnexpectedAnswer { status: 200 },
-        );
-        check(
-            400,
-            r#"{"error":{"code":"content_policy_violation","message":"Your request was rejected as a result of our safety system."}}"#,
-            Failure::PromptFiltered,
-        );
+        ] {
+            assert_eq!(policy.next_wait(&permanent, 1), None, "{permanent:?}");
+        }
     }
 
     #[test]
     fn every_failure_says_what_happened_and_what_to_do() {
         for failure in [
-            Failure::PromptFiltered,
-            Failure::ImageFiltered,
+            Failure::PromptFiltered { categories: vec![] },
+            Failure::ImageFiltered {
+                categories: vec!["violence".into()],
+            },
             Failure::InvalidRequest {
-                message: "The size is not supported.".into(),
+                param: None,
+                message: "The size is not supported".into(),
             },
             Failure::Unauthorized,
+            Failure::KeyAuthDisabled,
+            Failure::AccessDenied {
+                message: "Blocked".into(),
+            },
             Failure::DeploymentNotFound,
             Failure::NotFound,
             Failure::RateLimited {
-                retry_after_secs: Some(3),
+                retry_after: Some(Duration::from_secs(3)),
             },
+            Failure::RateLimited { retry_after: None },
+            Failure::Timeout,
             Failure::ServiceError { status: 503 },
             Failure::UnexpectedAnswer { status: 200 },
             Failure::Unreachable,
@@ -423,7 +778,7 @@ mod tests {
         }
         assert_eq!(
             Failure::RateLimited {
-                retry_after_secs: Some(3)
+                retry_after: Some(Duration::from_millis(2500))
             }
             .next_step(),
             "Wait 3 seconds, then generate again."

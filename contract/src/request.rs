@@ -1,5 +1,5 @@
-//! The body of `POST .../images/generations`, and the validation that stands between what a user
-//! typed and what is sent.
+//! The body of `POST .../images/generations`, the validation that stands between what a user
+//! typed and what is sent, and the plan that turns "k images" into requests.
 //!
 //! Only [`ImageRequest::validate`] builds a [`ValidRequest`], and only a `ValidRequest` can be
 //! sent, so nothing the API would reject for its shape leaves the app.
@@ -9,27 +9,41 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::model::ModelProfile;
+use crate::model::{ModelProfile, SizeRule};
+use crate::price::Estimate;
 
-/// An image size in pixels, written `WIDTHxHEIGHT` on the wire (`"1024x1792"`).
+/// Width and height in pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Size {
+pub struct Dimensions {
     /// Width in pixels.
     pub width: u32,
     /// Height in pixels.
     pub height: u32,
 }
 
+/// The `size` field: exact pixels written `WIDTHxHEIGHT` (`"1024x1792"`), or `"auto"`, where the
+/// gpt-image models choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Size {
+    /// The model chooses (gpt-image only).
+    Auto,
+    /// These dimensions.
+    Exact(Dimensions),
+}
+
 impl Size {
     /// A size of `width` by `height` pixels.
-    pub const fn new(width: u32, height: u32) -> Self {
-        Size { width, height }
+    pub const fn exact(width: u32, height: u32) -> Self {
+        Size::Exact(Dimensions { width, height })
     }
 }
 
 impl fmt::Display for Size {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}x{}", self.width, self.height)
+        match self {
+            Size::Auto => f.write_str("auto"),
+            Size::Exact(Dimensions { width, height }) => write!(f, "{width}x{height}"),
+        }
     }
 }
 
@@ -37,12 +51,21 @@ impl FromStr for Size {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text == "auto" {
+            return Ok(Size::Auto);
+        }
         let malformed =
-            || format!("\"{text}\" is not a size: write it as WIDTHxHEIGHT, for example 1024x1024");
+            || format!("\"{text}\" is not a size: write it as WIDTHxHEIGHT, for example 1024x1024, or auto");
         let (width, height) = text.split_once('x').ok_or_else(malformed)?;
-        Ok(Size::new(
-            width.parse().map_err(|_| malformed())?,
-            height.parse().map_err(|_| malformed())?,
+        let number = |digits: &str| {
+            digits
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0 && digits.bytes().all(|b| b.is_ascii_digit()))
+        };
+        Ok(Size::exact(
+            number(width).ok_or_else(malformed)?,
+            number(height).ok_or_else(malformed)?,
         ))
     }
 }
@@ -61,7 +84,8 @@ impl<'de> Deserialize<'de> for Size {
     }
 }
 
-/// Declares a wire enum whose values are fixed strings, with `as_str` and a label for people.
+/// Declares a wire enum whose values are fixed strings, with `as_str`, a label for people, and
+/// `from_wire`.
 macro_rules! wire_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $wire:literal, $label:literal;)+ }) => {
         $(#[$doc])*
@@ -96,12 +120,20 @@ macro_rules! wire_enum {
 }
 
 wire_enum! {
-    /// How much detail the model puts in; `hd` is slower.
+    /// How much detail the model puts in.
     Quality {
-        /// The default: faster.
+        /// DALL-E: the default, faster.
         Standard = "standard", "Standard";
-        /// Finer detail and more consistency across the image.
+        /// DALL-E 3: finer detail and more consistency, slower.
         Hd = "hd", "HD";
+        /// gpt-image: the model chooses.
+        Auto = "auto", "Auto";
+        /// gpt-image: fastest, fewest tokens.
+        Low = "low", "Low";
+        /// gpt-image.
+        Medium = "medium", "Medium";
+        /// gpt-image: most detail, most tokens.
+        High = "high", "High";
     }
 }
 
@@ -116,7 +148,7 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// How the service returns each image.
+    /// How a DALL-E service returns each image.
     ResponseFormat {
         /// A link to the image, valid for 24 hours.
         Url = "url", "Link (24 h)";
@@ -125,14 +157,52 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// The image file format of a gpt-image answer.
+    OutputFormat {
+        /// Lossless; the only format with transparency.
+        Png = "png", "PNG";
+        /// Smaller files; takes a compression level.
+        Jpeg = "jpeg", "JPEG";
+        /// Listed by the v1 spec only; Azure's docs do not offer it.
+        Webp = "webp", "WebP";
+    }
+}
+
+wire_enum! {
+    /// The background of a gpt-image image.
+    Background {
+        /// The model chooses.
+        Auto = "auto", "Auto";
+        /// Always filled.
+        Opaque = "opaque", "Opaque";
+        /// See-through (PNG only).
+        Transparent = "transparent", "Transparent";
+    }
+}
+
+impl OutputFormat {
+    /// The MIME type of an image in this format.
+    pub fn mime(self) -> &'static str {
+        match self {
+            OutputFormat::Png => "image/png",
+            OutputFormat::Jpeg => "image/jpeg",
+            OutputFormat::Webp => "image/webp",
+        }
+    }
+}
+
 /// The JSON body of an image generation request, exactly as it goes on the wire.
 ///
 /// Fields left `None` are left out of the JSON, and the API applies the model's default.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ImageRequest {
+    /// The deployment name; required on the v1 path only, where the URL does not carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// What the image should show, and in what style.
     pub prompt: String,
-    /// Size in pixels.
+    /// Size in pixels, or `auto`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<Size>,
     /// How many images this one request asks for.
@@ -141,12 +211,21 @@ pub struct ImageRequest {
     /// Detail level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<Quality>,
-    /// Look of the image.
+    /// Look of the image (DALL-E 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<Style>,
-    /// Link or inline data.
+    /// Link or inline data (DALL-E).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_format: Option<ResponseFormat>,
+    /// Image file format (gpt-image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_format: Option<OutputFormat>,
+    /// JPEG compression, 0 to 100 (gpt-image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_compression: Option<u8>,
+    /// Background (gpt-image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<Background>,
 }
 
 /// The request fields a validation problem can be about.
@@ -156,14 +235,22 @@ pub enum Field {
     Prompt,
     /// `size`
     Size,
-    /// `n`
+    /// `n`, images per request
     N,
+    /// How many images a run asks for, across requests.
+    Images,
     /// `quality`
     Quality,
     /// `style`
     Style,
     /// `response_format`
     ResponseFormat,
+    /// `output_format`
+    OutputFormat,
+    /// `output_compression`
+    OutputCompression,
+    /// `background`
+    Background,
 }
 
 impl Field {
@@ -172,13 +259,35 @@ impl Field {
         match self {
             Field::Prompt => "prompt",
             Field::Size => "size",
-            Field::N => "n",
+            Field::N | Field::Images => "n",
             Field::Quality => "quality",
             Field::Style => "style",
             Field::ResponseFormat => "response_format",
+            Field::OutputFormat => "output_format",
+            Field::OutputCompression => "output_compression",
+            Field::Background => "background",
+        }
+    }
+
+    /// The field as a person calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Prompt => "prompt",
+            Field::Size => "size",
+            Field::N => "images per request",
+            Field::Images => "number of images",
+            Field::Quality => "quality",
+            Field::Style => "style",
+            Field::ResponseFormat => "response format",
+            Field::OutputFormat => "file format",
+            Field::OutputCompression => "compression",
+            Field::Background => "background",
         }
     }
 }
+
+/// The most images one run may ask for, across all its requests.
+pub const MAX_IMAGES_PER_RUN: u8 = 10;
 
 /// Why a request cannot be sent to a model, one variant per rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,12 +301,21 @@ pub enum RequestError {
         /// The model's limit.
         max: usize,
     },
-    /// The model does not make images of this size.
-    SizeNotOffered {
-        /// The size asked for.
-        size: Size,
+    /// The model does not offer this value for this field, or takes no such field at all.
+    NotOffered {
+        /// The field.
+        field: Field,
+        /// The value asked for, as the API spells it.
+        value: String,
         /// The model this was checked against.
         model: &'static ModelProfile,
+    },
+    /// A free size breaks one of the model's bounds.
+    SizeOutOfBounds {
+        /// The size asked for.
+        size: Size,
+        /// Which bound, in plain words.
+        reason: String,
     },
     /// `n` is outside what one request to this model may ask for.
     ImageCountOutOfRange {
@@ -206,27 +324,20 @@ pub enum RequestError {
         /// The model this was checked against.
         model: &'static ModelProfile,
     },
-    /// The model does not offer this quality.
-    QualityNotOffered {
-        /// The quality asked for.
-        quality: Quality,
-        /// The model this was checked against.
-        model: &'static ModelProfile,
+    /// A run asks for no images, or more than [`MAX_IMAGES_PER_RUN`].
+    RunSizeOutOfRange {
+        /// The count asked for.
+        images: u8,
     },
-    /// The model does not offer this style.
-    StyleNotOffered {
-        /// The style asked for.
-        style: Style,
-        /// The model this was checked against.
-        model: &'static ModelProfile,
+    /// `output_compression` is above 100.
+    CompressionOutOfRange {
+        /// The value asked for.
+        value: u8,
     },
-    /// The model does not answer in this format.
-    ResponseFormatNotOffered {
-        /// The format asked for.
-        format: ResponseFormat,
-        /// The model this was checked against.
-        model: &'static ModelProfile,
-    },
+    /// `output_compression` is given for a format other than JPEG.
+    CompressionNeedsJpeg,
+    /// A transparent background is asked for in a format other than PNG.
+    TransparencyNeedsPng,
 }
 
 impl RequestError {
@@ -234,21 +345,30 @@ impl RequestError {
     pub fn field(&self) -> Field {
         match self {
             RequestError::EmptyPrompt | RequestError::PromptTooLong { .. } => Field::Prompt,
-            RequestError::SizeNotOffered { .. } => Field::Size,
+            RequestError::NotOffered { field, .. } => *field,
+            RequestError::SizeOutOfBounds { .. } => Field::Size,
             RequestError::ImageCountOutOfRange { .. } => Field::N,
-            RequestError::QualityNotOffered { .. } => Field::Quality,
-            RequestError::StyleNotOffered { .. } => Field::Style,
-            RequestError::ResponseFormatNotOffered { .. } => Field::ResponseFormat,
+            RequestError::RunSizeOutOfRange { .. } => Field::Images,
+            RequestError::CompressionOutOfRange { .. } | RequestError::CompressionNeedsJpeg => Field::OutputCompression,
+            RequestError::TransparencyNeedsPng => Field::Background,
         }
     }
 }
 
-fn list<T: fmt::Display>(values: &[T]) -> String {
-    values
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The values `model` offers for `field`, as the API spells them.
+fn offered(model: &ModelProfile, field: Field) -> Vec<String> {
+    fn spelled<T: fmt::Display>(values: &[T]) -> Vec<String> {
+        values.iter().map(ToString::to_string).collect()
+    }
+    match field {
+        Field::Size => spelled(model.offered_sizes()),
+        Field::Quality => spelled(model.qualities),
+        Field::Style => spelled(model.styles),
+        Field::ResponseFormat => spelled(model.response_formats),
+        Field::OutputFormat => spelled(model.output_formats),
+        Field::Background => spelled(model.backgrounds),
+        Field::Prompt | Field::N | Field::Images | Field::OutputCompression => Vec::new(),
+    }
 }
 
 impl fmt::Display for RequestError {
@@ -260,26 +380,44 @@ impl fmt::Display for RequestError {
                 "The prompt is {chars} characters long; this model reads at most {max}. Shorten it by {}.",
                 chars - max
             ),
-            RequestError::SizeNotOffered { size, model } => {
-                write!(f, "{} does not make {size} images; choose one of {}.", model.name, list(model.sizes))
+            RequestError::NotOffered { field, value, model } => {
+                let choices = offered(model, *field);
+                if choices.is_empty() {
+                    write!(f, "{} takes no {}; leave it out.", model.name, field.label())
+                } else {
+                    write!(
+                        f,
+                        "{} has no {} \"{value}\"; choose one of {}.",
+                        model.name,
+                        field.label(),
+                        choices.join(", ")
+                    )
+                }
             }
+            RequestError::SizeOutOfBounds { size, reason } => write!(f, "{size} does not fit: {reason}."),
             RequestError::ImageCountOutOfRange { n, model } => write!(
                 f,
                 "{} makes 1 to {} images per request, not {n}.",
                 model.name, model.max_images_per_request
             ),
-            RequestError::QualityNotOffered { quality, model } => {
-                write!(f, "{} has no quality \"{quality}\"; choose one of {}.", model.name, list(model.qualities))
+            RequestError::RunSizeOutOfRange { images } => {
+                write!(f, "Ask for 1 to {MAX_IMAGES_PER_RUN} images at a time, not {images}.")
             }
-            RequestError::StyleNotOffered { style, model } => {
-                write!(f, "{} has no style \"{style}\"; choose one of {}.", model.name, list(model.styles))
+            RequestError::CompressionOutOfRange { value } => {
+                write!(f, "Compression goes from 0 to 100, not {value}.")
             }
-            RequestError::ResponseFormatNotOffered { format, model } => write!(
-                f,
-                "{} cannot answer as \"{format}\"; choose one of {}.",
-                model.name,
-                list(model.response_formats)
-            ),
+            RequestError::CompressionNeedsJpeg => {
+                write!(
+                    f,
+                    "Compression applies to JPEG only: choose JPEG, or leave compression out."
+                )
+            }
+            RequestError::TransparencyNeedsPng => {
+                write!(
+                    f,
+                    "A transparent background needs PNG: choose PNG, or another background."
+                )
+            }
         }
     }
 }
@@ -291,6 +429,15 @@ impl std::error::Error for RequestError {}
 pub struct ValidRequest {
     body: ImageRequest,
     model: &'static ModelProfile,
+}
+
+/// The requests that make one run of "k images", and what they are estimated to cost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The requests, to be sent in parallel; their `n` add up to the images asked for.
+    pub requests: Vec<ValidRequest>,
+    /// The cost of the whole run.
+    pub estimate: Estimate,
 }
 
 impl ImageRequest {
@@ -306,32 +453,116 @@ impl ImageRequest {
                 max: model.max_prompt_chars,
             });
         }
-        if let Some(size) = self.size.filter(|size| !model.sizes.contains(size)) {
-            problems.push(RequestError::SizeNotOffered { size, model });
+        if let Some(size) = self.size {
+            match (model.sizes, size) {
+                (SizeRule::OneOf(sizes), _) if !sizes.contains(&size) => {
+                    problems.push(not_offered(Field::Size, size, model));
+                }
+                (SizeRule::Free(rule), Size::Exact(dimensions)) => {
+                    if let Err(reason) = rule.check(dimensions) {
+                        problems.push(RequestError::SizeOutOfBounds { size, reason });
+                    }
+                }
+                _ => {}
+            }
         }
-        if let Some(n) = self
-            .n
-            .filter(|&n| n == 0 || n > model.max_images_per_request)
-        {
+        if let Some(n) = self.n.filter(|&n| n == 0 || n > model.max_images_per_request) {
             problems.push(RequestError::ImageCountOutOfRange { n, model });
         }
-        if let Some(quality) = self.quality.filter(|q| !model.qualities.contains(q)) {
-            problems.push(RequestError::QualityNotOffered { quality, model });
+        check_offered(&mut problems, Field::Quality, self.quality, model.qualities, model);
+        check_offered(&mut problems, Field::Style, self.style, model.styles, model);
+        check_offered(
+            &mut problems,
+            Field::ResponseFormat,
+            self.response_format,
+            model.response_formats,
+            model,
+        );
+        check_offered(
+            &mut problems,
+            Field::OutputFormat,
+            self.output_format,
+            model.output_formats,
+            model,
+        );
+        check_offered(
+            &mut problems,
+            Field::Background,
+            self.background,
+            model.backgrounds,
+            model,
+        );
+        let output_format = self.output_format.or(model.default_output_format());
+        if let Some(value) = self.output_compression {
+            if !model.takes_compression {
+                problems.push(not_offered(Field::OutputCompression, value, model));
+            } else if value > 100 {
+                problems.push(RequestError::CompressionOutOfRange { value });
+            } else if output_format != Some(OutputFormat::Jpeg) {
+                problems.push(RequestError::CompressionNeedsJpeg);
+            }
         }
-        if let Some(style) = self.style.filter(|s| !model.styles.contains(s)) {
-            problems.push(RequestError::StyleNotOffered { style, model });
-        }
-        if let Some(format) = self
-            .response_format
-            .filter(|r| !model.response_formats.contains(r))
+        if self.background == Some(Background::Transparent)
+            && model.backgrounds.contains(&Background::Transparent)
+            && output_format != Some(OutputFormat::Png)
         {
-            problems.push(RequestError::ResponseFormatNotOffered { format, model });
+            problems.push(RequestError::TransparencyNeedsPng);
         }
         if problems.is_empty() {
             Ok(ValidRequest { body: self, model })
         } else {
             Err(problems)
         }
+    }
+
+    /// Plans a run of `images` images: DALL-E 3 takes one per request, so it makes that many
+    /// requests of `n = 1` (the seed document's rule); other models batch up to their limit.
+    /// The `n` of `self` is ignored.
+    pub fn plan(self, model: &'static ModelProfile, images: u8) -> Result<Plan, Vec<RequestError>> {
+        if images == 0 || images > MAX_IMAGES_PER_RUN {
+            let mut problems = vec![RequestError::RunSizeOutOfRange { images }];
+            if let Err(more) = (ImageRequest { n: None, ..self }).validate(model) {
+                problems.extend(more);
+            }
+            return Err(problems);
+        }
+        let per_request = model.max_images_per_request.max(1);
+        let mut requests = Vec::new();
+        let mut left = images;
+        while left > 0 {
+            let n = left.min(per_request);
+            requests.push(
+                ImageRequest {
+                    n: Some(n),
+                    ..self.clone()
+                }
+                .validate(model)?,
+            );
+            left -= n;
+        }
+        let first = &requests[0];
+        let estimate = model.price.estimate(first.size(), first.quality(), u32::from(images));
+        Ok(Plan { requests, estimate })
+    }
+}
+
+fn not_offered(field: Field, value: impl fmt::Display, model: &'static ModelProfile) -> RequestError {
+    RequestError::NotOffered {
+        field,
+        value: value.to_string(),
+        model,
+    }
+}
+
+fn check_offered<T: PartialEq + fmt::Display>(
+    problems: &mut Vec<RequestError>,
+    field: Field,
+    value: Option<T>,
+    allowed: &[T],
+    model: &'static ModelProfile,
+) {
+    if let Some(value) = value.filter(|value| !allowed.contains(value)) {
+        problems.push(not_offered(field, value, model));
     }
 }
 
@@ -344,6 +575,12 @@ impl ValidRequest {
     /// The body as the JSON text that goes on the wire.
     pub fn to_json(&self) -> String {
         serde_json::to_string(&self.body).expect("an ImageRequest always serializes")
+    }
+
+    /// The same request with the deployment named in the body, as the v1 path requires.
+    pub fn with_model_field(mut self, deployment: &str) -> ValidRequest {
+        self.body.model = Some(deployment.to_owned());
+        self
     }
 
     /// The model the request was validated for.
@@ -368,16 +605,12 @@ impl ValidRequest {
 
     /// The quality the service will use.
     pub fn quality(&self) -> Quality {
-        self.body
-            .quality
-            .unwrap_or_else(|| self.model.default_quality())
+        self.body.quality.unwrap_or_else(|| self.model.default_quality())
     }
 
-    /// The style the service will use.
-    pub fn style(&self) -> Style {
-        self.body
-            .style
-            .unwrap_or_else(|| self.model.default_style())
+    /// The style the service will use, for a model that has styles.
+    pub fn style(&self) -> Option<Style> {
+        self.body.style.or(self.model.default_style())
     }
 
     /// The format the service will answer in.
@@ -386,26 +619,40 @@ impl ValidRequest {
             .response_format
             .unwrap_or_else(|| self.model.default_response_format())
     }
+
+    /// The image file format, for a model that has a choice (DALL-E always makes PNG).
+    pub fn output_format(&self) -> OutputFormat {
+        self.body
+            .output_format
+            .or(self.model.default_output_format())
+            .unwrap_or(OutputFormat::Png)
+    }
+
+    /// The background, for a model that has a choice.
+    pub fn background(&self) -> Option<Background> {
+        self.body.background.or(self.model.default_background())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::DALL_E_3;
+    use crate::model::{DALL_E_2, DALL_E_3, GPT_IMAGE_1, GPT_IMAGE_2};
+    use crate::price::Cost;
 
     fn request(prompt: &str) -> ImageRequest {
         ImageRequest {
             prompt: prompt.into(),
-            size: None,
-            n: None,
-            quality: None,
-            style: None,
-            response_format: None,
+            ..Default::default()
         }
     }
 
-    fn problems(request: ImageRequest) -> Vec<RequestError> {
-        request.validate(&DALL_E_3).expect_err("should be refused")
+    fn problems(request: ImageRequest, model: &'static ModelProfile) -> Vec<RequestError> {
+        request.validate(model).expect_err("should be refused")
+    }
+
+    fn messages(request: ImageRequest, model: &'static ModelProfile) -> Vec<String> {
+        problems(request, model).iter().map(ToString::to_string).collect()
     }
 
     #[test]
@@ -421,100 +668,296 @@ mod tests {
     fn fields_left_out_are_absent_not_null_and_take_the_models_defaults() {
         let valid = request("a fox").validate(&DALL_E_3).unwrap();
         assert_eq!(valid.to_json(), r#"{"prompt":"a fox"}"#);
-        assert_eq!(valid.size(), Size::new(1024, 1024));
+        assert_eq!(valid.size(), Size::exact(1024, 1024));
         assert_eq!(valid.quality(), Quality::Standard);
-        assert_eq!(valid.style(), Style::Vivid);
+        assert_eq!(valid.style(), Some(Style::Vivid));
         assert_eq!(valid.response_format(), ResponseFormat::Url);
         assert_eq!(valid.image_count(), 1);
-    }
 
-    #[test]
-    fn every_dall_e_3_size_is_accepted_and_others_are_refused_by_name() {
-        for size in DALL_E_3.sizes {
-            assert!(ImageRequest {
-                size: Some(*size),
-                ..request("a fox")
-            }
-            .validate(&DALL_E_3)
-            .is_ok());
-        }
-        let refused = problems(ImageRequest {
-            size: Some(Size::new(512, 512)),
-            ..request("a fox")
-        });
-        assert_eq!(refused[0].field(), Field::Size);
+        let gpt = request("a fox").validate(&GPT_IMAGE_1).unwrap();
         assert_eq!(
-            refused[0].to_string(),
-            "dall-e-3 does not make 512x512 images; choose one of 1024x1024, 1792x1024, 1024x1792."
+            (gpt.size(), gpt.quality(), gpt.style()),
+            (Size::Auto, Quality::Auto, None)
+        );
+        assert_eq!(
+            (gpt.response_format(), gpt.output_format()),
+            (ResponseFormat::B64Json, OutputFormat::Png)
         );
     }
 
     #[test]
-    fn dall_e_3_takes_exactly_one_image_per_request() {
-        for n in [0, 2, 10] {
-            let refused = problems(ImageRequest {
+    fn each_model_takes_exactly_its_own_sizes() {
+        for (model, size, ok) in [
+            (&DALL_E_3, "1792x1024", true),
+            (&DALL_E_3, "1024x1536", false),
+            (&DALL_E_3, "auto", false),
+            (&GPT_IMAGE_1, "1024x1536", true),
+            (&GPT_IMAGE_1, "auto", true),
+            (&GPT_IMAGE_1, "1792x1024", false),
+            (&DALL_E_2, "256x256", true),
+            (&DALL_E_2, "1024x1792", false),
+            (&GPT_IMAGE_2, "2048x1152", true),
+            (&GPT_IMAGE_2, "auto", true),
+        ] {
+            let result = ImageRequest {
+                size: Some(size.parse().unwrap()),
+                ..request("a fox")
+            }
+            .validate(model);
+            assert_eq!(result.is_ok(), ok, "{} {size}", model.name);
+        }
+        assert_eq!(
+            messages(
+                ImageRequest {
+                    size: Some(Size::exact(512, 512)),
+                    ..request("a fox")
+                },
+                &DALL_E_3
+            ),
+            ["dall-e-3 has no size \"512x512\"; choose one of 1024x1024, 1792x1024, 1024x1792."]
+        );
+        assert_eq!(
+            messages(
+                ImageRequest {
+                    size: Some(Size::exact(1000, 1000)),
+                    ..request("a fox")
+                },
+                &GPT_IMAGE_2
+            ),
+            ["1000x1000 does not fit: width and height must both be multiples of 16."]
+        );
+    }
+
+    #[test]
+    fn images_per_request_follow_each_models_limit() {
+        for (model, n, ok) in [
+            (&DALL_E_3, 1, true),
+            (&DALL_E_3, 2, false),
+            (&GPT_IMAGE_1, 10, true),
+            (&GPT_IMAGE_1, 11, false),
+            (&DALL_E_2, 0, false),
+        ] {
+            let result = ImageRequest {
                 n: Some(n),
                 ..request("a fox")
-            });
-            assert_eq!(
-                refused,
-                vec![RequestError::ImageCountOutOfRange {
-                    n,
-                    model: &DALL_E_3
-                }]
-            );
+            }
+            .validate(model);
+            assert_eq!(result.is_ok(), ok, "{} n={n}", model.name);
         }
+        assert_eq!(
+            problems(
+                ImageRequest {
+                    n: Some(2),
+                    ..request("a fox")
+                },
+                &DALL_E_3
+            ),
+            [RequestError::ImageCountOutOfRange { n: 2, model: &DALL_E_3 }]
+        );
+    }
+
+    #[test]
+    fn fields_a_model_does_not_take_are_refused_by_name() {
+        assert_eq!(
+            messages(
+                ImageRequest {
+                    style: Some(Style::Natural),
+                    ..request("a fox")
+                },
+                &GPT_IMAGE_1
+            ),
+            ["gpt-image-1 takes no style; leave it out."]
+        );
+        assert_eq!(
+            messages(
+                ImageRequest {
+                    response_format: Some(ResponseFormat::Url),
+                    ..request("a fox")
+                },
+                &GPT_IMAGE_2
+            ),
+            ["gpt-image-2 takes no response format; leave it out."]
+        );
+        assert_eq!(
+            messages(
+                ImageRequest {
+                    output_format: Some(OutputFormat::Jpeg),
+                    ..request("a fox")
+                },
+                &DALL_E_3
+            ),
+            ["dall-e-3 takes no file format; leave it out."]
+        );
+        assert_eq!(
+            messages(
+                ImageRequest {
+                    quality: Some(Quality::Hd),
+                    ..request("a fox")
+                },
+                &GPT_IMAGE_1
+            ),
+            ["gpt-image-1 has no quality \"hd\"; choose one of auto, low, medium, high."]
+        );
+        assert_eq!(
+            messages(
+                ImageRequest {
+                    output_format: Some(OutputFormat::Webp),
+                    ..request("a fox")
+                },
+                &GPT_IMAGE_1
+            ),
+            ["gpt-image-1 has no file format \"webp\"; choose one of png, jpeg."]
+        );
+    }
+
+    #[test]
+    fn compression_and_transparency_follow_the_file_format() {
+        let jpeg = |compression| ImageRequest {
+            output_format: Some(OutputFormat::Jpeg),
+            output_compression: Some(compression),
+            ..request("a fox")
+        };
+        assert!(jpeg(80).validate(&GPT_IMAGE_1).is_ok());
+        assert_eq!(
+            problems(jpeg(101), &GPT_IMAGE_1),
+            [RequestError::CompressionOutOfRange { value: 101 }]
+        );
+        assert_eq!(
+            problems(
+                ImageRequest {
+                    output_compression: Some(50),
+                    ..request("a fox")
+                },
+                &GPT_IMAGE_1
+            ),
+            [RequestError::CompressionNeedsJpeg],
+            "the default format is PNG"
+        );
+        assert_eq!(
+            messages(
+                ImageRequest {
+                    output_compression: Some(50),
+                    ..request("a fox")
+                },
+                &DALL_E_3
+            ),
+            ["dall-e-3 takes no compression; leave it out."]
+        );
+        let transparent = |format| ImageRequest {
+            background: Some(Background::Transparent),
+            output_format: Some(format),
+            ..request("a fox")
+        };
+        assert!(transparent(OutputFormat::Png).validate(&GPT_IMAGE_1).is_ok());
+        assert_eq!(
+            problems(transparent(OutputFormat::Jpeg), &GPT_IMAGE_1),
+            [RequestError::TransparencyNeedsPng]
+        );
+        assert_eq!(
+            messages(transparent(OutputFormat::Png), &GPT_IMAGE_2),
+            ["gpt-image-2 has no background \"transparent\"; choose one of auto, opaque."]
+        );
     }
 
     #[test]
     fn prompt_must_have_words_and_fit_the_model() {
-        assert_eq!(problems(request("  \n ")), vec![RequestError::EmptyPrompt]);
-        let long = "a".repeat(4001);
+        assert_eq!(problems(request("  \n "), &DALL_E_3), [RequestError::EmptyPrompt]);
         assert_eq!(
-            problems(request(&long)),
-            vec![RequestError::PromptTooLong {
-                chars: 4001,
-                max: 4000
-            }]
+            problems(request(&"a".repeat(4001)), &DALL_E_3),
+            [RequestError::PromptTooLong { chars: 4001, max: 4000 }]
         );
         assert!(
             request(&"é".repeat(4000)).validate(&DALL_E_3).is_ok(),
             "the limit counts characters, not bytes"
         );
+        assert_eq!(
+            problems(request(&"a".repeat(1001)), &DALL_E_2),
+            [RequestError::PromptTooLong { chars: 1001, max: 1000 }]
+        );
+        assert!(request(&"a".repeat(32_000)).validate(&GPT_IMAGE_2).is_ok());
     }
 
     #[test]
     fn every_problem_is_reported_at_once() {
-        let refused = problems(ImageRequest {
-            size: Some(Size::new(1, 1)),
-            n: Some(3),
-            ..request("")
-        });
+        let refused = problems(
+            ImageRequest {
+                size: Some(Size::exact(1, 1)),
+                n: Some(3),
+                ..request("")
+            },
+            &DALL_E_3,
+        );
         let fields: Vec<_> = refused.iter().map(RequestError::field).collect();
         assert_eq!(fields, [Field::Prompt, Field::Size, Field::N]);
     }
 
     #[test]
-    fn unknown_wire_values_fail_to_parse_with_the_value_named() {
-        let error =
-            serde_json::from_str::<ImageRequest>(r#"{"prompt":"x","size":"big"}"#).unwrap_err();
-        assert!(
-            error.to_string().contains("\"big\" is not a size"),
-            "{error}"
-        );
-        assert!(
-            serde_json::from_str::<ImageRequest>(r#"{"prompt":"x","quality":"ultra"}"#).is_err()
-        );
-    }
-
-    #[test]
-    fn wire_enums_spell_values_as_the_api_does() {
+    fn sizes_and_wire_values_parse_strictly_with_the_value_named() {
+        for bad in ["big", "1024", "1024x", "x1024", "0x1024", "+1024x1024", "1024X1024"] {
+            assert!(bad.parse::<Size>().is_err(), "{bad}");
+        }
+        let error = serde_json::from_str::<ImageRequest>(r#"{"prompt":"x","size":"big"}"#).unwrap_err();
+        assert!(error.to_string().contains("\"big\" is not a size"), "{error}");
+        assert!(serde_json::from_str::<ImageRequest>(r#"{"prompt":"x","quality":"ultra"}"#).is_err());
         assert_eq!(Quality::from_wire("hd"), Some(Quality::Hd));
-        assert_eq!(Style::Natural.as_str(), "natural");
         assert_eq!(
             serde_json::to_string(&ResponseFormat::B64Json).unwrap(),
             r#""b64_json""#
         );
-        assert_eq!(ResponseFormat::from_wire("png"), None);
+        assert_eq!(OutputFormat::Jpeg.mime(), "image/jpeg");
+    }
+
+    #[test]
+    fn a_run_of_k_dall_e_3_images_is_k_requests_of_one() {
+        let plan = request("a fox").plan(&DALL_E_3, 4).unwrap();
+        assert_eq!(plan.requests.len(), 4);
+        assert!(plan
+            .requests
+            .iter()
+            .all(|r| r.to_json() == r#"{"prompt":"a fox","n":1}"#));
+        assert_eq!(plan.estimate, Estimate::Exact(Cost::micro_usd(160_000)));
+    }
+
+    #[test]
+    fn other_models_batch_up_to_their_limit() {
+        let plan = request("a fox").plan(&GPT_IMAGE_1, 10).unwrap();
+        assert_eq!(
+            plan.requests.iter().map(ValidRequest::image_count).collect::<Vec<_>>(),
+            [10]
+        );
+        let plan = request("a fox").plan(&DALL_E_2, 7).unwrap();
+        assert_eq!(
+            plan.requests.iter().map(ValidRequest::image_count).collect::<Vec<_>>(),
+            [7]
+        );
+        assert_eq!(plan.estimate, Estimate::Unknown);
+    }
+
+    #[test]
+    fn a_run_is_1_to_10_images_and_still_reports_the_requests_problems() {
+        assert_eq!(
+            problems_of_plan(request("a fox"), 0),
+            [RequestError::RunSizeOutOfRange { images: 0 }]
+        );
+        assert_eq!(
+            problems_of_plan(request(""), 11),
+            [
+                RequestError::RunSizeOutOfRange { images: 11 },
+                RequestError::EmptyPrompt
+            ]
+        );
+    }
+
+    fn problems_of_plan(request: ImageRequest, images: u8) -> Vec<RequestError> {
+        request.plan(&DALL_E_3, images).expect_err("should be refused")
+    }
+
+    #[test]
+    fn the_v1_path_carries_the_deployment_in_the_body() {
+        let valid = request("a fox")
+            .validate(&GPT_IMAGE_2)
+            .unwrap()
+            .with_model_field("my-images");
+        assert_eq!(valid.to_json(), r#"{"model":"my-images","prompt":"a fox"}"#);
     }
 }

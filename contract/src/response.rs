@@ -1,28 +1,109 @@
 //! The body of a successful image generation answer.
 
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
-/// `{"created": ..., "data": [...]}`: what the service answers when it made the images.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// `{"created": ..., "data": [...]}`: what the service answers when it made the images. Fields
+/// Easel does not know are ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ImagesResponse {
     /// When the images were made, in seconds since the Unix epoch.
     pub created: i64,
     /// One entry per image.
     pub data: Vec<GeneratedImage>,
+    /// Tokens billed (gpt-image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    /// The background the service used (gpt-image), as it spells it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<String>,
+    /// The file format the service used (gpt-image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_format: Option<String>,
+    /// The quality the service used (gpt-image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<String>,
+    /// The size the service made (gpt-image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
 }
 
-/// One image in an answer: a link or the bytes, and the prompt the model actually used.
+/// One image in an answer: a link or the bytes, the prompt the model actually used, and what
+/// the content filters found.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct GeneratedImage {
     /// A link to the image, valid for 24 hours (`response_format: url`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// The image's bytes in base64 (`response_format: b64_json`).
+    /// The image's bytes in base64 (`response_format: b64_json`, and always for gpt-image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b64_json: Option<String>,
     /// The prompt after the service rewrote it, as DALL-E 3 always does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revised_prompt: Option<String>,
+    /// What the filters found in the prompt (Azure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_filter_results: Option<FilterResults>,
+    /// What the filters found in the image (Azure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_filter_results: Option<FilterResults>,
+}
+
+/// Tokens a gpt-image answer was billed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Usage {
+    /// Tokens of the prompt (and input images).
+    #[serde(default)]
+    pub input_tokens: u64,
+    /// Tokens of the images made: what the price is for.
+    #[serde(default)]
+    pub output_tokens: u64,
+    /// Both together.
+    #[serde(default)]
+    pub total_tokens: u64,
+}
+
+/// Azure's content-filter findings, by category (`violence`, `sexual`, `hate`, `self_harm`,
+/// `profanity`, `jailbreak`, ...). Entries of another shape (such as `custom_blocklists`
+/// details) are skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct FilterResults(pub BTreeMap<String, CategoryResult>);
+
+/// One category's finding.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CategoryResult {
+    /// Whether this category made the filter act.
+    #[serde(default)]
+    pub filtered: bool,
+    /// `safe`, `low`, `medium` or `high`, for graded categories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// Whether it was found at all, for detected-or-not categories (`jailbreak`, `profanity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detected: Option<bool>,
+}
+
+impl<'de> Deserialize<'de> for FilterResults {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = BTreeMap::<String, serde_json::Value>::deserialize(deserializer)?;
+        Ok(FilterResults(
+            raw.into_iter()
+                .filter_map(|(category, value)| Some((category, serde_json::from_value(value).ok()?)))
+                .collect(),
+        ))
+    }
+}
+
+impl FilterResults {
+    /// The categories that made the filter act, in alphabetical order.
+    pub fn triggered(&self) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(_, result)| result.filtered)
+            .map(|(category, _)| category.clone())
+            .collect()
+    }
 }
 
 /// Where an image's pixels are.
@@ -50,31 +131,80 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_the_seed_documents_answer_and_ignores_unknown_fields() {
+    fn parses_the_seed_documents_answer() {
         let answer: ImagesResponse = serde_json::from_str(
-            r#"{"created":1698116662,"data":[{"url":"https://x/img.png","revised_prompt":"A red fox",
-                "content_filter_results":{"violence":{"filtered":false,"severity":"safe"}}}]}"#,
+            r#"{"created":1698116662,"data":[{"url":"https://x/img.png","revised_prompt":"A red fox"}]}"#,
         )
         .unwrap();
         assert_eq!(answer.created, 1698116662);
-        assert_eq!(
-            answer.data[0].source(),
-            Some(ImageSource::Url("https://x/img.png"))
-        );
+        assert_eq!(answer.data[0].source(), Some(ImageSource::Url("https://x/img.png")));
         assert_eq!(answer.data[0].revised_prompt.as_deref(), Some("A red fox"));
+        assert_eq!(answer.usage, None);
     }
 
     #[test]
-    fn base64_answers_carry_data_and_absent_fields_stay_absent() {
+    fn parses_azures_filter_results_and_ignores_unknown_fields() {
+        let answer: ImagesResponse = serde_json::from_str(
+            r#"{"created":1698342300,"future_field":{"x":1},"data":[{"url":"https://dalleproduse.blob.core.windows.net/private/images/u/generated_00.png?se=1&sig=2",
+                "revised_prompt":"...",
+                "prompt_filter_results":{"hate":{"filtered":false,"severity":"safe"},"jailbreak":{"detected":false,"filtered":false},
+                    "custom_blocklists":[{"id":"b","filtered":false}]},
+                "content_filter_results":{"sexual":{"filtered":false,"severity":"safe"},"violence":{"filtered":true,"severity":"medium"}}}]}"#,
+        )
+        .unwrap();
+        let image = &answer.data[0];
+        let prompt = image.prompt_filter_results.as_ref().unwrap();
+        assert_eq!(
+            prompt.0["jailbreak"],
+            CategoryResult {
+                filtered: false,
+                severity: None,
+                detected: Some(false)
+            }
+        );
+        assert!(
+            !prompt.0.contains_key("custom_blocklists"),
+            "entries of another shape are skipped"
+        );
+        assert_eq!(image.content_filter_results.as_ref().unwrap().triggered(), ["violence"]);
+    }
+
+    #[test]
+    fn parses_gpt_image_usage_and_the_parameters_it_reports() {
+        let answer: ImagesResponse = serde_json::from_str(
+            r#"{"created":1,"background":"opaque","output_format":"png","quality":"medium","size":"1024x1024",
+                "data":[{"b64_json":"iVBO"}],"usage":{"input_tokens":12,"output_tokens":1056,"total_tokens":1068,
+                "input_tokens_details":{"text_tokens":12}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            answer.usage,
+            Some(Usage {
+                input_tokens: 12,
+                output_tokens: 1056,
+                total_tokens: 1068
+            })
+        );
+        assert_eq!(
+            (answer.quality.as_deref(), answer.size.as_deref()),
+            (Some("medium"), Some("1024x1024"))
+        );
+        assert_eq!(answer.data[0].source(), Some(ImageSource::Base64("iVBO")));
+    }
+
+    #[test]
+    fn absent_fields_stay_absent_when_written() {
         let image = GeneratedImage {
             b64_json: Some("iVBO".into()),
             ..Default::default()
         };
-        assert_eq!(
-            serde_json::to_string(&image).unwrap(),
-            r#"{"b64_json":"iVBO"}"#
-        );
-        assert_eq!(image.source(), Some(ImageSource::Base64("iVBO")));
+        assert_eq!(serde_json::to_string(&image).unwrap(), r#"{"b64_json":"iVBO"}"#);
         assert_eq!(GeneratedImage::default().source(), None);
+        let answer = ImagesResponse {
+            created: 5,
+            data: vec![],
+            ..Default::default()
+        };
+        assert_eq!(serde_json::to_string(&answer).unwrap(), r#"{"created":5,"data":[]}"#);
     }
 }

@@ -10,8 +10,7 @@ pub struct AzureError(pub ApiError);
 
 impl IntoResponse for AzureError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, Json(self.0.body)).into_response()
     }
 }

@@ -20,7 +20,7 @@ use base64::Engine;
 use easel_contract::endpoint::is_api_version;
 use easel_contract::failure::ApiError;
 use easel_contract::model::ModelProfile;
-use easel_contract::request::{ImageRequest, ResponseFormat, Size, ValidRequest};
+use easel_contract::request::{Dimensions, ImageRequest, ResponseFormat, Size, ValidRequest};
 use easel_contract::response::{GeneratedImage, ImagesResponse};
 
 use crate::azure_error::AzureError;
@@ -57,10 +57,7 @@ pub fn routes(config: LocalEndpointConfig) -> Router {
         signer: RandomState::new(),
     });
     Router::new()
-        .route(
-            "/openai/deployments/{deployment}/images/generations",
-            post(generate),
-        )
+        .route("/openai/deployments/{deployment}/images/generations", post(generate))
         .route("/generated/{file}", get(generated_image))
         .with_state(endpoint)
 }
@@ -73,10 +70,7 @@ async fn generate(
     body: Bytes,
 ) -> Result<Json<ImagesResponse>, AzureError> {
     endpoint.check_key(&headers)?;
-    if !query
-        .get("api-version")
-        .is_some_and(|version| is_api_version(version))
-    {
+    if !query.get("api-version").is_some_and(|version| is_api_version(version)) {
         return Err(ApiError::resource_not_found().into());
     }
     let model = ModelProfile::by_name(&deployment).ok_or_else(ApiError::deployment_not_found)?;
@@ -91,16 +85,9 @@ async fn generate(
         .and_then(|host| host.to_str().ok())
         .map(|host| format!("http://{host}"));
     let data = (0..u32::from(request.image_count()))
-        .map(|index| {
-            endpoint.image(
-                &request,
-                index,
-                created,
-                base.as_deref().unwrap_or_default(),
-            )
-        })
+        .map(|index| endpoint.image(&request, index, created, base.as_deref().unwrap_or_default()))
         .collect();
-    Ok(Json(ImagesResponse { created, data }))
+    Ok(Json(ImagesResponse { created, data, ..Default::default() }))
 }
 
 impl LocalEndpoint {
@@ -116,31 +103,19 @@ impl LocalEndpoint {
         }
     }
 
-    fn image(
-        &self,
-        request: &ValidRequest,
-        index: u32,
-        created: i64,
-        base: &str,
-    ) -> GeneratedImage {
+    fn image(&self, request: &ValidRequest, index: u32, created: i64, base: &str) -> GeneratedImage {
         let seed = seed_of(request.prompt(), index);
-        let size = request.size();
+        let size = pixels(request.size());
         let revised_prompt = Some(revise(request));
         match request.response_format() {
             ResponseFormat::B64Json => GeneratedImage {
-                b64_json: Some(
-                    base64::engine::general_purpose::STANDARD.encode(render_png(seed, size)),
-                ),
+                b64_json: Some(base64::engine::general_purpose::STANDARD.encode(render_png(seed, size))),
                 revised_prompt,
                 ..Default::default()
             },
             ResponseFormat::Url => {
                 let expires = created + self.config.url_lifetime.as_secs() as i64;
-                let link = ImageLink {
-                    seed,
-                    size,
-                    expires,
-                };
+                let link = ImageLink { seed, size, expires };
                 let url = format!(
                     "{base}/generated/{}?se={expires}&sig={:016x}",
                     link.file_name(),
@@ -161,18 +136,24 @@ impl LocalEndpoint {
     }
 }
 
+/// The pixels the local endpoint makes for a size; for `auto` it chooses a square, as the
+/// gpt-image models often do.
+fn pixels(size: Size) -> Dimensions {
+    match size {
+        Size::Exact(dimensions) => dimensions,
+        Size::Auto => Dimensions { width: 1024, height: 1024 },
+    }
+}
+
 /// DALL-E 3 always rewrites the prompt; the local endpoint does so visibly and predictably.
 fn revise(request: &ValidRequest) -> String {
     let prompt = request.prompt().trim();
     let mut letters = prompt.chars();
-    let first = letters
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>())
-        .unwrap_or_default();
+    let first = letters.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    let style = request.style().map(|style| format!(" in a {style} style")).unwrap_or_default();
     format!(
-        "{first}{}, in a {} style with {} detail, composed for a {} frame.",
+        "{first}{},{style} with {} detail, composed for a {} frame.",
         letters.as_str().trim_end_matches('.'),
-        request.style().as_str(),
         request.quality().as_str(),
         request.size()
     )
@@ -181,20 +162,23 @@ fn revise(request: &ValidRequest) -> String {
 /// What a `url` answer's link names: enough to draw the picture again.
 struct ImageLink {
     seed: u64,
-    size: Size,
+    size: Dimensions,
     expires: i64,
 }
 
 impl ImageLink {
     fn file_name(&self) -> String {
-        format!("{:016x}-{}.png", self.seed, self.size)
+        format!("{:016x}-{}.png", self.seed, Size::Exact(self.size))
     }
 
     fn parse(file: &str, query: &HashMap<String, String>) -> Option<ImageLink> {
         let (seed, size) = file.strip_suffix(".png")?.split_once('-')?;
         Some(ImageLink {
             seed: u64::from_str_radix(seed, 16).ok()?,
-            size: size.parse().ok()?,
+            size: match size.parse().ok()? {
+                Size::Exact(dimensions) => dimensions,
+                Size::Auto => return None,
+            },
             expires: query.get("se")?.parse().ok()?,
         })
     }
@@ -206,9 +190,7 @@ async fn generated_image(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let link = ImageLink::parse(&file, &query).filter(|link| {
-        let signature = query
-            .get("sig")
-            .and_then(|sig| u64::from_str_radix(sig, 16).ok());
+        let signature = query.get("sig").and_then(|sig| u64::from_str_radix(sig, 16).ok());
         signature == Some(endpoint.sign(link))
     });
     match link {

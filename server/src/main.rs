@@ -61,9 +61,7 @@ async fn main() -> ExitCode {
             ..Default::default()
         },
     };
-    println!(
-        "Easel is running at http://{address}/ (the local endpoint is built in). Ctrl+C stops it."
-    );
+    println!("Easel is running at http://{address}/ (the local endpoint is built in). Ctrl+C stops it.");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

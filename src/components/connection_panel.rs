@@ -1,6 +1,6 @@
 //! Where requests go: endpoint, deployment, api-version and key.
 
-use easel_contract::endpoint::{Connection, ConnectionField};
+use easel_contract::endpoint::{Auth, Connection, ConnectionField};
 use leptos::prelude::*;
 
 /// The connection's fields, each with its own problem shown beside it.
@@ -12,23 +12,12 @@ pub fn ConnectionPanel(
     #[prop(into)]
     show_problems: Signal<bool>,
 ) -> impl IntoView {
-    let problems = Memo::new(move |_| {
-        connection
-            .with(Connection::target)
-            .err()
-            .unwrap_or_default()
-    });
+    let problems = Memo::new(move |_| connection.with(Connection::target).err().unwrap_or_default());
     let problem = move |field: ConnectionField| {
         Signal::derive(move || {
             show_problems
                 .get()
-                .then(|| {
-                    problems.with(|all| {
-                        all.iter()
-                            .find(|p| p.field() == field)
-                            .map(ToString::to_string)
-                    })
-                })
+                .then(|| problems.with(|all| all.iter().find(|p| p.field() == field).map(ToString::to_string)))
                 .flatten()
         })
     };
@@ -41,13 +30,15 @@ pub fn ConnectionPanel(
                 "For Azure, enter your resource's endpoint, deployment name and key."
             </p>
             <ConnectionInput id="endpoint" label="Endpoint" kind="url" connection
-                read=|c| &c.endpoint write=|c| &mut c.endpoint problem=problem(ConnectionField::Endpoint) />
+                read=|c| &c.endpoint write=|c, text| c.endpoint = text problem=problem(ConnectionField::Endpoint) />
             <ConnectionInput id="deployment" label="Deployment" kind="text" connection
-                read=|c| &c.deployment write=|c| &mut c.deployment problem=problem(ConnectionField::Deployment) />
+                read=|c| &c.deployment write=|c, text| c.deployment = text problem=problem(ConnectionField::Deployment) />
             <ConnectionInput id="api-version" label="API version" kind="text" connection
-                read=|c| &c.api_version write=|c| &mut c.api_version problem=problem(ConnectionField::ApiVersion) />
+                read=|c| &c.api_version write=|c, text| c.api_version = text problem=problem(ConnectionField::ApiVersion) />
             <ConnectionInput id="api-key" label="Key" kind="password" connection
-                read=|c| &c.api_key write=|c| &mut c.api_key problem=problem(ConnectionField::ApiKey) />
+                read=|c| match &c.auth { Auth::ApiKey(key) => key.as_str(), _ => "" }
+                write=|c, key| c.auth = Auth::ApiKey(key)
+                problem=problem(ConnectionField::Credential) />
         </fieldset>
     }
 }
@@ -59,8 +50,8 @@ fn ConnectionInput(
     label: &'static str,
     kind: &'static str,
     connection: RwSignal<Connection>,
-    read: fn(&Connection) -> &String,
-    write: fn(&mut Connection) -> &mut String,
+    read: fn(&Connection) -> &str,
+    write: fn(&mut Connection, String),
     problem: Signal<Option<String>>,
 ) -> impl IntoView {
     let problem_id = format!("{id}-problem");
@@ -72,8 +63,8 @@ fn ConnectionInput(
                 type=kind
                 autocomplete="off"
                 spellcheck="false"
-                prop:value=move || connection.with(|c| read(c).clone())
-                on:input:target=move |event| connection.update(|c| *write(c) = event.target().value())
+                prop:value=move || connection.with(|c| read(c).to_owned())
+                on:input:target=move |event| connection.update(|c| write(c, event.target().value()))
                 aria-invalid=move || problem.with(Option::is_some).then_some("true")
                 aria-describedby=problem_id.clone()
             />

@@ -20,7 +20,7 @@ pub fn PromptForm(
 ) -> impl IntoView {
     let model = form.with_untracked(|form| form.model);
     let prompt_problem = Memo::new(move |_| {
-        let problems = form.with(StudioForm::validate).err()?;
+        let problems = form.with(StudioForm::plan).err()?;
         problems
             .iter()
             .find(|problem| problem.field() == Field::Prompt)
@@ -53,14 +53,15 @@ pub fn PromptForm(
                 <p id="prompt-problem" class="problem" role="alert">{shown_problem}</p>
             </div>
             <div class="options">
-                <OptionSelect id="size" label="Size" values=model.sizes form
-                    read=|form| form.size write=|form, value| form.size = value describe=describe_size />
+                <OptionSelect id="size" label="Size" values=model.offered_sizes() form
+                    read=|form| Some(form.size) write=|form, value| form.size = value describe=describe_size />
                 <OptionSelect id="quality" label="Quality" values=model.qualities form
-                    read=|form| form.quality write=|form, value| form.quality = value describe=|q| q.label().to_owned() />
+                    read=|form| Some(form.quality) write=|form, value| form.quality = value describe=|q| q.label().to_owned() />
                 <OptionSelect id="style" label="Style" values=model.styles form
-                    read=|form| form.style write=|form, value| form.style = value describe=|s| s.label().to_owned() />
+                    read=|form| form.style write=|form, value| form.style = Some(value)
+                    describe=|s| s.label().to_owned() />
                 <OptionSelect id="response-format" label="Response format" values=model.response_formats form
-                    read=|form| form.response_format write=|form, value| form.response_format = value
+                    read=|form| form.response_format write=|form, value| form.response_format = Some(value)
                     describe=|r| r.label().to_owned() />
             </div>
             <button type="submit" class="generate">"Generate"</button>
@@ -69,21 +70,21 @@ pub fn PromptForm(
 }
 
 /// A labelled select over the values a model offers for one option; each option's value is the
-/// API's own spelling.
+/// API's own spelling. A model that takes no such option shows no select.
 #[component]
 fn OptionSelect<T>(
     id: &'static str,
     label: &'static str,
     values: &'static [T],
     form: RwSignal<StudioForm>,
-    read: fn(&StudioForm) -> T,
+    read: fn(&StudioForm) -> Option<T>,
     write: fn(&mut StudioForm, T),
     describe: fn(&T) -> String,
 ) -> impl IntoView
 where
     T: Copy + PartialEq + Display + Send + Sync + 'static,
 {
-    view! {
+    (!values.is_empty()).then(|| view! {
         <div class="field">
             <label for=id>{label}</label>
             <select
@@ -100,7 +101,7 @@ where
                     .map(|value| {
                         let value = *value;
                         view! {
-                            <option value=value.to_string() selected=move || form.with(|form| read(form) == value)>
+                            <option value=value.to_string() selected=move || form.with(|form| read(form) == Some(value))>
                                 {describe(&value)}
                             </option>
                         }
@@ -108,10 +109,13 @@ where
                     .collect_view()}
             </select>
         </div>
-    }
+    })
 }
 
-/// A size as a person reads it: "1792 × 1024".
+/// A size as a person reads it: "1792 × 1024", or "Auto".
 fn describe_size(size: &Size) -> String {
-    format!("{} × {}", size.width, size.height)
+    match size {
+        Size::Auto => "Auto".to_owned(),
+        Size::Exact(dimensions) => format!("{} × {}", dimensions.width, dimensions.height),
+    }
 }

@@ -53,13 +53,12 @@ impl Harness {
             .local_addr()
             .unwrap()
             .port();
-        let chromedriver =
-            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
-                .arg(format!("--port={port}"))
-                .kill_on_drop(true)
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .expect("chromedriver is installed by scripts/bootstrap.sh");
+        let chromedriver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+            .arg(format!("--port={port}"))
+            .kill_on_drop(true)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("chromedriver is installed by scripts/bootstrap.sh");
         let capabilities = json!({
             "goog:chromeOptions": {
                 "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),

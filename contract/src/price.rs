@@ -1,0 +1,200 @@
+//! What images cost, estimated before a run and counted after it.
+//!
+//! Source: the API digest (`azure-api.md`, "Time, quota, price", collected 2026-11). Its figures
+//! come from third-party tables, not verified against Azure's pricing page: Easel shows them as
+//! estimates. DALL-E 3 is priced per image; gpt-image bills output tokens, whose counts per size
+//! and quality are published for gpt-image-1 and assumed to hold for the family.
+
+use std::fmt;
+
+use crate::request::{Dimensions, Quality, Size};
+
+/// An amount of money in millionths of a US dollar, so sums are exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+pub struct Cost {
+    /// Millionths of a dollar.
+    pub micro_usd: u64,
+}
+
+impl Cost {
+    /// `micro_usd` millionths of a dollar.
+    pub const fn micro_usd(micro_usd: u64) -> Cost {
+        Cost { micro_usd }
+    }
+}
+
+impl std::ops::Add for Cost {
+    type Output = Cost;
+    fn add(self, other: Cost) -> Cost {
+        Cost::micro_usd(self.micro_usd + other.micro_usd)
+    }
+}
+
+impl fmt::Display for Cost {
+    /// Dollars to a tenth of a cent: `$0.042`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tenths_of_cents = (self.micro_usd + 500) / 1000;
+        write!(f, "${}.{:03}", tenths_of_cents / 1000, tenths_of_cents % 1000)
+    }
+}
+
+/// A cost known before the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Estimate {
+    /// This much, from the price table.
+    Exact(Cost),
+    /// At most this much: the service picks the quality (`auto`) or the size.
+    AtMost(Cost),
+    /// Easel has no price for this model.
+    Unknown,
+}
+
+/// How a model is billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Price {
+    /// A price per image for each size and quality.
+    PerImage(&'static [(Size, Quality, Cost)]),
+    /// Output tokens, at this many dollars per million.
+    OutputTokens {
+        /// Dollars per million output tokens.
+        usd_per_million: u64,
+    },
+    /// Not known to Easel.
+    Unknown,
+}
+
+/// Output tokens of one gpt-image-1 image at 1024x1024 and at 1024x1536 (or 1536x1024), for
+/// low, medium and high quality.
+const TOKENS_SQUARE: [u64; 3] = [272, 1_056, 4_160];
+const TOKENS_OBLONG: [u64; 3] = [408, 1_584, 6_240];
+
+impl Price {
+    /// DALL-E 3's per-image prices.
+    pub const DALL_E_3: Price = Price::PerImage(&[
+        (Size::exact(1024, 1024), Quality::Standard, Cost::micro_usd(40_000)),
+        (Size::exact(1024, 1024), Quality::Hd, Cost::micro_usd(80_000)),
+        (Size::exact(1792, 1024), Quality::Standard, Cost::micro_usd(80_000)),
+        (Size::exact(1792, 1024), Quality::Hd, Cost::micro_usd(120_000)),
+        (Size::exact(1024, 1792), Quality::Standard, Cost::micro_usd(80_000)),
+        (Size::exact(1024, 1792), Quality::Hd, Cost::micro_usd(120_000)),
+    ]);
+
+    /// Billed by output tokens at `usd_per_million` dollars per million.
+    pub const fn tokens(usd_per_million: u64) -> Price {
+        Price::OutputTokens { usd_per_million }
+    }
+
+    /// The cost of `images` images of `size` and `quality`.
+    pub fn estimate(&self, size: Size, quality: Quality, images: u32) -> Estimate {
+        match *self {
+            Price::PerImage(table) => table
+                .iter()
+                .find(|(s, q, _)| *s == size && *q == quality)
+                .map_or(Estimate::Unknown, |(_, _, cost)| {
+                    Estimate::Exact(Cost::micro_usd(cost.micro_usd * u64::from(images)))
+                }),
+            Price::OutputTokens { usd_per_million } => {
+                // `auto` may pick the dearest option; estimate that, and say "at most".
+                let (level, quality_known) = match quality {
+                    Quality::Low => (0, true),
+                    Quality::Medium => (1, true),
+                    Quality::High => (2, true),
+                    _ => (2, false),
+                };
+                let (tokens, size_known) = match size {
+                    Size::Auto => (TOKENS_OBLONG[level], false),
+                    Size::Exact(Dimensions { width, height }) if width == height && width == 1024 => {
+                        (TOKENS_SQUARE[level], true)
+                    }
+                    Size::Exact(Dimensions { width, height })
+                        if width.min(height) == 1024 && width.max(height) == 1536 =>
+                    {
+                        (TOKENS_OBLONG[level], true)
+                    }
+                    // Other sizes: scale the square's count by area, rounding up.
+                    Size::Exact(Dimensions { width, height }) => (
+                        (TOKENS_SQUARE[level] * u64::from(width) * u64::from(height)).div_ceil(1024 * 1024),
+                        false,
+                    ),
+                };
+                let cost = Price::cost_of_tokens(usd_per_million, tokens * u64::from(images));
+                if quality_known && size_known {
+                    Estimate::Exact(cost)
+                } else {
+                    Estimate::AtMost(cost)
+                }
+            }
+            Price::Unknown => Estimate::Unknown,
+        }
+    }
+
+    /// The cost of an answer that reports `output_tokens`, for a model billed by tokens.
+    pub fn cost_of_usage(&self, output_tokens: u64) -> Option<Cost> {
+        match *self {
+            Price::OutputTokens { usd_per_million } => Some(Price::cost_of_tokens(usd_per_million, output_tokens)),
+            _ => None,
+        }
+    }
+
+    fn cost_of_tokens(usd_per_million: u64, tokens: u64) -> Cost {
+        // usd_per_million dollars per million tokens is exactly usd_per_million micro-dollars per token.
+        Cost::micro_usd(usd_per_million * tokens)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dall_e_3_is_priced_per_image_by_size_and_quality() {
+        let price = Price::DALL_E_3;
+        assert_eq!(
+            price.estimate(Size::exact(1024, 1024), Quality::Standard, 1),
+            Estimate::Exact(Cost::micro_usd(40_000))
+        );
+        assert_eq!(
+            price.estimate(Size::exact(1792, 1024), Quality::Hd, 3),
+            Estimate::Exact(Cost::micro_usd(360_000))
+        );
+        assert_eq!(
+            price.estimate(Size::exact(512, 512), Quality::Standard, 1),
+            Estimate::Unknown
+        );
+    }
+
+    #[test]
+    fn gpt_image_is_priced_by_output_tokens() {
+        let gpt_image_1 = Price::tokens(40);
+        // 1,056 tokens at $40 per million.
+        assert_eq!(
+            gpt_image_1.estimate(Size::exact(1024, 1024), Quality::Medium, 1),
+            Estimate::Exact(Cost::micro_usd(42_240))
+        );
+        assert_eq!(
+            gpt_image_1.estimate(Size::exact(1536, 1024), Quality::High, 2),
+            Estimate::Exact(Cost::micro_usd(499_200))
+        );
+        assert_eq!(
+            gpt_image_1.estimate(Size::Auto, Quality::Auto, 1),
+            Estimate::AtMost(Cost::micro_usd(249_600))
+        );
+        assert_eq!(
+            Price::tokens(30).estimate(Size::exact(2048, 2048), Quality::Low, 1),
+            Estimate::AtMost(Cost::micro_usd(32_640))
+        );
+        assert_eq!(gpt_image_1.cost_of_usage(4_160), Some(Cost::micro_usd(166_400)));
+        assert_eq!(Price::DALL_E_3.cost_of_usage(4_160), None);
+    }
+
+    #[test]
+    fn costs_read_as_dollars_to_a_tenth_of_a_cent() {
+        assert_eq!(Cost::micro_usd(40_000).to_string(), "$0.040");
+        assert_eq!(Cost::micro_usd(42_240).to_string(), "$0.042");
+        assert_eq!(Cost::micro_usd(1_234_567).to_string(), "$1.235");
+        assert_eq!(
+            (Cost::micro_usd(10_880) + Cost::micro_usd(10_880)).to_string(),
+            "$0.022"
+        );
+    }
+}
