@@ -31,8 +31,11 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 if ! "$tools/bin/trunk" --version 2>/dev/null | grep -qF " $TRUNK_VERSION"; then
-  say "building trunk $TRUNK_VERSION (about 6 minutes on 2 cores)"
-  cargo install --quiet --locked --root "$tools" --target-dir "$tools/build" trunk --version "$TRUNK_VERSION"
+  say "building trunk $TRUNK_VERSION (a few minutes on 2 cores)"
+  # trunk's own release profile asks for fat LTO in one codegen unit, which takes minutes and
+  # buys nothing here: trunk mostly waits on cargo. Environment settings override it.
+  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+    cargo install --quiet --locked --root "$tools" --target-dir "$tools/build" trunk --version "$TRUNK_VERSION"
 fi
 
 if ! "$tools/bin/wasm-bindgen" --version 2>/dev/null | grep -qF " $WASM_BINDGEN_VERSION"; then
@@ -61,6 +64,13 @@ if [ "$("$tools/npm/node_modules/.bin/wasm-opt" --version 2>/dev/null | awk '{pr
   npm install --silent --no-audit --no-fund --prefix "$tools/npm" "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
 ln -sf "$tools/npm/node_modules/.bin/wasm-opt" "$tools/bin/wasm-opt"
+
+# cargo-fuzz only for `./dev fuzz`, which asks with --fuzz.
+CARGO_FUZZ_VERSION=0.13.2
+if [ "${1:-}" = "--fuzz" ] && ! "$tools/bin/cargo-fuzz" --version 2>/dev/null | grep -qF " $CARGO_FUZZ_VERSION"; then
+  say "building cargo-fuzz $CARGO_FUZZ_VERSION"
+  cargo install --quiet --locked --root "$tools" --target-dir "$tools/build" cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+fi
 
 # The build tree of the tools is only needed while installing them.
 rm -rf "$tools/build"

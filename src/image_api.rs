@@ -59,21 +59,20 @@ pub async fn generate(target: &Target, request: &ValidRequest) -> Result<Vec<Gen
         return Err(Failure::classify(status, &body, |name| response.headers().get(name)));
     }
     let mime = request.output_format().mime();
-    let answer: ImagesResponse = serde_json::from_str(&body).map_err(|_| Failure::UnexpectedAnswer { status })?;
-    answer
+    ImagesResponse::read(status, &body)?
         .data
         .into_iter()
         .map(|image| {
             let picture = match image.source() {
-                Some(ImageSource::Url(url)) => Picture::Link(url.to_owned()),
                 Some(ImageSource::Base64(data)) => {
                     let bytes = base64::engine::general_purpose::STANDARD
                         .decode(data)
                         .map_err(|_| Failure::UnexpectedAnswer { status })?;
-                    Picture::Bytes(Arc::new(
-                        ObjectUrl::from_bytes(&bytes, mime).map_err(|_| Failure::UnexpectedAnswer { status })?,
-                    ))
+                    let object_url =
+                        ObjectUrl::from_bytes(&bytes, mime).map_err(|_| Failure::UnexpectedAnswer { status })?;
+                    Picture::Bytes(Arc::new(object_url))
                 }
+                Some(ImageSource::Url(url)) => Picture::Link(url.to_owned()),
                 None => return Err(Failure::UnexpectedAnswer { status }),
             };
             Ok(Generated {

@@ -66,15 +66,14 @@ impl Tiles {
             return;
         };
         let states: Vec<TileState> = match outcome {
-            Ok(images) if images.is_empty() => {
-                vec![TileState::Failed(Failure::UnexpectedAnswer { status: 200 })]
-            }
             Ok(images) => images.into_iter().map(TileState::Done).collect(),
             Err(failure) => vec![TileState::Failed(failure)],
         };
         let prompt = self.list[index].prompt.clone();
         let mut states = states.into_iter();
-        self.list[index].state = states.next().expect("one state at least");
+        // An answer always has one image at least (`ImagesResponse::read`).
+        let Some(first) = states.next() else { return };
+        self.list[index].state = first;
         for (offset, state) in states.enumerate() {
             let id = self.next_id;
             self.next_id += 1;

@@ -122,7 +122,7 @@ async fn a_malformed_endpoint_is_named_beside_its_field() {
     tick().await;
     assert_eq!(
         studio.text("#endpoint-problem"),
-        "\"ftp://example.com\" is not an endpoint: write it as https://my-resource.openai.azure.com, with no path."
+        "\"ftp://example.com\" is not an endpoint: write it as https://my-resource.openai.azure.com, or just the resource's name."
     );
     assert!(studio.root.query_selector(".grid li").unwrap().is_none());
     studio.type_into("#endpoint", "https://my-resource.openai.azure.com");

@@ -12,6 +12,24 @@ pub const DEFAULT_API_VERSION: &str = "2024-02-01";
 /// The api-version of the v1 path, where images are preview-only.
 pub const V1_API_VERSION: &str = "preview";
 
+/// The path of image generations on the deployments shape; `{deployment}` stands for the name.
+pub const DEPLOYMENTS_GENERATIONS_PATH: &str = "/openai/deployments/{deployment}/images/generations";
+
+/// The path of image edits (multipart, gpt-image only) on the deployments shape.
+pub const DEPLOYMENTS_EDITS_PATH: &str = "/openai/deployments/{deployment}/images/edits";
+
+/// The path of image generations on the v1 shape.
+pub const V1_GENERATIONS_PATH: &str = "/openai/v1/images/generations";
+
+/// The path of image edits on the v1 shape.
+pub const V1_EDITS_PATH: &str = "/openai/v1/images/edits";
+
+/// The query parameter that carries the api-version.
+pub const API_VERSION_PARAM: &str = "api-version";
+
+/// The header that carries a resource key.
+pub const API_KEY_HEADER: &str = "api-key";
+
 /// The two URL shapes of the image API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ApiPath {
@@ -298,8 +316,13 @@ fn is_api_tail(rest: &[&str]) -> bool {
     )
 }
 
-fn is_deployment_name(text: &str) -> bool {
-    !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+/// Whether `text` can be a deployment name: letters, digits, `-`, `_` and `.`, so it is one path
+/// segment as typed, never a traversal.
+pub fn is_deployment_name(text: &str) -> bool {
+    !text.is_empty()
+        && text != "."
+        && text != ".."
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
 /// `host`, `host:port`, `[ipv6]` or `[ipv6]:port`.
@@ -372,7 +395,7 @@ impl Target {
     /// The headers of every call: the credential, if any, and the JSON content type.
     pub fn headers(&self) -> Vec<(&'static str, String)> {
         let mut headers = match &self.auth {
-            Auth::ApiKey(key) => vec![("api-key", key.clone())],
+            Auth::ApiKey(key) => vec![(API_KEY_HEADER, key.clone())],
             Auth::Bearer(token) => vec![("Authorization", format!("Bearer {token}"))],
             Auth::None => Vec::new(),
         };

@@ -12,6 +12,38 @@
 //!   plain-words message with a next step, and the retry policy;
 //! - [`price`] and [`calendar`]: costs in exact micro-dollars, and the days of the lifecycle.
 //!
+//! ```
+//! use easel_contract::endpoint::{ApiPath, Auth, Connection};
+//! use easel_contract::failure::{Failure, RetryPolicy};
+//! use easel_contract::model::ModelProfile;
+//! use easel_contract::request::ImageRequest;
+//!
+//! let model = ModelProfile::by_name("dall-e-3").unwrap();
+//! let target = Connection {
+//!     endpoint: "my-resource".into(), // a bare resource name is enough
+//!     deployment: "dall-e-3".into(),
+//!     api_version: "2024-02-01".into(),
+//!     path: ApiPath::Deployments,
+//!     auth: Auth::ApiKey("KEY".into()),
+//! }
+//! .target()
+//! .unwrap();
+//! assert_eq!(
+//!     target.generations_url(),
+//!     "https://my-resource.openai.azure.com/openai/deployments/dall-e-3/images/generations?api-version=2024-02-01"
+//! );
+//!
+//! // Two images from dall-e-3 are two requests of one image each.
+//! let plan = ImageRequest { prompt: "A lighthouse at dawn".into(), ..Default::default() }.plan(model, 2).unwrap();
+//! assert_eq!(plan.requests.len(), 2);
+//! assert_eq!(target.body(&plan.requests[0]), r#"{"prompt":"A lighthouse at dawn","n":1}"#);
+//!
+//! // Send it with any HTTP client and `target.headers()`; a failed call becomes a Failure.
+//! let failure = Failure::classify(429, r#"{"error":{"code":"429","message":"Please retry after 16 seconds."}}"#, |_| None);
+//! assert_eq!(failure.next_step(), "Wait 16 seconds, then generate again.");
+//! assert!(RetryPolicy::default().next_wait(&failure, 1).is_some());
+//! ```
+//!
 //! The crate does no IO and knows nothing of HTTP clients, servers or the DOM; it builds for
 //! native targets and for `wasm32-unknown-unknown` alike.
 

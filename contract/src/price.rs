@@ -68,6 +68,32 @@ pub enum Price {
 const TOKENS_SQUARE: [u64; 3] = [272, 1_056, 4_160];
 const TOKENS_OBLONG: [u64; 3] = [408, 1_584, 6_240];
 
+/// Output tokens of one gpt-image image of `size` and `quality`, and whether the figure is
+/// published (`true`) or an upper bound (`false`): for `auto`, the dearest choice the service may
+/// make; for sizes outside the table, the square's count scaled by area.
+pub fn output_tokens_per_image(size: Size, quality: Quality) -> (u64, bool) {
+    let (level, quality_known) = match quality {
+        Quality::Low => (0, true),
+        Quality::Medium => (1, true),
+        Quality::High => (2, true),
+        _ => (2, false),
+    };
+    match size {
+        Size::Auto => (TOKENS_OBLONG[level], false),
+        Size::Exact(Dimensions {
+            width: 1024,
+            height: 1024,
+        }) => (TOKENS_SQUARE[level], quality_known),
+        Size::Exact(Dimensions { width, height }) if width.min(height) == 1024 && width.max(height) == 1536 => {
+            (TOKENS_OBLONG[level], quality_known)
+        }
+        Size::Exact(Dimensions { width, height }) => (
+            (TOKENS_SQUARE[level] * u64::from(width) * u64::from(height)).div_ceil(1024 * 1024),
+            false,
+        ),
+    }
+}
+
 impl Price {
     /// DALL-E 3's per-image prices.
     pub const DALL_E_3: Price = Price::PerImage(&[
@@ -94,31 +120,9 @@ impl Price {
                     Estimate::Exact(Cost::micro_usd(cost.micro_usd * u64::from(images)))
                 }),
             Price::OutputTokens { usd_per_million } => {
-                // `auto` may pick the dearest option; estimate that, and say "at most".
-                let (level, quality_known) = match quality {
-                    Quality::Low => (0, true),
-                    Quality::Medium => (1, true),
-                    Quality::High => (2, true),
-                    _ => (2, false),
-                };
-                let (tokens, size_known) = match size {
-                    Size::Auto => (TOKENS_OBLONG[level], false),
-                    Size::Exact(Dimensions { width, height }) if width == height && width == 1024 => {
-                        (TOKENS_SQUARE[level], true)
-                    }
-                    Size::Exact(Dimensions { width, height })
-                        if width.min(height) == 1024 && width.max(height) == 1536 =>
-                    {
-                        (TOKENS_OBLONG[level], true)
-                    }
-                    // Other sizes: scale the square's count by area, rounding up.
-                    Size::Exact(Dimensions { width, height }) => (
-                        (TOKENS_SQUARE[level] * u64::from(width) * u64::from(height)).div_ceil(1024 * 1024),
-                        false,
-                    ),
-                };
+                let (tokens, exact) = output_tokens_per_image(size, quality);
                 let cost = Price::cost_of_tokens(usd_per_million, tokens * u64::from(images));
-                if quality_known && size_known {
+                if exact {
                     Estimate::Exact(cost)
                 } else {
                     Estimate::AtMost(cost)

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::failure::Failure;
+
 /// `{"created": ..., "data": [...]}`: what the service answers when it made the images. Fields
 /// Easel does not know are ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -27,6 +29,17 @@ pub struct ImagesResponse {
     /// The size the service made (gpt-image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<String>,
+}
+
+impl ImagesResponse {
+    /// Reads a successful call's body: an answer with at least one image, each with a link or
+    /// data. Anything else is a [`Failure::UnexpectedAnswer`].
+    pub fn read(status: u16, body: &str) -> Result<ImagesResponse, Failure> {
+        serde_json::from_str::<ImagesResponse>(body)
+            .ok()
+            .filter(|answer| !answer.data.is_empty() && answer.data.iter().all(|image| image.source().is_some()))
+            .ok_or(Failure::UnexpectedAnswer { status })
+    }
 }
 
 /// One image in an answer: a link or the bytes, the prompt the model actually used, and what
@@ -190,6 +203,23 @@ mod tests {
             (Some("medium"), Some("1024x1024"))
         );
         assert_eq!(answer.data[0].source(), Some(ImageSource::Base64("iVBO")));
+    }
+
+    #[test]
+    fn an_answer_without_images_is_not_a_success() {
+        assert!(ImagesResponse::read(200, r#"{"created":1,"data":[{"url":"https://x/a.png"}]}"#).is_ok());
+        for body in [
+            r#"{"created":1,"data":[]}"#,
+            r#"{"created":1,"data":[{"revised_prompt":"x"}]}"#,
+            "<html>",
+            "",
+        ] {
+            assert_eq!(
+                ImagesResponse::read(200, body),
+                Err(Failure::UnexpectedAnswer { status: 200 }),
+                "{body}"
+            );
+        }
     }
 
     #[test]

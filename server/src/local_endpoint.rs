@@ -1,118 +1,334 @@
-//! The built-in local endpoint: answers `POST /openai/deployments/{deployment}/images/generations`
-//! as Azure does, so Easel works with no Azure account and every test has a real endpoint.
+//! The built-in local endpoint: answers image generations as Azure does, on both the deployments
+//! path and the v1 path, so Easel works with no Azure account and every test has a real endpoint.
 //!
-//! It keeps no state per image: a `url` answer names the picture's seed, size and expiry, signed
-//! with a key made at start-up, and the picture is drawn again when the link is fetched.
+//! It keeps no state per image: a `url` answer names the picture's seed, size, format and expiry,
+//! signed with a key made at start-up, and the picture is drawn again when the link is fetched.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
-use std::hash::RandomState;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
-use easel_contract::endpoint::is_api_version;
+use easel_contract::endpoint::{
+    is_api_version, API_VERSION_PARAM, DEPLOYMENTS_GENERATIONS_PATH, V1_API_VERSION, V1_GENERATIONS_PATH,
+};
 use easel_contract::failure::ApiError;
-use easel_contract::model::ModelProfile;
-use easel_contract::request::{Dimensions, ImageRequest, ResponseFormat, Size, ValidRequest};
-use easel_contract::response::{GeneratedImage, ImagesResponse};
+use easel_contract::model::{ModelProfile, MODELS};
+use easel_contract::price::output_tokens_per_image;
+use easel_contract::request::{Dimensions, ImageRequest, OutputFormat, Quality, ResponseFormat, Size, ValidRequest};
+use easel_contract::response::{CategoryResult, FilterResults, GeneratedImage, ImagesResponse, Usage};
+use tokio::sync::Semaphore;
+use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 
 use crate::azure_error::AzureError;
-use crate::picture::{render_png, seed_of};
+use crate::credentials;
+use crate::faults::{Fault, RandomFaults};
+use crate::picture::{render, seed_of, Weight};
+
+/// Which of the two content-filter answers Azure is seen giving the local endpoint gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FilterForm {
+    /// The seed document's `{"code":"contentFilter", ...}`.
+    #[default]
+    Seed,
+    /// The `content_policy_violation` answer users capture today, with categories.
+    Captured,
+}
+
+/// A deployment the local endpoint serves: a name and the model behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployment {
+    /// The name in the URL (or in the v1 body's `model`).
+    pub name: String,
+    /// The model it runs.
+    pub model: &'static ModelProfile,
+}
+
+/// Counters a test can read to see what the endpoint went through.
+#[derive(Debug, Default)]
+pub struct EndpointStats {
+    /// Generation calls that passed authentication.
+    pub calls: AtomicUsize,
+    /// Calls being worked on now.
+    pub in_flight: AtomicUsize,
+    /// The most calls worked on at once.
+    pub max_in_flight: AtomicUsize,
+}
 
 /// How the local endpoint behaves.
 #[derive(Debug, Clone)]
 pub struct LocalEndpointConfig {
-    /// The only key accepted; `None` accepts any non-empty key, as a newcomer expects.
+    /// The only key accepted; `None` accepts any non-empty key or token, as a newcomer expects.
     pub api_key: Option<String>,
+    /// The deployments served; by default one per model, named after it.
+    pub deployments: Vec<Deployment>,
     /// How long a `url` answer's link works (Azure: 24 hours).
     pub url_lifetime: Duration,
+    /// How long each generation takes.
+    pub latency: Duration,
+    /// How long a generation marked `[fault:slow]` takes.
+    pub slow_latency: Duration,
+    /// Calls one deployment works on at once; more get a 429.
+    pub max_concurrent: usize,
+    /// The wait a 429 asks for.
+    pub retry_after_secs: u32,
+    /// The share of calls (0 to 1) that get a random fault.
+    pub fault_rate: f64,
+    /// Which content-filter answer to give.
+    pub filter_form: FilterForm,
+    /// Light pictures for tests, or realistic payloads for benchmarks.
+    pub weight: Weight,
+    /// Counters for tests.
+    pub stats: Arc<EndpointStats>,
 }
 
 impl Default for LocalEndpointConfig {
     fn default() -> Self {
         LocalEndpointConfig {
             api_key: None,
+            deployments: MODELS
+                .iter()
+                .map(|model| Deployment {
+                    name: model.name.to_owned(),
+                    model,
+                })
+                .collect(),
             url_lifetime: Duration::from_secs(24 * 60 * 60),
+            latency: Duration::ZERO,
+            slow_latency: Duration::from_secs(5),
+            max_concurrent: 8,
+            retry_after_secs: 2,
+            fault_rate: 0.0,
+            filter_form: FilterForm::Seed,
+            weight: Weight::Light,
+            stats: Arc::default(),
         }
     }
 }
 
 struct LocalEndpoint {
     config: LocalEndpointConfig,
+    /// One gate per deployment, in the order of `config.deployments`.
+    gates: Vec<Arc<Semaphore>>,
+    random_faults: RandomFaults,
     /// Signs image links, so only links this server gave out are served.
     signer: RandomState,
 }
 
-/// The local endpoint's routes: image generations, and the images its links point at.
+/// The local endpoint's routes: generations on both paths, and the images its links point at.
 pub fn routes(config: LocalEndpointConfig) -> Router {
+    let seed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(1, |t| t.as_nanos() as u64);
     let endpoint = Arc::new(LocalEndpoint {
-        config,
+        gates: config
+            .deployments
+            .iter()
+            .map(|_| Arc::new(Semaphore::new(config.max_concurrent)))
+            .collect(),
+        random_faults: RandomFaults::new(config.fault_rate, seed),
         signer: RandomState::new(),
+        config,
     });
+    // As Azure answers: any origin, whatever headers the caller asks for (a `*` would not cover
+    // Authorization); Retry-After is not exposed to scripts (azure-rest-api-specs #24904).
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::POST])
+        .allow_headers(AllowHeaders::mirror_request());
     Router::new()
-        .route("/openai/deployments/{deployment}/images/generations", post(generate))
+        .route(DEPLOYMENTS_GENERATIONS_PATH, post(generate_on_deployment))
+        .route(V1_GENERATIONS_PATH, post(generate_on_v1))
+        .layer(cors)
         .route("/generated/{file}", get(generated_image))
         .with_state(endpoint)
 }
 
-async fn generate(
+async fn generate_on_deployment(
     State(endpoint): State<Arc<LocalEndpoint>>,
     Path(deployment): Path<String>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<ImagesResponse>, AzureError> {
-    endpoint.check_key(&headers)?;
-    if !query.get("api-version").is_some_and(|version| is_api_version(version)) {
-        return Err(ApiError::resource_not_found().into());
-    }
-    let model = ModelProfile::by_name(&deployment).ok_or_else(ApiError::deployment_not_found)?;
-    let request: ImageRequest = serde_json::from_slice(&body).map_err(ApiError::malformed_body)?;
-    let request = request
-        .validate(model)
-        .map_err(|problems| ApiError::invalid_request(&problems[0]))?;
+) -> Response {
+    let version_ok = query
+        .get(API_VERSION_PARAM)
+        .is_some_and(|version| is_api_version(version));
+    endpoint.generate(&headers, version_ok, Some(deployment), &body).await
+}
 
-    let created = unix_now();
-    let base = headers
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .map(|host| format!("http://{host}"));
-    let data = (0..u32::from(request.image_count()))
-        .map(|index| endpoint.image(&request, index, created, base.as_deref().unwrap_or_default()))
-        .collect();
-    Ok(Json(ImagesResponse { created, data, ..Default::default() }))
+async fn generate_on_v1(
+    State(endpoint): State<Arc<LocalEndpoint>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let version_ok = query
+        .get(API_VERSION_PARAM)
+        .is_none_or(|version| version == V1_API_VERSION);
+    endpoint.generate(&headers, version_ok, None, &body).await
 }
 
 impl LocalEndpoint {
-    fn check_key(&self, headers: &HeaderMap) -> Result<(), ApiError> {
-        let key = headers
-            .get("api-key")
-            .and_then(|key| key.to_str().ok())
-            .unwrap_or_default();
-        match &self.config.api_key {
-            _ if key.is_empty() => Err(ApiError::missing_key()),
-            Some(expected) if expected != key => Err(ApiError::invalid_key()),
-            _ => Ok(()),
+    /// One generation call; `deployment` is `None` on the v1 path, which names it in the body.
+    async fn generate(
+        &self,
+        headers: &HeaderMap,
+        version_ok: bool,
+        deployment: Option<String>,
+        body: &[u8],
+    ) -> Response {
+        if let Err(refused) = credentials::check(headers, self.config.api_key.as_deref()) {
+            return AzureError(refused.into()).into_response();
+        }
+        if !version_ok {
+            return AzureError(ApiError::resource_not_found()).into_response();
+        }
+        let request: ImageRequest = match serde_json::from_slice(body) {
+            Ok(request) => request,
+            Err(error) => return AzureError(ApiError::malformed_body(error)).into_response(),
+        };
+        let Some(name) = deployment.or_else(|| request.model.clone()) else {
+            return AzureError(ApiError::malformed_body("the v1 path needs the deployment as `model`")).into_response();
+        };
+        let Some(index) = self.config.deployments.iter().position(|d| d.name == name) else {
+            return AzureError(ApiError::deployment_not_found()).into_response();
+        };
+        self.config.stats.calls.fetch_add(1, Ordering::Relaxed);
+        let Ok(_permit) = self.gates[index].clone().try_acquire_owned() else {
+            return self.rate_limited();
+        };
+        let _in_flight = InFlight::enter(&self.config.stats);
+        let request = ImageRequest { model: None, ..request };
+        let valid = match request.validate(self.config.deployments[index].model) {
+            Ok(valid) => valid,
+            Err(problems) => return AzureError(ApiError::invalid_request(&problems[0])).into_response(),
+        };
+        let fault = Fault::in_prompt(valid.prompt()).or_else(|| self.random_faults.next());
+        let latency = if fault == Some(Fault::Slow) {
+            self.config.slow_latency
+        } else {
+            self.config.latency
+        };
+        tokio::time::sleep(latency).await;
+        let created = unix_now();
+        match fault {
+            Some(Fault::FilterPrompt) => self.prompt_filtered(created, &valid),
+            Some(Fault::FilterImage) => AzureError(ApiError::image_filtered(created)).into_response(),
+            Some(Fault::RateLimited) => self.rate_limited(),
+            Some(Fault::ServerError) => {
+                AzureError(ApiError::server_error(&format!("{created:x}-local"))).into_response()
+            }
+            Some(Fault::Unavailable) => AzureError(ApiError::service_unavailable()).into_response(),
+            Some(Fault::Slow) | None => {
+                let base = headers
+                    .get(header::HOST)
+                    .and_then(|host| host.to_str().ok())
+                    .map(|host| format!("http://{host}"));
+                let answer = self.answer(&valid, created, base.as_deref().unwrap_or_default());
+                Json(answer).into_response()
+            }
         }
     }
 
-    fn image(&self, request: &ValidRequest, index: u32, created: i64, base: &str) -> GeneratedImage {
-        let seed = seed_of(request.prompt(), index);
-        let size = pixels(request.size());
-        let revised_prompt = Some(revise(request));
-        match request.response_format() {
-            ResponseFormat::B64Json => GeneratedImage {
-                b64_json: Some(base64::engine::general_purpose::STANDARD.encode(render_png(seed, size))),
-                revised_prompt,
+    fn rate_limited(&self) -> Response {
+        let seconds = self.config.retry_after_secs;
+        let mut response = AzureError(ApiError::rate_limited(seconds)).into_response();
+        for (name, value) in ApiError::retry_after_headers(seconds) {
+            response.headers_mut().insert(
+                HeaderName::from_static(name),
+                HeaderValue::from(value.parse::<u64>().unwrap_or_default()),
+            );
+        }
+        response
+    }
+
+    fn prompt_filtered(&self, created: i64, request: &ValidRequest) -> Response {
+        let error = match self.config.filter_form {
+            FilterForm::Seed => ApiError::prompt_filtered(created),
+            FilterForm::Captured => {
+                let mut categories = FilterResults::default();
+                categories.0.insert(
+                    "violence".into(),
+                    CategoryResult {
+                        filtered: true,
+                        severity: Some("medium".into()),
+                        detected: None,
+                    },
+                );
+                categories.0.insert(
+                    "jailbreak".into(),
+                    CategoryResult {
+                        filtered: false,
+                        severity: None,
+                        detected: Some(false),
+                    },
+                );
+                ApiError::content_policy_violation(categories, Some(revise(request)))
+            }
+        };
+        AzureError(error).into_response()
+    }
+
+    fn answer(&self, request: &ValidRequest, created: i64, base: &str) -> ImagesResponse {
+        let model = request.model();
+        let size = pixels(request.size(), model);
+        // For `auto`, the local endpoint settles on medium, as the service reports what it chose.
+        let quality = if request.quality() == Quality::Auto {
+            Quality::Medium
+        } else {
+            request.quality()
+        };
+        let data = (0..u32::from(request.image_count()))
+            .map(|index| self.image(request, index, size, created, base))
+            .collect();
+        if !model.is_gpt_image() {
+            return ImagesResponse {
+                created,
+                data,
                 ..Default::default()
-            },
+            };
+        }
+        let output_tokens = output_tokens_per_image(Size::Exact(size), quality).0 * u64::from(request.image_count());
+        let input_tokens = request.prompt().chars().count().div_ceil(4) as u64;
+        ImagesResponse {
+            created,
+            data,
+            usage: Some(Usage {
+                input_tokens,
+                output_tokens,
+                total_tokens: input_tokens + output_tokens,
+            }),
+            background: request.background().map(|background| background.to_string()),
+            output_format: Some(request.output_format().to_string()),
+            quality: Some(quality.to_string()),
+            size: Some(Size::Exact(size).to_string()),
+        }
+    }
+
+    fn image(&self, request: &ValidRequest, index: u32, size: Dimensions, created: i64, base: &str) -> GeneratedImage {
+        let seed = seed_of(request.prompt(), index);
+        // gpt-image does not rewrite prompts; DALL-E 3 always does.
+        let revised_prompt = request.style().map(|_| revise(request));
+        let format = request.output_format();
+        let quality = request.body().output_compression.unwrap_or(100);
+        match request.response_format() {
+            ResponseFormat::B64Json => {
+                let bytes = render(seed, size, format, quality, self.config.weight);
+                GeneratedImage {
+                    b64_json: Some(base64::engine::general_purpose::STANDARD.encode(bytes)),
+                    revised_prompt,
+                    ..Default::default()
+                }
+            }
             ResponseFormat::Url => {
                 let expires = created + self.config.url_lifetime.as_secs() as i64;
                 let link = ImageLink { seed, size, expires };
@@ -136,12 +352,33 @@ impl LocalEndpoint {
     }
 }
 
-/// The pixels the local endpoint makes for a size; for `auto` it chooses a square, as the
-/// gpt-image models often do.
-fn pixels(size: Size) -> Dimensions {
+/// Counts a call in flight for as long as it lives.
+struct InFlight<'a>(&'a EndpointStats);
+
+impl<'a> InFlight<'a> {
+    fn enter(stats: &'a EndpointStats) -> Self {
+        let now = stats.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        stats.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(stats)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The pixels the local endpoint makes for a size; for `auto` it picks the model's first exact
+/// size, as the gpt-image models mostly answer square.
+fn pixels(size: Size, model: &ModelProfile) -> Dimensions {
+    let first_exact = model.offered_sizes().iter().find_map(|size| match size {
+        Size::Exact(dimensions) => Some(*dimensions),
+        Size::Auto => None,
+    });
     match size {
         Size::Exact(dimensions) => dimensions,
-        Size::Auto => Dimensions { width: 1024, height: 1024 },
+        Size::Auto => first_exact.expect("every model offers an exact size"),
     }
 }
 
@@ -149,8 +386,14 @@ fn pixels(size: Size) -> Dimensions {
 fn revise(request: &ValidRequest) -> String {
     let prompt = request.prompt().trim();
     let mut letters = prompt.chars();
-    let first = letters.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
-    let style = request.style().map(|style| format!(" in a {style} style")).unwrap_or_default();
+    let first = letters
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>())
+        .unwrap_or_default();
+    let style = request
+        .style()
+        .map(|style| format!(" in a {style} style"))
+        .unwrap_or_default();
     format!(
         "{first}{},{style} with {} detail, composed for a {} frame.",
         letters.as_str().trim_end_matches('.'),
@@ -159,7 +402,8 @@ fn revise(request: &ValidRequest) -> String {
     )
 }
 
-/// What a `url` answer's link names: enough to draw the picture again.
+/// What a `url` answer's link names: enough to draw the picture again. DALL-E, the only family
+/// with links, always makes PNG.
 struct ImageLink {
     seed: u64,
     size: Dimensions,
@@ -173,12 +417,12 @@ impl ImageLink {
 
     fn parse(file: &str, query: &HashMap<String, String>) -> Option<ImageLink> {
         let (seed, size) = file.strip_suffix(".png")?.split_once('-')?;
+        let Size::Exact(size) = size.parse().ok()? else {
+            return None;
+        };
         Some(ImageLink {
             seed: u64::from_str_radix(seed, 16).ok()?,
-            size: match size.parse().ok()? {
-                Size::Exact(dimensions) => dimensions,
-                Size::Auto => return None,
-            },
+            size,
             expires: query.get("se")?.parse().ok()?,
         })
     }
@@ -196,14 +440,12 @@ async fn generated_image(
     match link {
         Some(link) if link.expires > unix_now() => {
             let max_age = link.expires - unix_now();
-            (
-                [
-                    (header::CONTENT_TYPE, "image/png".to_owned()),
-                    (header::CACHE_CONTROL, format!("private, max-age={max_age}")),
-                ],
-                render_png(link.seed, link.size),
-            )
-                .into_response()
+            let png = render(link.seed, link.size, OutputFormat::Png, 100, endpoint.config.weight);
+            let headers = [
+                (header::CONTENT_TYPE, "image/png".to_owned()),
+                (header::CACHE_CONTROL, format!("private, max-age={max_age}")),
+            ];
+            (headers, png).into_response()
         }
         Some(_) => (StatusCode::NOT_FOUND, "This image link has expired.").into_response(),
         None => (StatusCode::NOT_FOUND, "No image at this link.").into_response(),

@@ -6,9 +6,12 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
-use easel_server::{serve, Config, LocalEndpointConfig};
+use easel_contract::endpoint::{read_endpoint, Auth, Pasted};
+use easel_contract::model::{ModelProfile, MODELS};
+use easel_server::{serve, Backend, Config, Deployment, FilterForm, LocalEndpointConfig, ProxyConfig, Weight};
 
 /// Easel's companion server: the app, and a local endpoint that answers as Azure OpenAI does.
 #[derive(Parser)]
@@ -26,11 +29,166 @@ struct Cli {
     /// The only key the local endpoint accepts. Without it, any non-empty key is accepted.
     #[arg(long, env = "EASEL_LOCAL_KEY", hide_env_values = true)]
     local_key: Option<String>,
+    /// A deployment of the local endpoint, as NAME=MODEL (repeat for more). Default: one per
+    /// model, named after it.
+    #[arg(long = "deployment", value_name = "NAME=MODEL")]
+    deployments: Vec<String>,
+    /// How long each local generation takes, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// How long a generation marked [fault:slow] takes, in milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    slow_ms: u64,
+    /// Calls one local deployment works on at once; more get a 429.
+    #[arg(long, default_value_t = 8)]
+    max_concurrent: usize,
+    /// The wait a local 429 asks for, in seconds.
+    #[arg(long, default_value_t = 2)]
+    retry_after_secs: u32,
+    /// The share of local calls, from 0 to 1, that fail at random (429, 500, 503, filtered, slow).
+    #[arg(long, default_value_t = 0.0)]
+    fault_rate: f64,
+    /// Which content-filter answer the local endpoint gives.
+    #[arg(long, value_enum, default_value_t = FilterForm::Seed)]
+    content_filter: FilterForm,
+    /// Make pictures as heavy as real ones (a 1024x1024 PNG of 1.5-3 MB), for benchmarks.
+    #[arg(long)]
+    realistic: bool,
+    /// How long the local endpoint's image links work, in seconds (Azure: 24 hours).
+    #[arg(long, default_value_t = 24 * 60 * 60)]
+    url_lifetime_secs: u64,
+    /// Proxy mode: forward the image endpoints to this Azure resource
+    /// (https://NAME.openai.azure.com), adding the key from AZURE_OPENAI_API_KEY or the token
+    /// from AZURE_OPENAI_AD_TOKEN. Without it, the local endpoint answers.
+    #[arg(long, env = "AZURE_OPENAI_ENDPOINT")]
+    upstream: Option<String>,
+    /// The token clients must send (as their key) to use the proxy; required when --host is not
+    /// a loopback address.
+    #[arg(long, env = "EASEL_ACCESS_TOKEN", hide_env_values = true)]
+    access_token: Option<String>,
+    /// How long the upstream may take to answer, in seconds.
+    #[arg(long, default_value_t = 180)]
+    upstream_timeout_secs: u64,
+    /// The largest request the proxy forwards, in megabytes (image edits carry images).
+    #[arg(long, default_value_t = 64)]
+    body_limit_mb: usize,
+}
+
+impl Cli {
+    /// What answers the image API's paths, or what to change in the flags or environment.
+    fn backend(&self) -> Result<Backend, String> {
+        let Some(upstream) = &self.upstream else {
+            return self.local_endpoint().map(Backend::Local);
+        };
+        let endpoint = match read_endpoint(upstream) {
+            Ok(Pasted {
+                endpoint,
+                deployment: None,
+                api_version: None,
+                path: None,
+            }) => endpoint,
+            Ok(_) => {
+                return Err(format!(
+                "--upstream takes the resource's endpoint alone (https://NAME.openai.azure.com), not \"{upstream}\""
+            ))
+            }
+            Err(problem) => return Err(format!("--upstream: {problem}")),
+        };
+        let loopback_upstream = ["http://127.", "http://localhost", "http://[::1]"]
+            .iter()
+            .any(|prefix| endpoint.starts_with(prefix));
+        if endpoint.starts_with("http://") && !loopback_upstream {
+            return Err(format!(
+                "--upstream {endpoint}: the key would travel unencrypted; use https://"
+            ));
+        }
+        let secret = |name: &str| std::env::var(name).ok().filter(|value| !value.trim().is_empty());
+        let credential = match (secret("AZURE_OPENAI_API_KEY"), secret("AZURE_OPENAI_AD_TOKEN")) {
+            (Some(key), _) => Auth::ApiKey(key.trim().to_owned()),
+            (None, Some(token)) => Auth::Bearer(token.trim().to_owned()),
+            (None, None) => {
+                return Err("proxy mode needs the resource's key in AZURE_OPENAI_API_KEY \
+                            (or a Microsoft Entra ID token in AZURE_OPENAI_AD_TOKEN)"
+                    .into())
+            }
+        };
+        if !self.host.is_loopback() && self.access_token.as_deref().is_none_or(str::is_empty) {
+            return Err(format!(
+                "--host {} lets other machines use your key: set an access token for them with --access-token \
+                 (or EASEL_ACCESS_TOKEN), or listen on 127.0.0.1",
+                self.host
+            ));
+        }
+        Ok(Backend::Proxy(ProxyConfig {
+            upstream: endpoint,
+            credential,
+            access_token: self.access_token.clone().filter(|token| !token.is_empty()),
+            timeout: Duration::from_secs(self.upstream_timeout_secs),
+            body_limit: self.body_limit_mb * 1024 * 1024,
+        }))
+    }
+
+    /// The local endpoint's configuration, or what to change in the flags.
+    fn local_endpoint(&self) -> Result<LocalEndpointConfig, String> {
+        if !(0.0..=1.0).contains(&self.fault_rate) {
+            return Err(format!(
+                "--fault-rate is a share from 0 to 1 (0.2 is one call in five), not {}",
+                self.fault_rate
+            ));
+        }
+        if self.max_concurrent == 0 {
+            return Err("--max-concurrent must be at least 1".into());
+        }
+        let mut config = LocalEndpointConfig {
+            api_key: self.local_key.clone(),
+            url_lifetime: Duration::from_secs(self.url_lifetime_secs),
+            latency: Duration::from_millis(self.latency_ms),
+            slow_latency: Duration::from_millis(self.slow_ms),
+            max_concurrent: self.max_concurrent,
+            retry_after_secs: self.retry_after_secs,
+            fault_rate: self.fault_rate,
+            filter_form: self.content_filter,
+            weight: if self.realistic {
+                Weight::Realistic
+            } else {
+                Weight::Light
+            },
+            ..LocalEndpointConfig::default()
+        };
+        if !self.deployments.is_empty() {
+            config.deployments = self
+                .deployments
+                .iter()
+                .map(|text| deployment(text))
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(config)
+    }
+}
+
+fn deployment(text: &str) -> Result<Deployment, String> {
+    let known = || MODELS.iter().map(|model| model.name).collect::<Vec<_>>().join(", ");
+    let (name, model) = text
+        .split_once('=')
+        .ok_or_else(|| format!("--deployment takes NAME=MODEL, for example my-images=gpt-image-1, not \"{text}\""))?;
+    let model = ModelProfile::by_name(model)
+        .ok_or_else(|| format!("--deployment {text}: no model \"{model}\"; models: {}", known()))?;
+    Ok(Deployment {
+        name: name.to_owned(),
+        model,
+    })
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    let backend = match cli.backend() {
+        Ok(backend) => backend,
+        Err(problem) => {
+            eprintln!("error: {problem}");
+            return ExitCode::from(2);
+        }
+    };
     if !cli.dist.join("index.html").is_file() {
         eprintln!(
             "error: there is no built app in {}: build it with `./dev run`, or point --dist at trunk's output.",
@@ -54,14 +212,15 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let serving = match &backend {
+        Backend::Local(_) => "the local endpoint is built in".to_owned(),
+        Backend::Proxy(proxy) => format!("proxying the image API to {}", proxy.upstream),
+    };
     let config = Config {
         dist: cli.dist,
-        local_endpoint: LocalEndpointConfig {
-            api_key: cli.local_key,
-            ..Default::default()
-        },
+        backend,
     };
-    println!("Easel is running at http://{address}/ (the local endpoint is built in). Ctrl+C stops it.");
+    println!("Easel is running at http://{address}/ ({serving}). Ctrl+C stops it.");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

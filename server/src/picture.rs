@@ -1,7 +1,19 @@
-//! The pictures the local endpoint "generates": real PNGs of the requested size, the same for the
-//! same prompt, so tests can rely on them and a person can tell two prompts apart at a glance.
+//! The pictures the local endpoint "generates": real images of the requested size and format,
+//! the same for the same prompt, so tests can rely on them and a person can tell two prompts
+//! apart at a glance.
 
-use easel_contract::request::Dimensions;
+use easel_contract::request::{Dimensions, OutputFormat};
+
+/// How heavy the pictures are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Weight {
+    /// Flat shapes that compress well (a 1024x1024 PNG of about 250 KB): quick for tests.
+    #[default]
+    Light,
+    /// Grain over the shapes, so a 1024x1024 PNG weighs 1.5-3 MB as a real one does: for
+    /// benchmarks.
+    Realistic,
+}
 
 /// A stable 64-bit FNV-1a hash: the seed of a prompt's picture must not change between runs or
 /// Rust releases, which rules out `std`'s hasher.
@@ -14,37 +26,68 @@ pub fn seed_of(prompt: &str, index: u32) -> u64 {
     hash
 }
 
-/// Encodes the picture for `seed` at `size` as a PNG.
-pub fn render_png(seed: u64, size: Dimensions) -> Vec<u8> {
+/// Encodes the picture for `seed` at `size` in `format`. `quality` (1-100) applies to JPEG.
+pub fn render(seed: u64, size: Dimensions, format: OutputFormat, quality: u8, weight: Weight) -> Vec<u8> {
+    let pixels = draw(seed, size, weight);
+    let Dimensions { width, height } = size;
+    let mut encoded = Vec::new();
+    match format {
+        OutputFormat::Jpeg => {
+            let encoder = jpeg_encoder::Encoder::new(&mut encoded, quality.clamp(1, 100));
+            encoder
+                .encode(&pixels, width as u16, height as u16, jpeg_encoder::ColorType::Rgb)
+                .expect("every size the contract accepts fits a JPEG");
+        }
+        // No profile offers WebP (Azure's docs do not); PNG stands in for it.
+        OutputFormat::Png | OutputFormat::Webp => {
+            let mut encoder = png::Encoder::new(&mut encoded, width, height);
+            encoder.set_color(png::ColorType::Rgb);
+            encoder.set_depth(png::BitDepth::Eight);
+            encoder.set_compression(png::Compression::Fast);
+            let mut writer = encoder.write_header().expect("writing to a Vec cannot fail");
+            writer
+                .write_image_data(&pixels)
+                .expect("the buffer holds exactly one RGB image");
+            writer.finish().expect("writing to a Vec cannot fail");
+        }
+    }
+    encoded
+}
+
+/// RGB pixels: a disc placed by the seed over a diagonal gradient between two of its colours.
+fn draw(seed: u64, size: Dimensions, weight: Weight) -> Vec<u8> {
     let Dimensions { width, height } = size;
     let [from, to, disc] = palette(seed);
-    // A disc placed by the seed, over a diagonal gradient between two of its colours.
     let (cx, cy) = ((seed >> 8) % u64::from(width), (seed >> 24) % u64::from(height));
-    let radius = u64::from(width.min(height)) / 4 + (seed >> 40) % u64::from(width.min(height) / 4);
-    let mut pixels = Vec::with_capacity(width as usize * height as usize * 3);
+    let short = u64::from(width.min(height));
+    let radius = short / 4 + (seed >> 40) % (short / 4).max(1);
     let span = u64::from(width + height);
+    let mut grain = seed | 1;
+    let mut pixels = Vec::with_capacity(width as usize * height as usize * 3);
     for y in 0..u64::from(height) {
         for x in 0..u64::from(width) {
-            let inside = (x.abs_diff(cx)).pow(2) + (y.abs_diff(cy)).pow(2) <= radius * radius;
+            let inside = x.abs_diff(cx).pow(2) + y.abs_diff(cy).pow(2) <= radius * radius;
             let color = if inside {
                 disc
             } else {
                 mix(from, to, (x + y) * 255 / span)
             };
-            pixels.extend_from_slice(&color);
+            match weight {
+                Weight::Light => pixels.extend_from_slice(&color),
+                Weight::Realistic => {
+                    // xorshift64: cheap grain of ±24 per channel, which PNG cannot squeeze away.
+                    grain ^= grain << 13;
+                    grain ^= grain >> 7;
+                    grain ^= grain << 17;
+                    let noise = grain.to_le_bytes();
+                    pixels.extend(
+                        (0..3).map(|i| color[i].saturating_add(noise[i] % 25).saturating_sub(noise[i + 3] % 25)),
+                    );
+                }
+            }
         }
     }
-    let mut png = Vec::new();
-    let mut encoder = png::Encoder::new(&mut png, width, height);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
-    let mut writer = encoder.write_header().expect("writing to a Vec cannot fail");
-    writer
-        .write_image_data(&pixels)
-        .expect("the buffer holds exactly one RGB image");
-    writer.finish().expect("writing to a Vec cannot fail");
-    png
+    pixels
 }
 
 fn palette(seed: u64) -> [[u8; 3]; 3] {
@@ -81,33 +124,77 @@ fn hsl(hue: u32, saturation: u32, lightness: u32) -> [u8; 3] {
 mod tests {
     use super::*;
 
-    fn decode(png: &[u8]) -> (png::OutputInfo, Vec<u8>) {
+    fn size(width: u32, height: u32) -> Dimensions {
+        Dimensions { width, height }
+    }
+
+    fn png_pixels(png: &[u8]) -> (u32, u32, Vec<u8>) {
         let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
         let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
         let info = reader.next_frame(&mut pixels).unwrap();
-        (info, pixels)
+        (info.width, info.height, pixels)
     }
 
     #[test]
     fn pictures_are_real_pngs_of_the_requested_size() {
         for (width, height) in [(1024, 1024), (1792, 1024), (1024, 1792)] {
-            let size = Dimensions { width, height };
-            let (info, _) = decode(&render_png(seed_of("a fox", 0), size));
-            assert_eq!((info.width, info.height), (size.width, size.height));
+            let png = render(
+                seed_of("a fox", 0),
+                size(width, height),
+                OutputFormat::Png,
+                100,
+                Weight::Light,
+            );
+            let (w, h, _) = png_pixels(&png);
+            assert_eq!((w, h), (width, height));
         }
     }
 
     #[test]
+    fn jpeg_is_asked_for_and_jpeg_is_made() {
+        let jpeg = render(
+            seed_of("a fox", 0),
+            size(1536, 1024),
+            OutputFormat::Jpeg,
+            80,
+            Weight::Light,
+        );
+        assert_eq!(&jpeg[..3], [0xFF, 0xD8, 0xFF], "JPEG's start-of-image marker");
+        // The frame header (SOF0) holds height then width.
+        let sof = jpeg
+            .windows(2)
+            .position(|w| w == [0xFF, 0xC0])
+            .expect("a baseline frame");
+        let height = u16::from_be_bytes([jpeg[sof + 5], jpeg[sof + 6]]);
+        let width = u16::from_be_bytes([jpeg[sof + 7], jpeg[sof + 8]]);
+        assert_eq!((width, height), (1536, 1024));
+    }
+
+    #[test]
     fn the_same_prompt_gives_the_same_picture_and_another_prompt_another() {
-        let size = Dimensions { width: 64, height: 64 };
-        assert_eq!(
-            render_png(seed_of("a fox", 0), size),
-            render_png(seed_of("a fox", 0), size)
-        );
-        assert_ne!(
-            decode(&render_png(seed_of("a fox", 0), size)).1,
-            decode(&render_png(seed_of("a cat", 0), size)).1
-        );
+        let draw = |prompt| render(seed_of(prompt, 0), size(64, 64), OutputFormat::Png, 100, Weight::Light);
+        assert_eq!(draw("a fox"), draw("a fox"));
+        assert_ne!(png_pixels(&draw("a fox")).2, png_pixels(&draw("a cat")).2);
         assert_ne!(seed_of("a fox", 0), seed_of("a fox", 1));
+    }
+
+    #[test]
+    fn realistic_pictures_weigh_what_real_ones_do() {
+        let png = render(
+            seed_of("a fox", 0),
+            size(1024, 1024),
+            OutputFormat::Png,
+            100,
+            Weight::Realistic,
+        );
+        assert!((1_500_000..=3_000_000).contains(&png.len()), "{} bytes", png.len());
+        let light = render(
+            seed_of("a fox", 0),
+            size(1024, 1024),
+            OutputFormat::Png,
+            100,
+            Weight::Light,
+        );
+        assert!(light.len() < 400_000, "{} bytes", light.len());
     }
 }

@@ -8,7 +8,7 @@ use axum::Router;
 use base64::Engine;
 use easel_contract::failure::{ErrorEnvelope, Failure};
 use easel_contract::response::{ImageSource, ImagesResponse};
-use easel_server::{app, Config, LocalEndpointConfig};
+use easel_server::{app, Backend, Config, FilterForm, LocalEndpointConfig};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -17,17 +17,34 @@ const PATH: &str = "/openai/deployments/dall-e-3/images/generations?api-version=
 fn server(local_endpoint: LocalEndpointConfig) -> Router {
     app(Config {
         dist: "no-dist-in-these-tests".into(),
-        local_endpoint,
+        backend: Backend::Local(local_endpoint),
     })
 }
 
 async fn call(router: &Router, request: Request<Body>) -> (StatusCode, Vec<u8>) {
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
+    let (status, _, body) = call_with_headers(router, request).await;
+    (status, body)
+}
+
+async fn call_with_headers(router: &Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let (parts, body) = router.clone().oneshot(request).await.unwrap().into_parts();
     (
-        status,
-        response.into_body().collect().await.unwrap().to_bytes().to_vec(),
+        parts.status,
+        parts.headers,
+        body.collect().await.unwrap().to_bytes().to_vec(),
     )
+}
+
+/// What the app would make of an answer: the contract's own classification.
+async fn failure_of(router: &Router, request: Request<Body>) -> Failure {
+    let (status, headers, body) = call_with_headers(router, request).await;
+    assert!(!status.is_success(), "expected a failure, got {status}");
+    Failure::classify(status.as_u16(), std::str::from_utf8(&body).unwrap(), |name| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    })
 }
 
 fn generate(path: &str, key: Option<&str>, body: &str) -> Request<Body> {
@@ -195,4 +212,245 @@ async fn invalid_requests_get_a_400_naming_the_parameter_in_plain_words() {
         Failure::classify(400, &serde_json::to_string(&error).unwrap(), |_| None),
         Failure::InvalidRequest { .. }
     ));
+}
+
+#[tokio::test]
+async fn gpt_image_answers_in_base64_with_usage_and_the_parameters_it_used() {
+    let router = server(LocalEndpointConfig::default());
+    let path = "/openai/deployments/gpt-image-1/images/generations?api-version=2025-04-01-preview";
+    let body = r#"{"prompt":"a fox","n":2,"size":"1536x1024","quality":"high","output_format":"jpeg","output_compression":70}"#;
+    let (status, answer) = call(&router, generate(path, Some("k"), body)).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&answer));
+    let answer: ImagesResponse = serde_json::from_slice(&answer).unwrap();
+    assert_eq!(answer.data.len(), 2);
+    let Some(ImageSource::Base64(data)) = answer.data[0].source() else {
+        panic!("gpt-image answers with data")
+    };
+    let jpeg = base64::engine::general_purpose::STANDARD.decode(data).unwrap();
+    assert_eq!(&jpeg[..3], [0xFF, 0xD8, 0xFF], "JPEG was asked for");
+    assert_eq!(
+        answer.data[0].revised_prompt, None,
+        "gpt-image does not rewrite prompts"
+    );
+    assert_eq!(
+        answer.usage.unwrap().output_tokens,
+        2 * 6_240,
+        "two high-quality 1536x1024 images"
+    );
+    assert_eq!(
+        (
+            answer.quality.as_deref(),
+            answer.size.as_deref(),
+            answer.output_format.as_deref(),
+            answer.background.as_deref()
+        ),
+        (Some("high"), Some("1536x1024"), Some("jpeg"), Some("auto"))
+    );
+}
+
+#[tokio::test]
+async fn the_v1_path_takes_the_deployment_in_the_body_and_a_bearer_token() {
+    let router = server(LocalEndpointConfig {
+        api_key: Some("secret".into()),
+        ..Default::default()
+    });
+    let v1 = "/openai/v1/images/generations?api-version=preview";
+    let request = |auth: &str, body: &str| {
+        Request::post(v1)
+            .header("content-type", "application/json")
+            .header("authorization", auth)
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    let (status, answer) = call(
+        &router,
+        request(
+            "Bearer secret",
+            r#"{"model":"gpt-image-2","prompt":"a fox","size":"2048x1152"}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&answer));
+    let answer: ImagesResponse = serde_json::from_slice(&answer).unwrap();
+    let Some(ImageSource::Base64(data)) = answer.data[0].source() else {
+        panic!()
+    };
+    assert_eq!(
+        png_size(&base64::engine::general_purpose::STANDARD.decode(data).unwrap()),
+        (2048, 1152)
+    );
+
+    assert_eq!(
+        failure_of(
+            &router,
+            request("Bearer wrong", r#"{"model":"gpt-image-2","prompt":"a fox"}"#)
+        )
+        .await,
+        Failure::Unauthorized
+    );
+    assert!(matches!(
+        failure_of(&router, request("Bearer secret", r#"{"prompt":"a fox"}"#)).await,
+        Failure::InvalidRequest { .. }
+    ));
+    assert_eq!(
+        failure_of(
+            &router,
+            request("Bearer secret", r#"{"model":"nope","prompt":"a fox"}"#)
+        )
+        .await,
+        Failure::DeploymentNotFound
+    );
+}
+
+#[tokio::test]
+async fn fault_markers_give_each_failure_as_azure_does() {
+    let router = server(LocalEndpointConfig {
+        retry_after_secs: 7,
+        ..Default::default()
+    });
+    let ask = |marker: &str| generate(PATH, Some("k"), &format!(r#"{{"prompt":"a fox {marker}"}}"#));
+    assert_eq!(
+        failure_of(&router, ask("[fault:filter-prompt]")).await,
+        Failure::PromptFiltered { categories: vec![] }
+    );
+    assert_eq!(
+        failure_of(&router, ask("[fault:filter-image]")).await,
+        Failure::ImageFiltered { categories: vec![] }
+    );
+    assert_eq!(
+        failure_of(&router, ask("[fault:500]")).await,
+        Failure::ServiceError { status: 500 }
+    );
+    assert_eq!(
+        failure_of(&router, ask("[fault:503]")).await,
+        Failure::ServiceError { status: 503 }
+    );
+
+    let (status, headers, body) = call_with_headers(&router, ask("[fault:429]")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        (
+            headers["retry-after"].to_str().unwrap(),
+            headers["retry-after-ms"].to_str().unwrap()
+        ),
+        ("7", "7000")
+    );
+    assert!(String::from_utf8(body)
+        .unwrap()
+        .contains("Please retry after 7 seconds."));
+}
+
+#[tokio::test]
+async fn the_captured_content_filter_form_names_its_categories() {
+    let router = server(LocalEndpointConfig {
+        filter_form: FilterForm::Captured,
+        ..Default::default()
+    });
+    let request = generate(PATH, Some("k"), r#"{"prompt":"a fox [fault:filter-prompt]"}"#);
+    assert_eq!(
+        failure_of(&router, request).await,
+        Failure::PromptFiltered {
+            categories: vec!["violence".into()]
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_slow_generation_takes_its_time() {
+    let router = server(LocalEndpointConfig {
+        slow_latency: Duration::from_millis(300),
+        ..Default::default()
+    });
+    let started = std::time::Instant::now();
+    let (status, _) = call(&router, generate(PATH, Some("k"), r#"{"prompt":"a fox [fault:slow]"}"#)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+}
+
+#[tokio::test]
+async fn more_calls_at_once_than_a_deployment_takes_get_a_429() {
+    let config = LocalEndpointConfig {
+        max_concurrent: 2,
+        latency: Duration::from_millis(400),
+        ..Default::default()
+    };
+    let stats = config.stats.clone();
+    let router = server(config);
+    let calls = (0..3).map(|i| {
+        let router = router.clone();
+        async move {
+            call(
+                &router,
+                generate(PATH, Some("k"), &format!(r#"{{"prompt":"fox {i}"}}"#)),
+            )
+            .await
+            .0
+        }
+    });
+    let mut statuses = futures_join_all(calls).await;
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::OK, StatusCode::TOO_MANY_REQUESTS]
+    );
+    assert_eq!(stats.max_in_flight.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(stats.in_flight.load(std::sync::atomic::Ordering::SeqCst), 0);
+}
+
+async fn futures_join_all<F: std::future::Future<Output = StatusCode> + Send + 'static>(
+    calls: impl Iterator<Item = F>,
+) -> Vec<StatusCode> {
+    let handles: Vec<_> = calls.map(tokio::spawn).collect();
+    let mut statuses = Vec::new();
+    for handle in handles {
+        statuses.push(handle.await.unwrap());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn a_fault_rate_of_one_faults_every_call_with_a_mix_of_failures() {
+    let router = server(LocalEndpointConfig {
+        fault_rate: 1.0,
+        slow_latency: Duration::ZERO,
+        ..Default::default()
+    });
+    let mut statuses = Vec::new();
+    for i in 0..60 {
+        statuses.push(
+            call(
+                &router,
+                generate(PATH, Some("k"), &format!(r#"{{"prompt":"fox {i}"}}"#)),
+            )
+            .await
+            .0
+            .as_u16(),
+        );
+    }
+    // One fault in six is "slow", which still answers 200; the rest fail.
+    let failed = statuses.iter().filter(|status| **status != 200).count();
+    assert!(failed >= 35, "{failed} of 60 failed: {statuses:?}");
+    for expected in [400, 429, 500, 503] {
+        assert!(statuses.contains(&expected), "no {expected} in {statuses:?}");
+    }
+}
+
+#[tokio::test]
+async fn browsers_may_call_from_any_origin_as_they_may_call_azure() {
+    let router = server(LocalEndpointConfig::default());
+    let preflight = Request::builder()
+        .method("OPTIONS")
+        .uri(PATH)
+        .header("origin", "http://localhost:8081")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "api-key,content-type")
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, _) = call_with_headers(&router, preflight).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(headers["access-control-allow-origin"], "*");
+    assert!(headers["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .contains("api-key"));
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use easel_server::{Config, LocalEndpointConfig};
+use easel_server::{Backend, Config, LocalEndpointConfig};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -41,7 +41,7 @@ impl Harness {
         let (stop_server, stopped) = oneshot::channel();
         let config = Config {
             dist,
-            local_endpoint: LocalEndpointConfig::default(),
+            backend: Backend::Local(LocalEndpointConfig::default()),
         };
         tokio::spawn(easel_server::serve(listener, config, async {
             let _ = stopped.await;
