@@ -3,8 +3,6 @@
 //!
 //! It drives the release build through the same page object as the end-to-end tests.
 
-// The page object is shared with the end-to-end tests; this program uses only part of it.
-#[allow(dead_code)]
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -29,9 +27,7 @@ async fn main() {
     shoot("1-empty").await;
     studio.press("Generate").await;
     shoot("2-empty-prompt-refused").await;
-    studio
-        .fill("Prompt", "a lighthouse on a cliff at dawn, watercolour")
-        .await;
+    studio.fill("Prompt", "a lighthouse on a cliff at dawn, watercolour").await;
     studio.press("Generate").await;
     studio.newest_image_size().await;
     studio.fill("Prompt", "a wide desert road at noon").await;

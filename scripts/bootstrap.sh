@@ -65,6 +65,14 @@ if [ "$("$tools/npm/node_modules/.bin/wasm-opt" --version 2>/dev/null | awk '{pr
 fi
 ln -sf "$tools/npm/node_modules/.bin/wasm-opt" "$tools/bin/wasm-opt"
 
+# The official OpenAI Python SDK, to check that the local endpoint answers it as Azure does.
+OPENAI_SDK_VERSION=3.57.0
+if ! "$tools/venv/bin/python" -c "import sys, openai; sys.exit(openai.__version__ != '$OPENAI_SDK_VERSION')" 2>/dev/null; then
+  say "installing the openai Python SDK $OPENAI_SDK_VERSION (private virtualenv in .tools/venv)"
+  python3 -m venv "$tools/venv"
+  "$tools/venv/bin/pip" install --quiet --disable-pip-version-check "openai==$OPENAI_SDK_VERSION"
+fi
+
 # cargo-fuzz only for `./dev fuzz`, which asks with --fuzz.
 CARGO_FUZZ_VERSION=0.13.2
 if [ "${1:-}" = "--fuzz" ] && ! "$tools/bin/cargo-fuzz" --version 2>/dev/null | grep -qF " $CARGO_FUZZ_VERSION"; then
@@ -75,4 +83,4 @@ fi
 # The build tree of the tools is only needed while installing them.
 rm -rf "$tools/build"
 
-say "ready: trunk $TRUNK_VERSION, wasm-bindgen $WASM_BINDGEN_VERSION, binaryen $BINARYEN_VERSION, $(chromium --version 2>/dev/null)"
+say "ready: trunk $TRUNK_VERSION, wasm-bindgen $WASM_BINDGEN_VERSION, binaryen $BINARYEN_VERSION, openai $OPENAI_SDK_VERSION, $(chromium --version 2>/dev/null)"

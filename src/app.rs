@@ -35,9 +35,8 @@ pub fn App() -> impl IntoView {
             return;
         };
         for request in plan.requests {
-            let id = tiles
-                .try_update(|tiles| tiles.start(request.prompt()))
-                .expect("the tiles live as long as the app");
+            let id =
+                tiles.try_update(|tiles| tiles.start(request.prompt())).expect("the tiles live as long as the app");
             generate.dispatch((target.clone(), request, id));
         }
     };

@@ -75,10 +75,7 @@ pub async fn generate(target: &Target, request: &ValidRequest) -> Result<Vec<Gen
                 Some(ImageSource::Url(url)) => Picture::Link(url.to_owned()),
                 None => return Err(Failure::UnexpectedAnswer { status }),
             };
-            Ok(Generated {
-                picture,
-                revised_prompt: image.revised_prompt,
-            })
+            Ok(Generated { picture, revised_prompt: image.revised_prompt })
         })
         .collect()
 }

@@ -59,22 +59,13 @@ mod tests {
         let form = StudioForm::new(&DALL_E_3);
         assert_eq!(
             (form.size.to_string(), form.quality, form.style, form.response_format),
-            (
-                "1024x1024".to_owned(),
-                Quality::Standard,
-                Some(Style::Vivid),
-                Some(ResponseFormat::Url)
-            )
+            ("1024x1024".to_owned(), Quality::Standard, Some(Style::Vivid), Some(ResponseFormat::Url))
         );
     }
 
     #[test]
     fn a_filled_form_sends_every_option_explicitly() {
-        let form = StudioForm {
-            prompt: "a fox".into(),
-            quality: Quality::Hd,
-            ..StudioForm::new(&DALL_E_3)
-        };
+        let form = StudioForm { prompt: "a fox".into(), quality: Quality::Hd, ..StudioForm::new(&DALL_E_3) };
         let plan = form.plan().unwrap();
         assert_eq!(plan.requests.len(), 1);
         assert_eq!(
@@ -85,10 +76,7 @@ mod tests {
 
     #[test]
     fn options_a_model_does_not_take_are_left_out() {
-        let form = StudioForm {
-            prompt: "a fox".into(),
-            ..StudioForm::new(&GPT_IMAGE_1)
-        };
+        let form = StudioForm { prompt: "a fox".into(), ..StudioForm::new(&GPT_IMAGE_1) };
         assert_eq!(
             form.plan().unwrap().requests[0].to_json(),
             r#"{"prompt":"a fox","size":"auto","n":1,"quality":"auto"}"#
@@ -98,9 +86,6 @@ mod tests {
     #[test]
     fn an_empty_prompt_is_the_forms_one_problem() {
         let problems = StudioForm::new(&DALL_E_3).plan().unwrap_err();
-        assert_eq!(
-            problems.iter().map(RequestError::field).collect::<Vec<_>>(),
-            [Field::Prompt]
-        );
+        assert_eq!(problems.iter().map(RequestError::field).collect::<Vec<_>>(), [Field::Prompt]);
     }
 }

@@ -48,14 +48,7 @@ impl Tiles {
     pub fn start(&mut self, prompt: &str) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        self.list.insert(
-            0,
-            Tile {
-                id,
-                prompt: prompt.to_owned(),
-                state: TileState::Running,
-            },
-        );
+        self.list.insert(0, Tile { id, prompt: prompt.to_owned(), state: TileState::Running });
         id
     }
 
@@ -77,14 +70,7 @@ impl Tiles {
         for (offset, state) in states.enumerate() {
             let id = self.next_id;
             self.next_id += 1;
-            self.list.insert(
-                index + 1 + offset,
-                Tile {
-                    id,
-                    prompt: prompt.clone(),
-                    state,
-                },
-            );
+            self.list.insert(index + 1 + offset, Tile { id, prompt: prompt.clone(), state });
         }
     }
 }

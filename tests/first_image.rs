@@ -19,10 +19,7 @@ async fn a_prompt_becomes_a_1024_square_image_with_its_revised_prompt() {
         Some("a lighthouse on a cliff at dawn")
     );
     let revised = studio.text_of(".results figure .revised-prompt").await;
-    assert!(
-        revised.starts_with("A lighthouse on a cliff at dawn, in a vivid style"),
-        "{revised}"
-    );
+    assert!(revised.starts_with("A lighthouse on a cliff at dawn, in a vivid style"), "{revised}");
     harness.stop().await;
 }
 
@@ -37,11 +34,7 @@ async fn image_data_answers_show_from_a_blob_at_the_chosen_size() {
 
     assert_eq!(studio.newest_image_size().await, (1792, 1024));
     let src = studio.attribute_of(".results figure img", "src").await.unwrap();
-    assert!(
-        src.starts_with("blob:"),
-        "base64 data must not sit in the DOM: {}",
-        &src[..src.len().min(40)]
-    );
+    assert!(src.starts_with("blob:"), "base64 data must not sit in the DOM: {}", &src[..src.len().min(40)]);
     harness.stop().await;
 }
 
@@ -53,10 +46,7 @@ async fn a_deployment_that_does_not_exist_is_explained_in_plain_words() {
     studio.fill("Prompt", "a fox").await;
     studio.press("Generate").await;
 
-    assert_eq!(
-        studio.text_of(".results .failure .what").await,
-        "This resource has no deployment of that name."
-    );
+    assert_eq!(studio.text_of(".results .failure .what").await, "This resource has no deployment of that name.");
     let next = studio.text_of(".results .failure .next").await;
     assert!(next.starts_with("Check the deployment name"), "{next}");
     harness.stop().await;

@@ -32,11 +32,7 @@ fn mount_studio() -> Mounted {
 
 impl Mounted {
     fn find<T: JsCast>(&self, css: &str) -> T {
-        self.root
-            .query_selector(css)
-            .unwrap()
-            .unwrap_or_else(|| panic!("nothing matches {css}"))
-            .unchecked_into()
+        self.root.query_selector(css).unwrap().unwrap_or_else(|| panic!("nothing matches {css}")).unchecked_into()
     }
 
     fn text(&self, css: &str) -> String {
@@ -52,9 +48,7 @@ impl Mounted {
         input.set_value(text);
         let init = EventInit::new();
         init.set_bubbles(true);
-        input
-            .dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
-            .unwrap();
+        input.dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
     }
 
     fn press_generate(&self) {
@@ -73,19 +67,11 @@ async fn the_form_opens_with_the_seed_documents_defaults_under_their_labels() {
         ("response-format", "Response format", "url"),
     ] {
         assert_eq!(studio.label_for(id), label);
-        assert_eq!(
-            studio.find::<HtmlSelectElement>(&format!("#{id}")).value(),
-            default,
-            "{label}"
-        );
+        assert_eq!(studio.find::<HtmlSelectElement>(&format!("#{id}")).value(), default, "{label}");
     }
     assert_eq!(studio.label_for("prompt"), "Prompt");
     assert_eq!(studio.text("button[type=submit]"), "Generate");
-    assert_eq!(
-        studio.find::<HtmlSelectElement>("#size").length(),
-        3,
-        "dall-e-3 offers three sizes"
-    );
+    assert_eq!(studio.find::<HtmlSelectElement>("#size").length(), 3, "dall-e-3 offers three sizes");
 }
 
 #[wasm_bindgen_test]
@@ -95,21 +81,9 @@ async fn generating_with_an_empty_prompt_explains_why_and_sends_nothing() {
     assert_eq!(studio.text("#prompt-problem"), "", "no complaint before the user tries");
     studio.press_generate();
     tick().await;
-    assert_eq!(
-        studio.text("#prompt-problem"),
-        "Write a prompt: describe the image you want."
-    );
-    assert_eq!(
-        studio
-            .find::<HtmlElement>("#prompt")
-            .get_attribute("aria-invalid")
-            .as_deref(),
-        Some("true")
-    );
-    assert!(
-        studio.root.query_selector(".grid li").unwrap().is_none(),
-        "no request, so no tile"
-    );
+    assert_eq!(studio.text("#prompt-problem"), "Write a prompt: describe the image you want.");
+    assert_eq!(studio.find::<HtmlElement>("#prompt").get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert!(studio.root.query_selector(".grid li").unwrap().is_none(), "no request, so no tile");
 }
 
 #[wasm_bindgen_test]
@@ -127,9 +101,5 @@ async fn a_malformed_endpoint_is_named_beside_its_field() {
     assert!(studio.root.query_selector(".grid li").unwrap().is_none());
     studio.type_into("#endpoint", "https://my-resource.openai.azure.com");
     tick().await;
-    assert_eq!(
-        studio.text("#endpoint-problem"),
-        "",
-        "the problem goes once it is fixed"
-    );
+    assert_eq!(studio.text("#endpoint-problem"), "", "the problem goes once it is fixed");
 }

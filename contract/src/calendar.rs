@@ -30,11 +30,7 @@ impl Date {
         let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
         let shifted_month = (5 * day_of_year + 2) / 153;
         let day = (day_of_year - (153 * shifted_month + 2) / 5 + 1) as u8;
-        let month = if shifted_month < 10 {
-            shifted_month + 3
-        } else {
-            shifted_month - 9
-        } as u8;
+        let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 } as u8;
         let year = (year_of_era + era * 400 + i64::from(month <= 2)) as i32;
         Date { year, month, day }
     }

@@ -192,12 +192,7 @@ impl Connection {
     pub fn target(&self) -> Result<Target, Vec<ConnectionError>> {
         let mut problems = Vec::new();
         let base = match read_endpoint(&self.endpoint) {
-            Ok(Pasted {
-                endpoint,
-                deployment: None,
-                api_version: None,
-                path: None,
-            }) => endpoint,
+            Ok(Pasted { endpoint, deployment: None, api_version: None, path: None }) => endpoint,
             Ok(_) => {
                 problems.push(ConnectionError::EndpointWithPath(self.endpoint.trim().into()));
                 String::new()
@@ -231,13 +226,7 @@ impl Connection {
             Auth::None => Auth::None,
         };
         if problems.is_empty() {
-            Ok(Target {
-                base,
-                deployment: deployment.into(),
-                api_version: api_version.into(),
-                path: self.path,
-                auth,
-            })
+            Ok(Target { base, deployment: deployment.into(), api_version: api_version.into(), path: self.path, auth })
         } else {
             Err(problems)
         }
@@ -300,12 +289,7 @@ pub fn read_endpoint(text: &str) -> Result<Pasted, ConnectionError> {
         ["openai"] => (None, None),
         _ => return Err(ConnectionError::EndpointWithPath(typed.into())),
     };
-    Ok(Pasted {
-        endpoint,
-        deployment,
-        api_version,
-        path,
-    })
+    Ok(Pasted { endpoint, deployment, api_version, path })
 }
 
 /// The rest of a Target URI after the deployment: nothing, or an operation of the API.
@@ -332,14 +316,7 @@ fn is_authority(text: &str) -> bool {
             return false;
         };
         let ipv6 = !ip.is_empty() && ip.chars().all(|c| c.is_ascii_hexdigit() || c == ':');
-        (
-            ipv6,
-            if after.is_empty() {
-                None
-            } else {
-                after.strip_prefix(':').or(Some(""))
-            },
-        )
+        (ipv6, if after.is_empty() { None } else { after.strip_prefix(':').or(Some("")) })
     } else {
         let (host, port) = match text.split_once(':') {
             Some((host, port)) => (host, Some(port)),
@@ -360,13 +337,7 @@ pub fn is_api_version(text: &str) -> bool {
     let date = text.strip_suffix("-preview").unwrap_or(text);
     let bytes = date.as_bytes();
     bytes.len() == 10
-        && bytes.iter().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                *b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        })
+        && bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() })
 }
 
 impl Target {
@@ -377,10 +348,7 @@ impl Target {
                 "{}/openai/deployments/{}/images/generations?api-version={}",
                 self.base, self.deployment, self.api_version
             ),
-            ApiPath::V1 => format!(
-                "{}/openai/v1/images/generations?api-version={}",
-                self.base, self.api_version
-            ),
+            ApiPath::V1 => format!("{}/openai/v1/images/generations?api-version={}", self.base, self.api_version),
         }
     }
 
@@ -437,54 +405,28 @@ mod tests {
             target.generations_url(),
             "https://my-resource.openai.azure.com/openai/deployments/dall-e-3/images/generations?api-version=2024-02-01"
         );
-        assert_eq!(
-            target.headers(),
-            [("api-key", "k".into()), ("Content-Type", "application/json".into())]
-        );
+        assert_eq!(target.headers(), [("api-key", "k".into()), ("Content-Type", "application/json".into())]);
     }
 
     #[test]
     fn each_kind_of_auth_sends_its_own_header_and_nothing_else() {
-        let with = |auth| {
-            Connection {
-                auth,
-                ..connection("x.openai.azure.com")
-            }
-            .target()
-            .unwrap()
-            .headers()
-        };
+        let with = |auth| Connection { auth, ..connection("x.openai.azure.com") }.target().unwrap().headers();
         assert_eq!(
             with(Auth::Bearer(" t0k ".into())),
-            [
-                ("Authorization", "Bearer t0k".into()),
-                ("Content-Type", "application/json".into())
-            ]
+            [("Authorization", "Bearer t0k".into()), ("Content-Type", "application/json".into())]
         );
         assert_eq!(with(Auth::None), [("Content-Type", "application/json".into())]);
         for empty in [Auth::ApiKey(" ".into()), Auth::Bearer(String::new())] {
             assert_eq!(
-                Connection {
-                    auth: empty,
-                    ..connection("x.com")
-                }
-                .target(),
+                Connection { auth: empty, ..connection("x.com") }.target(),
                 Err(vec![ConnectionError::EmptyCredential])
             );
         }
         assert_eq!(
-            Connection {
-                auth: Auth::ApiKey("ab\ncd".into()),
-                ..connection("x.com")
-            }
-            .target(),
+            Connection { auth: Auth::ApiKey("ab\ncd".into()), ..connection("x.com") }.target(),
             Err(vec![ConnectionError::MalformedCredential])
         );
-        assert_eq!(
-            format!("{:?}", Auth::ApiKey("secret".into())),
-            "ApiKey(…)",
-            "debug output hides the key"
-        );
+        assert_eq!(format!("{:?}", Auth::ApiKey("secret".into())), "ApiKey(…)", "debug output hides the key");
     }
 
     #[test]
@@ -501,39 +443,20 @@ mod tests {
             target.generations_url(),
             "https://x.openai.azure.com/openai/v1/images/generations?api-version=preview"
         );
-        let request = ImageRequest {
-            prompt: "a fox".into(),
-            ..Default::default()
-        }
-        .validate(&GPT_IMAGE_2)
-        .unwrap();
+        let request = ImageRequest { prompt: "a fox".into(), ..Default::default() }.validate(&GPT_IMAGE_2).unwrap();
         assert_eq!(target.body(&request), r#"{"model":"images","prompt":"a fox"}"#);
         let deployments = connection("x.openai.azure.com").target().unwrap();
-        let request = ImageRequest {
-            prompt: "a fox".into(),
-            ..Default::default()
-        }
-        .validate(&DALL_E_3)
-        .unwrap();
+        let request = ImageRequest { prompt: "a fox".into(), ..Default::default() }.validate(&DALL_E_3).unwrap();
         assert_eq!(deployments.body(&request), r#"{"prompt":"a fox"}"#);
     }
 
     #[test]
     fn endpoints_are_read_as_people_paste_them() {
         for (typed, base) in [
-            (
-                "https://my-resource.openai.azure.com/",
-                "https://my-resource.openai.azure.com",
-            ),
-            (
-                "  my-resource.openai.azure.com ",
-                "https://my-resource.openai.azure.com",
-            ),
+            ("https://my-resource.openai.azure.com/", "https://my-resource.openai.azure.com"),
+            ("  my-resource.openai.azure.com ", "https://my-resource.openai.azure.com"),
             ("my-resource", "https://my-resource.openai.azure.com"),
-            (
-                "https://my-resource.cognitiveservices.azure.com",
-                "https://my-resource.cognitiveservices.azure.com",
-            ),
+            ("https://my-resource.cognitiveservices.azure.com", "https://my-resource.cognitiveservices.azure.com"),
             ("HTTP://127.0.0.1:8080", "http://127.0.0.1:8080"),
             ("http://[::1]:8080//", "http://[::1]:8080"),
             ("https://x.openai.azure.com/openai/", "https://x.openai.azure.com"),
@@ -549,18 +472,8 @@ mod tests {
         let mut filled = connection("");
         filled.fill_from(read_endpoint(uri).unwrap());
         assert_eq!(
-            (
-                filled.endpoint.as_str(),
-                filled.deployment.as_str(),
-                filled.api_version.as_str(),
-                filled.path
-            ),
-            (
-                "https://my-resource.openai.azure.com",
-                "my-dalle",
-                "2025-04-01-preview",
-                ApiPath::Deployments
-            )
+            (filled.endpoint.as_str(), filled.deployment.as_str(), filled.api_version.as_str(), filled.path),
+            ("https://my-resource.openai.azure.com", "my-dalle", "2025-04-01-preview", ApiPath::Deployments)
         );
         assert_eq!(filled.target().unwrap().generations_url(), uri);
 
@@ -594,21 +507,10 @@ mod tests {
             "https://.x.com",
             "x.com#top",
         ] {
-            assert_eq!(
-                read_endpoint(typed),
-                Err(ConnectionError::MalformedEndpoint(typed.trim().into())),
-                "{typed}"
-            );
+            assert_eq!(read_endpoint(typed), Err(ConnectionError::MalformedEndpoint(typed.trim().into())), "{typed}");
         }
-        for typed in [
-            "https://x.com/some/page",
-            "https://x.com/openai/deployments/a b/images/generations",
-        ] {
-            assert_eq!(
-                read_endpoint(typed),
-                Err(ConnectionError::EndpointWithPath(typed.into())),
-                "{typed}"
-            );
+        for typed in ["https://x.com/some/page", "https://x.com/openai/deployments/a b/images/generations"] {
+            assert_eq!(read_endpoint(typed), Err(ConnectionError::EndpointWithPath(typed.into())), "{typed}");
         }
         assert_eq!(read_endpoint(" "), Err(ConnectionError::EmptyEndpoint));
     }
@@ -631,14 +533,7 @@ mod tests {
             ]
         );
         let fields: Vec<_> = problems.iter().map(ConnectionError::field).collect();
-        assert_eq!(
-            fields,
-            [
-                ConnectionField::Deployment,
-                ConnectionField::ApiVersion,
-                ConnectionField::Credential
-            ]
-        );
+        assert_eq!(fields, [ConnectionField::Deployment, ConnectionField::ApiVersion, ConnectionField::Credential]);
     }
 
     #[test]
@@ -649,11 +544,7 @@ mod tests {
         for bad in ["", "2024-2-1", "v1", "2024-02-01-beta", "2024/02/01", "preview"] {
             assert!(!is_api_version(bad), "{bad}");
         }
-        let v1 = Connection {
-            path: ApiPath::V1,
-            api_version: "preview".into(),
-            ..connection("x.com")
-        };
+        let v1 = Connection { path: ApiPath::V1, api_version: "preview".into(), ..connection("x.com") };
         assert!(v1.target().is_ok(), "v1 takes api-version=preview");
     }
 }

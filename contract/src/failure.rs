@@ -110,11 +110,7 @@ impl ApiError {
 
     /// 403 for a key on a resource that only takes Microsoft Entra ID.
     pub fn key_auth_disabled() -> Self {
-        Self::new(
-            403,
-            Some("AuthenticationTypeDisabled"),
-            "Key based authentication is disabled for this resource.",
-        )
+        Self::new(403, Some("AuthenticationTypeDisabled"), "Key based authentication is disabled for this resource.")
     }
 
     /// 404 for a deployment the resource does not have.
@@ -149,22 +145,15 @@ impl ApiError {
 
     /// 400 for a prompt the content filter flagged: the seed document's form.
     pub fn prompt_filtered(created: i64) -> Self {
-        let mut error = Self::new(
-            400,
-            Some("contentFilter"),
-            "Your task failed as a result of our safety system.",
-        );
+        let mut error = Self::new(400, Some("contentFilter"), "Your task failed as a result of our safety system.");
         error.body.created = Some(created);
         error
     }
 
     /// 400 for an image the content filter withheld after making it: the seed document's form.
     pub fn image_filtered(created: i64) -> Self {
-        let mut error = Self::new(
-            400,
-            Some("contentFilter"),
-            "Generated image was filtered as a result of our safety system.",
-        );
+        let mut error =
+            Self::new(400, Some("contentFilter"), "Generated image was filtered as a result of our safety system.");
         error.body.created = Some(created);
         error
     }
@@ -200,10 +189,7 @@ impl ApiError {
 
     /// The headers Azure sends with a 429 that asks for a wait of `seconds`.
     pub fn retry_after_headers(seconds: u32) -> [(&'static str, String); 2] {
-        [
-            ("retry-after", seconds.to_string()),
-            ("retry-after-ms", (u64::from(seconds) * 1000).to_string()),
-        ]
+        [("retry-after", seconds.to_string()), ("retry-after-ms", (u64::from(seconds) * 1000).to_string())]
     }
 
     /// 500, with the request id the message asks the user to quote.
@@ -294,19 +280,15 @@ impl Failure {
             return match status {
                 401 => Failure::Unauthorized,
                 408 | 504 => Failure::Timeout,
-                429 => Failure::RateLimited {
-                    retry_after: wait_from(&header, ""),
-                },
+                429 => Failure::RateLimited { retry_after: wait_from(&header, "") },
                 500.. => Failure::ServiceError { status },
                 _ => Failure::UnexpectedAnswer { status },
             };
         };
         let error = envelope.error;
         let inner_code = error.inner_error.as_ref().and_then(|inner| inner.code.as_deref());
-        let filtered = matches!(
-            error.code.as_deref(),
-            Some("contentFilter" | "content_policy_violation")
-        ) || inner_code == Some("ResponsibleAIPolicyViolation");
+        let filtered = matches!(error.code.as_deref(), Some("contentFilter" | "content_policy_violation"))
+            || inner_code == Some("ResponsibleAIPolicyViolation");
         if filtered {
             let categories = error
                 .inner_error
@@ -327,14 +309,9 @@ impl Failure {
             (_, Some("DeploymentNotFound")) => Failure::DeploymentNotFound,
             (404, _) => Failure::NotFound,
             (408 | 504, _) => Failure::Timeout,
-            (429, _) => Failure::RateLimited {
-                retry_after: wait_from(&header, &error.message),
-            },
+            (429, _) => Failure::RateLimited { retry_after: wait_from(&header, &error.message) },
             (500.., _) => Failure::ServiceError { status },
-            (400..=499, _) => Failure::InvalidRequest {
-                param: error.param,
-                message: error.message,
-            },
+            (400..=499, _) => Failure::InvalidRequest { param: error.param, message: error.message },
             _ => Failure::UnexpectedAnswer { status },
         }
     }
@@ -353,10 +330,7 @@ impl Failure {
                 format!("The content filter refused this prompt{}.", because(categories))
             }
             Failure::ImageFiltered { categories } => {
-                format!(
-                    "An image was made, but the content filter withheld it{}.",
-                    because(categories)
-                )
+                format!("An image was made, but the content filter withheld it{}.", because(categories))
             }
             Failure::InvalidRequest { message, .. } => {
                 format!("The service refused the request: {}", sentence(message))
@@ -401,9 +375,7 @@ impl Failure {
                 "Check the deployment name in Azure AI Foundry; a new deployment can take 5 minutes to appear.".into()
             }
             Failure::NotFound => "Check the endpoint address and the api-version.".into(),
-            Failure::RateLimited {
-                retry_after: Some(wait),
-            } => {
+            Failure::RateLimited { retry_after: Some(wait) } => {
                 format!("Wait {} seconds, then generate again.", wait.as_secs_f64().ceil())
             }
             Failure::RateLimited { retry_after: None } => "Wait a little, then generate again.".into(),
@@ -420,10 +392,7 @@ impl Failure {
 
     /// Whether the same call may succeed if tried again unchanged.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            Failure::RateLimited { .. } | Failure::Timeout | Failure::ServiceError { .. }
-        )
+        matches!(self, Failure::RateLimited { .. } | Failure::Timeout | Failure::ServiceError { .. })
     }
 }
 
@@ -439,20 +408,18 @@ fn sentence(text: &str) -> String {
 /// The wait a 429 asks for: `retry-after-ms`, else `Retry-After` in seconds, else the message's
 /// "retry after N seconds" (browsers hide Azure's headers from scripts).
 fn wait_from(header: &impl Fn(&str) -> Option<String>, message: &str) -> Option<Duration> {
-    let number = |name: &str| {
+    // A header can say anything ("6e66", "-1", "NaN"): only a wait a Duration can hold counts.
+    let seconds = |name: &str, scale: f64| {
         header(name)
             .and_then(|value| value.trim().parse::<f64>().ok())
-            .filter(|n| n.is_finite() && *n >= 0.0)
+            .and_then(|n| Duration::try_from_secs_f64(n / scale).ok())
     };
-    number("retry-after-ms")
-        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
-        .or_else(|| number("retry-after").map(Duration::from_secs_f64))
-        .or_else(|| {
-            let lower = message.to_ascii_lowercase();
-            let after = &lower[lower.find("retry after ")? + "retry after ".len()..];
-            let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-            digits.parse().ok().map(Duration::from_secs)
-        })
+    seconds("retry-after-ms", 1000.0).or_else(|| seconds("retry-after", 1.0)).or_else(|| {
+        let lower = message.to_ascii_lowercase();
+        let after = &lower[lower.find("retry after ")? + "retry after ".len()..];
+        let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok().map(Duration::from_secs)
+    })
 }
 
 /// When to try a failed call again, and how long to wait first.
@@ -470,11 +437,7 @@ impl Default for RetryPolicy {
     /// Three calls in all, waits from 2 s doubling, never over 2 minutes: close to the official
     /// SDK's policy (2 retries, at most 120 s).
     fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_secs(2),
-            max_delay: Duration::from_secs(120),
-        }
+        RetryPolicy { max_attempts: 3, base_delay: Duration::from_secs(2), max_delay: Duration::from_secs(120) }
     }
 }
 
@@ -485,13 +448,9 @@ impl RetryPolicy {
         if !failure.is_transient() || attempts_made >= self.max_attempts {
             return None;
         }
-        let backoff = self
-            .base_delay
-            .saturating_mul(2u32.saturating_pow(attempts_made.saturating_sub(1)));
+        let backoff = self.base_delay.saturating_mul(2u32.saturating_pow(attempts_made.saturating_sub(1)));
         let wait = match failure {
-            Failure::RateLimited {
-                retry_after: Some(asked),
-            } => *asked,
+            Failure::RateLimited { retry_after: Some(asked) } => *asked,
             _ => backoff,
         };
         Some(wait.min(self.max_delay))
@@ -543,15 +502,10 @@ mod tests {
                 "content_filter_results":{"jailbreak":{"detected":false,"filtered":false},"violence":{"filtered":true,"severity":"low"},
                 "self_harm":{"filtered":true,"severity":"medium"}},"revised_prompt":"..."},
                 "message":"Your request was rejected as a result of our safety system. ...","type":"invalid_request_error"}}"#,
-            Failure::PromptFiltered {
-                categories: vec!["self_harm".into(), "violence".into()],
-            },
+            Failure::PromptFiltered { categories: vec!["self_harm".into(), "violence".into()] },
         );
         assert_eq!(
-            Failure::PromptFiltered {
-                categories: vec!["self_harm".into(), "violence".into()]
-            }
-            .message(),
+            Failure::PromptFiltered { categories: vec!["self_harm".into(), "violence".into()] }.message(),
             "The content filter refused this prompt (found: self harm, violence)."
         );
     }
@@ -559,14 +513,9 @@ mod tests {
     #[test]
     fn every_answer_the_service_gives_classifies_as_what_it_means() {
         let mut categories = FilterResults::default();
-        categories.0.insert(
-            "hate".into(),
-            CategoryResult {
-                filtered: true,
-                severity: Some("high".into()),
-                detected: None,
-            },
-        );
+        categories
+            .0
+            .insert("hate".into(), CategoryResult { filtered: true, severity: Some("high".into()), detected: None });
         let problem = ImageRequest::default().validate(&DALL_E_3).unwrap_err().remove(0);
         for (error, expected) in [
             (ApiError::missing_key(), Failure::Unauthorized),
@@ -574,51 +523,28 @@ mod tests {
             (ApiError::key_auth_disabled(), Failure::KeyAuthDisabled),
             (ApiError::deployment_not_found(), Failure::DeploymentNotFound),
             (ApiError::resource_not_found(), Failure::NotFound),
-            (
-                ApiError::prompt_filtered(1),
-                Failure::PromptFiltered { categories: vec![] },
-            ),
-            (
-                ApiError::image_filtered(1),
-                Failure::ImageFiltered { categories: vec![] },
-            ),
+            (ApiError::prompt_filtered(1), Failure::PromptFiltered { categories: vec![] }),
+            (ApiError::image_filtered(1), Failure::ImageFiltered { categories: vec![] }),
             (
                 ApiError::content_policy_violation(categories, None),
-                Failure::PromptFiltered {
-                    categories: vec!["hate".into()],
-                },
+                Failure::PromptFiltered { categories: vec!["hate".into()] },
             ),
-            (
-                ApiError::rate_limited(16),
-                Failure::RateLimited {
-                    retry_after: Some(Duration::from_secs(16)),
-                },
-            ),
+            (ApiError::rate_limited(16), Failure::RateLimited { retry_after: Some(Duration::from_secs(16)) }),
             (ApiError::server_error("abc"), Failure::ServiceError { status: 500 }),
             (ApiError::service_unavailable(), Failure::ServiceError { status: 503 }),
             (
                 ApiError::invalid_request(&problem),
-                Failure::InvalidRequest {
-                    param: Some("prompt".into()),
-                    message: problem.to_string(),
-                },
+                Failure::InvalidRequest { param: Some("prompt".into()), message: problem.to_string() },
             ),
         ] {
             assert_eq!(round_trip(error.clone()), expected, "{error:?}");
         }
-        assert!(matches!(
-            round_trip(ApiError::malformed_body("x")),
-            Failure::InvalidRequest { param: None, .. }
-        ));
+        assert!(matches!(round_trip(ApiError::malformed_body("x")), Failure::InvalidRequest { param: None, .. }));
     }
 
     #[test]
     fn captured_answers_from_the_wild_classify() {
-        check(
-            401,
-            r#"{"error":{"code":"Unauthorized","message":"Access denied"}}"#,
-            Failure::Unauthorized,
-        );
+        check(401, r#"{"error":{"code":"Unauthorized","message":"Access denied"}}"#, Failure::Unauthorized);
         check(
             401,
             r#"{"statusCode":401,"message":"Access denied due to missing subscription key."}"#,
@@ -631,11 +557,7 @@ mod tests {
                 message: "Your resource has been temporarily blocked because we detected behavior that may violate our content policy.".into(),
             },
         );
-        check(
-            429,
-            r#"{"error":{"code":"429","message":"Slow down"}}"#,
-            Failure::RateLimited { retry_after: None },
-        );
+        check(429, r#"{"error":{"code":"429","message":"Slow down"}}"#, Failure::RateLimited { retry_after: None });
         check(
             500,
             r#"{"error":{"message":"An error occurred","type":"server_error","param":null,"code":"server_error"}}"#,
@@ -652,22 +574,11 @@ mod tests {
         check(
             400,
             r#"{"error":{"code":null,"message":"'' is too short - 'prompt'"}}"#,
-            Failure::InvalidRequest {
-                param: None,
-                message: "'' is too short - 'prompt'".into(),
-            },
+            Failure::InvalidRequest { param: None, message: "'' is too short - 'prompt'".into() },
         );
-        check(
-            502,
-            "<html><body>Bad Gateway</body></html>",
-            Failure::ServiceError { status: 502 },
-        );
+        check(502, "<html><body>Bad Gateway</body></html>", Failure::ServiceError { status: 502 });
         check(504, "upstream timed out", Failure::Timeout);
-        check(
-            408,
-            r#"{"error":{"code":"timeout","message":"Request timed out"}}"#,
-            Failure::Timeout,
-        );
+        check(408, r#"{"error":{"code":"timeout","message":"Request timed out"}}"#, Failure::Timeout);
         check(200, "<html>portal</html>", Failure::UnexpectedAnswer { status: 200 });
         check(404, "<html>Not Found</html>", Failure::UnexpectedAnswer { status: 404 });
     }
@@ -683,55 +594,39 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert_eq!(
-            wait(Failure::classify(
-                429,
-                &body,
-                headers(&[("retry-after-ms", "1500"), ("retry-after", "9")])
-            )),
+            wait(Failure::classify(429, &body, headers(&[("retry-after-ms", "1500"), ("retry-after", "9")]))),
             Some(Duration::from_millis(1500))
         );
-        assert_eq!(
-            wait(Failure::classify(429, &body, headers(&[("retry-after", "9")]))),
-            Some(Duration::from_secs(9))
-        );
+        assert_eq!(wait(Failure::classify(429, &body, headers(&[("retry-after", "9")]))), Some(Duration::from_secs(9)));
         assert_eq!(
             wait(Failure::classify(429, &body, no_headers)),
             Some(Duration::from_secs(16)),
             "a browser hides the headers"
         );
-        assert_eq!(
-            wait(Failure::classify(429, "busy", headers(&[("retry-after", "nonsense")]))),
-            None
-        );
+        assert_eq!(wait(Failure::classify(429, "busy", headers(&[("retry-after", "nonsense")]))), None);
+        // Found by the fuzzer: a wait too large for a Duration once panicked.
+        for absurd in ["6e66", "-1", "NaN", "inf"] {
+            assert_eq!(wait(Failure::classify(429, "busy", headers_owned(absurd))), None, "{absurd}");
+        }
+    }
+
+    fn headers_owned(retry_after: &'static str) -> impl Fn(&str) -> Option<String> {
+        move |name: &str| (name == "retry-after").then(|| retry_after.to_owned())
     }
 
     #[test]
     fn transient_failures_retry_a_bounded_number_of_times() {
         let policy = RetryPolicy::default();
-        let busy = Failure::RateLimited {
-            retry_after: Some(Duration::from_secs(16)),
-        };
+        let busy = Failure::RateLimited { retry_after: Some(Duration::from_secs(16)) };
         assert_eq!(policy.next_wait(&busy, 1), Some(Duration::from_secs(16)));
         assert_eq!(policy.next_wait(&busy, 3), None, "three calls in all");
         let failing = Failure::ServiceError { status: 503 };
         assert_eq!(policy.next_wait(&failing, 1), Some(Duration::from_secs(2)));
         assert_eq!(policy.next_wait(&failing, 2), Some(Duration::from_secs(4)));
-        let patient = RetryPolicy {
-            max_attempts: 20,
-            ..policy
-        };
+        let patient = RetryPolicy { max_attempts: 20, ..policy };
+        assert_eq!(patient.next_wait(&failing, 15), Some(Duration::from_secs(120)), "capped");
         assert_eq!(
-            patient.next_wait(&failing, 15),
-            Some(Duration::from_secs(120)),
-            "capped"
-        );
-        assert_eq!(
-            policy.next_wait(
-                &Failure::RateLimited {
-                    retry_after: Some(Duration::from_secs(600))
-                },
-                1
-            ),
+            policy.next_wait(&Failure::RateLimited { retry_after: Some(Duration::from_secs(600)) }, 1),
             Some(Duration::from_secs(120))
         );
         for permanent in [
@@ -750,23 +645,14 @@ mod tests {
     fn every_failure_says_what_happened_and_what_to_do() {
         for failure in [
             Failure::PromptFiltered { categories: vec![] },
-            Failure::ImageFiltered {
-                categories: vec!["violence".into()],
-            },
-            Failure::InvalidRequest {
-                param: None,
-                message: "The size is not supported".into(),
-            },
+            Failure::ImageFiltered { categories: vec!["violence".into()] },
+            Failure::InvalidRequest { param: None, message: "The size is not supported".into() },
             Failure::Unauthorized,
             Failure::KeyAuthDisabled,
-            Failure::AccessDenied {
-                message: "Blocked".into(),
-            },
+            Failure::AccessDenied { message: "Blocked".into() },
             Failure::DeploymentNotFound,
             Failure::NotFound,
-            Failure::RateLimited {
-                retry_after: Some(Duration::from_secs(3)),
-            },
+            Failure::RateLimited { retry_after: Some(Duration::from_secs(3)) },
             Failure::RateLimited { retry_after: None },
             Failure::Timeout,
             Failure::ServiceError { status: 503 },
@@ -777,10 +663,7 @@ mod tests {
             assert!(failure.next_step().ends_with('.'), "{failure:?}");
         }
         assert_eq!(
-            Failure::RateLimited {
-                retry_after: Some(Duration::from_millis(2500))
-            }
-            .next_step(),
+            Failure::RateLimited { retry_after: Some(Duration::from_millis(2500)) }.next_step(),
             "Wait 3 seconds, then generate again."
         );
     }

@@ -10,7 +10,8 @@
 //! - [`response`]: the success body, with filter results and token usage;
 //! - [`failure`]: the error body on the wire, the classification of every failure into a
 //!   plain-words message with a next step, and the retry policy;
-//! - [`price`] and [`calendar`]: costs in exact micro-dollars, and the days of the lifecycle.
+//! - [`price`] and [`calendar`]: costs in exact micro-dollars, and the days of the lifecycle;
+//! - [`profiles`]: `config.json`, the connection profiles a team's server offers, never a secret.
 //!
 //! ```
 //! use easel_contract::endpoint::{ApiPath, Auth, Connection};
@@ -54,5 +55,6 @@ pub mod endpoint;
 pub mod failure;
 pub mod model;
 pub mod price;
+pub mod profiles;
 pub mod request;
 pub mod response;

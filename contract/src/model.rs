@@ -88,23 +88,18 @@ pub struct ModelProfile {
     pub max_images_per_request: u8,
     /// The longest prompt, in characters.
     pub max_prompt_chars: usize,
+    /// An api-version that serves the model on the deployments path (gpt-image needs
+    /// 2025-04-01-preview or later).
+    pub api_version: &'static str,
     /// When Azure retires it.
     pub lifecycle: Lifecycle,
     /// What an image costs.
     pub price: Price,
 }
 
-const DALL_E_3_SIZES: &[Size] = &[
-    Size::exact(1024, 1024),
-    Size::exact(1792, 1024),
-    Size::exact(1024, 1792),
-];
-const GPT_IMAGE_SIZES: &[Size] = &[
-    Size::Auto,
-    Size::exact(1024, 1024),
-    Size::exact(1024, 1536),
-    Size::exact(1536, 1024),
-];
+const DALL_E_3_SIZES: &[Size] = &[Size::exact(1024, 1024), Size::exact(1792, 1024), Size::exact(1024, 1792)];
+const GPT_IMAGE_SIZES: &[Size] =
+    &[Size::Auto, Size::exact(1024, 1024), Size::exact(1024, 1536), Size::exact(1536, 1024)];
 const GPT_IMAGE_QUALITIES: &[Quality] = &[Quality::Auto, Quality::Low, Quality::Medium, Quality::High];
 const GPT_IMAGE_OUTPUT_FORMATS: &[OutputFormat] = &[OutputFormat::Png, OutputFormat::Jpeg];
 const GPT_IMAGE_BACKGROUNDS: &[Background] = &[Background::Auto, Background::Opaque, Background::Transparent];
@@ -123,9 +118,8 @@ pub const DALL_E_3: ModelProfile = ModelProfile {
     backgrounds: &[],
     max_images_per_request: 1,
     max_prompt_chars: 4000,
-    lifecycle: Lifecycle {
-        retires: Date::new(2026, 3, 4),
-    },
+    api_version: "2024-02-01",
+    lifecycle: Lifecycle { retires: Date::new(2026, 3, 4) },
     price: Price::DALL_E_3,
 };
 
@@ -158,18 +152,15 @@ pub const GPT_IMAGE_2: ModelProfile = ModelProfile {
     backgrounds: &[Background::Auto, Background::Opaque],
     max_images_per_request: 10,
     max_prompt_chars: GPT_IMAGE_PROMPT_CHARS,
-    lifecycle: Lifecycle {
-        retires: Date::new(2027, 4, 21),
-    },
+    api_version: "2025-04-01-preview",
+    lifecycle: Lifecycle { retires: Date::new(2027, 4, 21) },
     price: Price::tokens(30),
 };
 
 /// gpt-image-1.5.
 pub const GPT_IMAGE_1_5: ModelProfile = ModelProfile {
     name: "gpt-image-1.5",
-    lifecycle: Lifecycle {
-        retires: Date::new(2026, 12, 16),
-    },
+    lifecycle: Lifecycle { retires: Date::new(2026, 12, 16) },
     price: Price::tokens(32),
     ..GPT_IMAGE_1
 };
@@ -177,9 +168,7 @@ pub const GPT_IMAGE_1_5: ModelProfile = ModelProfile {
 /// gpt-image-1-mini.
 pub const GPT_IMAGE_1_MINI: ModelProfile = ModelProfile {
     name: "gpt-image-1-mini",
-    lifecycle: Lifecycle {
-        retires: Date::new(2027, 4, 7),
-    },
+    lifecycle: Lifecycle { retires: Date::new(2027, 4, 7) },
     price: Price::tokens(8),
     ..GPT_IMAGE_1
 };
@@ -196,9 +185,8 @@ pub const GPT_IMAGE_1: ModelProfile = ModelProfile {
     backgrounds: GPT_IMAGE_BACKGROUNDS,
     max_images_per_request: 10,
     max_prompt_chars: GPT_IMAGE_PROMPT_CHARS,
-    lifecycle: Lifecycle {
-        retires: Date::new(2026, 10, 23),
-    },
+    api_version: "2025-04-01-preview",
+    lifecycle: Lifecycle { retires: Date::new(2026, 10, 23) },
     price: Price::tokens(40),
 };
 
@@ -214,21 +202,13 @@ pub const DALL_E_2: ModelProfile = ModelProfile {
     backgrounds: &[],
     max_images_per_request: 10,
     max_prompt_chars: 1000,
-    lifecycle: Lifecycle {
-        retires: Date::new(2025, 1, 27),
-    },
+    api_version: "2024-02-01",
+    lifecycle: Lifecycle { retires: Date::new(2025, 1, 27) },
     price: Price::Unknown,
 };
 
 /// Every model Easel knows, today's first.
-pub const MODELS: &[ModelProfile] = &[
-    GPT_IMAGE_2,
-    GPT_IMAGE_1_5,
-    GPT_IMAGE_1_MINI,
-    GPT_IMAGE_1,
-    DALL_E_3,
-    DALL_E_2,
-];
+pub const MODELS: &[ModelProfile] = &[GPT_IMAGE_2, GPT_IMAGE_1_5, GPT_IMAGE_1_MINI, GPT_IMAGE_1, DALL_E_3, DALL_E_2];
 
 impl ModelProfile {
     /// The profile of the model with this name, if Easel knows it.
@@ -266,10 +246,7 @@ impl ModelProfile {
 
     /// The format the service answers in when the request names none.
     pub fn default_response_format(&self) -> ResponseFormat {
-        self.response_formats
-            .first()
-            .copied()
-            .unwrap_or(ResponseFormat::B64Json)
+        self.response_formats.first().copied().unwrap_or(ResponseFormat::B64Json)
     }
 
     /// The image file format when the request names none, for a model that has a choice.
@@ -303,17 +280,11 @@ impl FreeSize {
         let (long, short) = (width.max(height), width.min(height));
         let pixels = u64::from(width) * u64::from(height);
         if width % self.multiple_of != 0 || height % self.multiple_of != 0 {
-            Err(format!(
-                "width and height must both be multiples of {}",
-                self.multiple_of
-            ))
+            Err(format!("width and height must both be multiples of {}", self.multiple_of))
         } else if long >= self.edge_below {
             Err(format!("the longer edge must be under {} pixels", self.edge_below))
         } else if long > short * self.max_ratio {
-            Err(format!(
-                "the longer edge may be at most {} times the shorter",
-                self.max_ratio
-            ))
+            Err(format!("the longer edge may be at most {} times the shorter", self.max_ratio))
         } else if !(self.min_pixels..=self.max_pixels).contains(&pixels) {
             Err(format!(
                 "the image must have between {} and {} pixels in all (this has {pixels})",
@@ -345,11 +316,7 @@ mod tests {
         let check = |name: &str, max_n: u8, max_prompt: usize, gpt_image: bool| {
             let model = ModelProfile::by_name(name).unwrap_or_else(|| panic!("{name}"));
             assert_eq!(
-                (
-                    model.max_images_per_request,
-                    model.max_prompt_chars,
-                    model.is_gpt_image()
-                ),
+                (model.max_images_per_request, model.max_prompt_chars, model.is_gpt_image()),
                 (max_n, max_prompt, gpt_image),
                 "{name}"
             );
@@ -365,19 +332,11 @@ mod tests {
     #[test]
     fn gpt_image_answers_in_base64_and_has_no_style() {
         for model in MODELS.iter().filter(|model| model.is_gpt_image()) {
-            assert_eq!(
-                model.default_response_format(),
-                ResponseFormat::B64Json,
-                "{}",
-                model.name
-            );
+            assert_eq!(model.default_response_format(), ResponseFormat::B64Json, "{}", model.name);
             assert_eq!(model.default_style(), None, "{}", model.name);
             assert_eq!(model.default_output_format(), Some(OutputFormat::Png), "{}", model.name);
         }
-        assert!(
-            !GPT_IMAGE_2.backgrounds.contains(&Background::Transparent),
-            "gpt-image-2 refuses transparent"
-        );
+        assert!(!GPT_IMAGE_2.backgrounds.contains(&Background::Transparent), "gpt-image-2 refuses transparent");
         assert!(GPT_IMAGE_1.backgrounds.contains(&Background::Transparent));
     }
 
@@ -387,68 +346,29 @@ mod tests {
             assert_eq!(model.status_on(today), expected, "{} on {today}", model.name);
         };
         let today = Date::new(2026, 11, 24);
-        check(
-            &DALL_E_3,
-            today,
-            LifecycleStatus::Retired {
-                on: Date::new(2026, 3, 4),
-            },
-        );
-        check(
-            &DALL_E_2,
-            today,
-            LifecycleStatus::Retired {
-                on: Date::new(2025, 1, 27),
-            },
-        );
-        check(
-            &GPT_IMAGE_1,
-            today,
-            LifecycleStatus::Retired {
-                on: Date::new(2026, 10, 23),
-            },
-        );
-        check(
-            &GPT_IMAGE_1_5,
-            today,
-            LifecycleStatus::RetiresSoon {
-                on: Date::new(2026, 12, 16),
-                days_left: 22,
-            },
-        );
+        check(&DALL_E_3, today, LifecycleStatus::Retired { on: Date::new(2026, 3, 4) });
+        check(&DALL_E_2, today, LifecycleStatus::Retired { on: Date::new(2025, 1, 27) });
+        check(&GPT_IMAGE_1, today, LifecycleStatus::Retired { on: Date::new(2026, 10, 23) });
+        check(&GPT_IMAGE_1_5, today, LifecycleStatus::RetiresSoon { on: Date::new(2026, 12, 16), days_left: 22 });
         check(&GPT_IMAGE_1_MINI, today, LifecycleStatus::Active);
         check(&GPT_IMAGE_2, today, LifecycleStatus::Active);
         check(
             &DALL_E_3,
             Date::new(2026, 3, 3),
-            LifecycleStatus::RetiresSoon {
-                on: Date::new(2026, 3, 4),
-                days_left: 1,
-            },
+            LifecycleStatus::RetiresSoon { on: Date::new(2026, 3, 4), days_left: 1 },
         );
-        check(
-            &DALL_E_3,
-            Date::new(2026, 3, 4),
-            LifecycleStatus::Retired {
-                on: Date::new(2026, 3, 4),
-            },
-        );
+        check(&DALL_E_3, Date::new(2026, 3, 4), LifecycleStatus::Retired { on: Date::new(2026, 3, 4) });
         check(
             &GPT_IMAGE_1_MINI,
             Date::new(2027, 2, 6),
-            LifecycleStatus::RetiresSoon {
-                on: Date::new(2027, 4, 7),
-                days_left: 60,
-            },
+            LifecycleStatus::RetiresSoon { on: Date::new(2027, 4, 7), days_left: 60 },
         );
         check(&GPT_IMAGE_1_MINI, Date::new(2027, 2, 5), LifecycleStatus::Active);
     }
 
     #[test]
     fn gpt_image_2_sizes_follow_the_free_size_bounds() {
-        let SizeRule::Free(rule) = GPT_IMAGE_2.sizes else {
-            panic!("gpt-image-2 takes free sizes")
-        };
+        let SizeRule::Free(rule) = GPT_IMAGE_2.sizes else { panic!("gpt-image-2 takes free sizes") };
         for (width, height, expected) in [
             (1024, 1024, Ok(())),
             (3824, 2160, Ok(())),
@@ -456,22 +376,10 @@ mod tests {
             (1000, 1000, Err("width and height must both be multiples of 16")),
             (3840, 2160, Err("the longer edge must be under 3840 pixels")),
             (2400, 784, Err("the longer edge may be at most 3 times the shorter")),
-            (
-                640,
-                640,
-                Err("the image must have between 655360 and 8294400 pixels in all (this has 409600)"),
-            ),
-            (
-                3088,
-                2704,
-                Err("the image must have between 655360 and 8294400 pixels in all (this has 8349952)"),
-            ),
+            (640, 640, Err("the image must have between 655360 and 8294400 pixels in all (this has 409600)")),
+            (3088, 2704, Err("the image must have between 655360 and 8294400 pixels in all (this has 8349952)")),
         ] {
-            assert_eq!(
-                rule.check(Dimensions { width, height }),
-                expected.map_err(str::to_owned),
-                "{width}x{height}"
-            );
+            assert_eq!(rule.check(Dimensions { width, height }), expected.map_err(str::to_owned), "{width}x{height}");
         }
         for preset in rule.presets {
             if let Size::Exact(dimensions) = preset {

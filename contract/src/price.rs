@@ -80,17 +80,13 @@ pub fn output_tokens_per_image(size: Size, quality: Quality) -> (u64, bool) {
     };
     match size {
         Size::Auto => (TOKENS_OBLONG[level], false),
-        Size::Exact(Dimensions {
-            width: 1024,
-            height: 1024,
-        }) => (TOKENS_SQUARE[level], quality_known),
+        Size::Exact(Dimensions { width: 1024, height: 1024 }) => (TOKENS_SQUARE[level], quality_known),
         Size::Exact(Dimensions { width, height }) if width.min(height) == 1024 && width.max(height) == 1536 => {
             (TOKENS_OBLONG[level], quality_known)
         }
-        Size::Exact(Dimensions { width, height }) => (
-            (TOKENS_SQUARE[level] * u64::from(width) * u64::from(height)).div_ceil(1024 * 1024),
-            false,
-        ),
+        Size::Exact(Dimensions { width, height }) => {
+            ((TOKENS_SQUARE[level] * u64::from(width) * u64::from(height)).div_ceil(1024 * 1024), false)
+        }
     }
 }
 
@@ -113,12 +109,11 @@ impl Price {
     /// The cost of `images` images of `size` and `quality`.
     pub fn estimate(&self, size: Size, quality: Quality, images: u32) -> Estimate {
         match *self {
-            Price::PerImage(table) => table
-                .iter()
-                .find(|(s, q, _)| *s == size && *q == quality)
-                .map_or(Estimate::Unknown, |(_, _, cost)| {
+            Price::PerImage(table) => {
+                table.iter().find(|(s, q, _)| *s == size && *q == quality).map_or(Estimate::Unknown, |(_, _, cost)| {
                     Estimate::Exact(Cost::micro_usd(cost.micro_usd * u64::from(images)))
-                }),
+                })
+            }
             Price::OutputTokens { usd_per_million } => {
                 let (tokens, exact) = output_tokens_per_image(size, quality);
                 let cost = Price::cost_of_tokens(usd_per_million, tokens * u64::from(images));
@@ -157,14 +152,8 @@ mod tests {
             price.estimate(Size::exact(1024, 1024), Quality::Standard, 1),
             Estimate::Exact(Cost::micro_usd(40_000))
         );
-        assert_eq!(
-            price.estimate(Size::exact(1792, 1024), Quality::Hd, 3),
-            Estimate::Exact(Cost::micro_usd(360_000))
-        );
-        assert_eq!(
-            price.estimate(Size::exact(512, 512), Quality::Standard, 1),
-            Estimate::Unknown
-        );
+        assert_eq!(price.estimate(Size::exact(1792, 1024), Quality::Hd, 3), Estimate::Exact(Cost::micro_usd(360_000)));
+        assert_eq!(price.estimate(Size::exact(512, 512), Quality::Standard, 1), Estimate::Unknown);
     }
 
     #[test]
@@ -179,10 +168,7 @@ mod tests {
             gpt_image_1.estimate(Size::exact(1536, 1024), Quality::High, 2),
             Estimate::Exact(Cost::micro_usd(499_200))
         );
-        assert_eq!(
-            gpt_image_1.estimate(Size::Auto, Quality::Auto, 1),
-            Estimate::AtMost(Cost::micro_usd(249_600))
-        );
+        assert_eq!(gpt_image_1.estimate(Size::Auto, Quality::Auto, 1), Estimate::AtMost(Cost::micro_usd(249_600)));
         assert_eq!(
             Price::tokens(30).estimate(Size::exact(2048, 2048), Quality::Low, 1),
             Estimate::AtMost(Cost::micro_usd(32_640))
@@ -196,9 +182,6 @@ mod tests {
         assert_eq!(Cost::micro_usd(40_000).to_string(), "$0.040");
         assert_eq!(Cost::micro_usd(42_240).to_string(), "$0.042");
         assert_eq!(Cost::micro_usd(1_234_567).to_string(), "$1.235");
-        assert_eq!(
-            (Cost::micro_usd(10_880) + Cost::micro_usd(10_880)).to_string(),
-            "$0.022"
-        );
+        assert_eq!((Cost::micro_usd(10_880) + Cost::micro_usd(10_880)).to_string(), "$0.022");
     }
 }

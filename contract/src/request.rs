@@ -57,16 +57,9 @@ impl FromStr for Size {
         let malformed =
             || format!("\"{text}\" is not a size: write it as WIDTHxHEIGHT, for example 1024x1024, or auto");
         let (width, height) = text.split_once('x').ok_or_else(malformed)?;
-        let number = |digits: &str| {
-            digits
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n > 0 && digits.bytes().all(|b| b.is_ascii_digit()))
-        };
-        Ok(Size::exact(
-            number(width).ok_or_else(malformed)?,
-            number(height).ok_or_else(malformed)?,
-        ))
+        let number =
+            |digits: &str| digits.parse::<u32>().ok().filter(|n| *n > 0 && digits.bytes().all(|b| b.is_ascii_digit()));
+        Ok(Size::exact(number(width).ok_or_else(malformed)?, number(height).ok_or_else(malformed)?))
     }
 }
 
@@ -78,9 +71,7 @@ impl Serialize for Size {
 
 impl<'de> Deserialize<'de> for Size {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -395,11 +386,9 @@ impl fmt::Display for RequestError {
                 }
             }
             RequestError::SizeOutOfBounds { size, reason } => write!(f, "{size} does not fit: {reason}."),
-            RequestError::ImageCountOutOfRange { n, model } => write!(
-                f,
-                "{} makes 1 to {} images per request, not {n}.",
-                model.name, model.max_images_per_request
-            ),
+            RequestError::ImageCountOutOfRange { n, model } => {
+                write!(f, "{} makes 1 to {} images per request, not {n}.", model.name, model.max_images_per_request)
+            }
             RequestError::RunSizeOutOfRange { images } => {
                 write!(f, "Ask for 1 to {MAX_IMAGES_PER_RUN} images at a time, not {images}.")
             }
@@ -407,16 +396,10 @@ impl fmt::Display for RequestError {
                 write!(f, "Compression goes from 0 to 100, not {value}.")
             }
             RequestError::CompressionNeedsJpeg => {
-                write!(
-                    f,
-                    "Compression applies to JPEG only: choose JPEG, or leave compression out."
-                )
+                write!(f, "Compression applies to JPEG only: choose JPEG, or leave compression out.")
             }
             RequestError::TransparencyNeedsPng => {
-                write!(
-                    f,
-                    "A transparent background needs PNG: choose PNG, or another background."
-                )
+                write!(f, "A transparent background needs PNG: choose PNG, or another background.")
             }
         }
     }
@@ -448,10 +431,7 @@ impl ImageRequest {
         if self.prompt.trim().is_empty() {
             problems.push(RequestError::EmptyPrompt);
         } else if chars > model.max_prompt_chars {
-            problems.push(RequestError::PromptTooLong {
-                chars,
-                max: model.max_prompt_chars,
-            });
+            problems.push(RequestError::PromptTooLong { chars, max: model.max_prompt_chars });
         }
         if let Some(size) = self.size {
             match (model.sizes, size) {
@@ -471,27 +451,9 @@ impl ImageRequest {
         }
         check_offered(&mut problems, Field::Quality, self.quality, model.qualities, model);
         check_offered(&mut problems, Field::Style, self.style, model.styles, model);
-        check_offered(
-            &mut problems,
-            Field::ResponseFormat,
-            self.response_format,
-            model.response_formats,
-            model,
-        );
-        check_offered(
-            &mut problems,
-            Field::OutputFormat,
-            self.output_format,
-            model.output_formats,
-            model,
-        );
-        check_offered(
-            &mut problems,
-            Field::Background,
-            self.background,
-            model.backgrounds,
-            model,
-        );
+        check_offered(&mut problems, Field::ResponseFormat, self.response_format, model.response_formats, model);
+        check_offered(&mut problems, Field::OutputFormat, self.output_format, model.output_formats, model);
+        check_offered(&mut problems, Field::Background, self.background, model.backgrounds, model);
         let output_format = self.output_format.or(model.default_output_format());
         if let Some(value) = self.output_compression {
             if !model.takes_compression {
@@ -531,13 +493,7 @@ impl ImageRequest {
         let mut left = images;
         while left > 0 {
             let n = left.min(per_request);
-            requests.push(
-                ImageRequest {
-                    n: Some(n),
-                    ..self.clone()
-                }
-                .validate(model)?,
-            );
+            requests.push(ImageRequest { n: Some(n), ..self.clone() }.validate(model)?);
             left -= n;
         }
         let first = &requests[0];
@@ -547,11 +503,7 @@ impl ImageRequest {
 }
 
 fn not_offered(field: Field, value: impl fmt::Display, model: &'static ModelProfile) -> RequestError {
-    RequestError::NotOffered {
-        field,
-        value: value.to_string(),
-        model,
-    }
+    RequestError::NotOffered { field, value: value.to_string(), model }
 }
 
 fn check_offered<T: PartialEq + fmt::Display>(
@@ -615,17 +567,12 @@ impl ValidRequest {
 
     /// The format the service will answer in.
     pub fn response_format(&self) -> ResponseFormat {
-        self.body
-            .response_format
-            .unwrap_or_else(|| self.model.default_response_format())
+        self.body.response_format.unwrap_or_else(|| self.model.default_response_format())
     }
 
     /// The image file format, for a model that has a choice (DALL-E always makes PNG).
     pub fn output_format(&self) -> OutputFormat {
-        self.body
-            .output_format
-            .or(self.model.default_output_format())
-            .unwrap_or(OutputFormat::Png)
+        self.body.output_format.or(self.model.default_output_format()).unwrap_or(OutputFormat::Png)
     }
 
     /// The background, for a model that has a choice.
@@ -641,10 +588,7 @@ mod tests {
     use crate::price::Cost;
 
     fn request(prompt: &str) -> ImageRequest {
-        ImageRequest {
-            prompt: prompt.into(),
-            ..Default::default()
-        }
+        ImageRequest { prompt: prompt.into(), ..Default::default() }
     }
 
     fn problems(request: ImageRequest, model: &'static ModelProfile) -> Vec<RequestError> {
@@ -675,14 +619,8 @@ mod tests {
         assert_eq!(valid.image_count(), 1);
 
         let gpt = request("a fox").validate(&GPT_IMAGE_1).unwrap();
-        assert_eq!(
-            (gpt.size(), gpt.quality(), gpt.style()),
-            (Size::Auto, Quality::Auto, None)
-        );
-        assert_eq!(
-            (gpt.response_format(), gpt.output_format()),
-            (ResponseFormat::B64Json, OutputFormat::Png)
-        );
+        assert_eq!((gpt.size(), gpt.quality(), gpt.style()), (Size::Auto, Quality::Auto, None));
+        assert_eq!((gpt.response_format(), gpt.output_format()), (ResponseFormat::B64Json, OutputFormat::Png));
     }
 
     #[test]
@@ -699,31 +637,15 @@ mod tests {
             (&GPT_IMAGE_2, "2048x1152", true),
             (&GPT_IMAGE_2, "auto", true),
         ] {
-            let result = ImageRequest {
-                size: Some(size.parse().unwrap()),
-                ..request("a fox")
-            }
-            .validate(model);
+            let result = ImageRequest { size: Some(size.parse().unwrap()), ..request("a fox") }.validate(model);
             assert_eq!(result.is_ok(), ok, "{} {size}", model.name);
         }
         assert_eq!(
-            messages(
-                ImageRequest {
-                    size: Some(Size::exact(512, 512)),
-                    ..request("a fox")
-                },
-                &DALL_E_3
-            ),
+            messages(ImageRequest { size: Some(Size::exact(512, 512)), ..request("a fox") }, &DALL_E_3),
             ["dall-e-3 has no size \"512x512\"; choose one of 1024x1024, 1792x1024, 1024x1792."]
         );
         assert_eq!(
-            messages(
-                ImageRequest {
-                    size: Some(Size::exact(1000, 1000)),
-                    ..request("a fox")
-                },
-                &GPT_IMAGE_2
-            ),
+            messages(ImageRequest { size: Some(Size::exact(1000, 1000)), ..request("a fox") }, &GPT_IMAGE_2),
             ["1000x1000 does not fit: width and height must both be multiples of 16."]
         );
     }
@@ -737,21 +659,11 @@ mod tests {
             (&GPT_IMAGE_1, 11, false),
             (&DALL_E_2, 0, false),
         ] {
-            let result = ImageRequest {
-                n: Some(n),
-                ..request("a fox")
-            }
-            .validate(model);
+            let result = ImageRequest { n: Some(n), ..request("a fox") }.validate(model);
             assert_eq!(result.is_ok(), ok, "{} n={n}", model.name);
         }
         assert_eq!(
-            problems(
-                ImageRequest {
-                    n: Some(2),
-                    ..request("a fox")
-                },
-                &DALL_E_3
-            ),
+            problems(ImageRequest { n: Some(2), ..request("a fox") }, &DALL_E_3),
             [RequestError::ImageCountOutOfRange { n: 2, model: &DALL_E_3 }]
         );
     }
@@ -759,53 +671,23 @@ mod tests {
     #[test]
     fn fields_a_model_does_not_take_are_refused_by_name() {
         assert_eq!(
-            messages(
-                ImageRequest {
-                    style: Some(Style::Natural),
-                    ..request("a fox")
-                },
-                &GPT_IMAGE_1
-            ),
+            messages(ImageRequest { style: Some(Style::Natural), ..request("a fox") }, &GPT_IMAGE_1),
             ["gpt-image-1 takes no style; leave it out."]
         );
         assert_eq!(
-            messages(
-                ImageRequest {
-                    response_format: Some(ResponseFormat::Url),
-                    ..request("a fox")
-                },
-                &GPT_IMAGE_2
-            ),
+            messages(ImageRequest { response_format: Some(ResponseFormat::Url), ..request("a fox") }, &GPT_IMAGE_2),
             ["gpt-image-2 takes no response format; leave it out."]
         );
         assert_eq!(
-            messages(
-                ImageRequest {
-                    output_format: Some(OutputFormat::Jpeg),
-                    ..request("a fox")
-                },
-                &DALL_E_3
-            ),
+            messages(ImageRequest { output_format: Some(OutputFormat::Jpeg), ..request("a fox") }, &DALL_E_3),
             ["dall-e-3 takes no file format; leave it out."]
         );
         assert_eq!(
-            messages(
-                ImageRequest {
-                    quality: Some(Quality::Hd),
-                    ..request("a fox")
-                },
-                &GPT_IMAGE_1
-            ),
+            messages(ImageRequest { quality: Some(Quality::Hd), ..request("a fox") }, &GPT_IMAGE_1),
             ["gpt-image-1 has no quality \"hd\"; choose one of auto, low, medium, high."]
         );
         assert_eq!(
-            messages(
-                ImageRequest {
-                    output_format: Some(OutputFormat::Webp),
-                    ..request("a fox")
-                },
-                &GPT_IMAGE_1
-            ),
+            messages(ImageRequest { output_format: Some(OutputFormat::Webp), ..request("a fox") }, &GPT_IMAGE_1),
             ["gpt-image-1 has no file format \"webp\"; choose one of png, jpeg."]
         );
     }
@@ -818,29 +700,14 @@ mod tests {
             ..request("a fox")
         };
         assert!(jpeg(80).validate(&GPT_IMAGE_1).is_ok());
+        assert_eq!(problems(jpeg(101), &GPT_IMAGE_1), [RequestError::CompressionOutOfRange { value: 101 }]);
         assert_eq!(
-            problems(jpeg(101), &GPT_IMAGE_1),
-            [RequestError::CompressionOutOfRange { value: 101 }]
-        );
-        assert_eq!(
-            problems(
-                ImageRequest {
-                    output_compression: Some(50),
-                    ..request("a fox")
-                },
-                &GPT_IMAGE_1
-            ),
+            problems(ImageRequest { output_compression: Some(50), ..request("a fox") }, &GPT_IMAGE_1),
             [RequestError::CompressionNeedsJpeg],
             "the default format is PNG"
         );
         assert_eq!(
-            messages(
-                ImageRequest {
-                    output_compression: Some(50),
-                    ..request("a fox")
-                },
-                &DALL_E_3
-            ),
+            messages(ImageRequest { output_compression: Some(50), ..request("a fox") }, &DALL_E_3),
             ["dall-e-3 takes no compression; leave it out."]
         );
         let transparent = |format| ImageRequest {
@@ -849,10 +716,7 @@ mod tests {
             ..request("a fox")
         };
         assert!(transparent(OutputFormat::Png).validate(&GPT_IMAGE_1).is_ok());
-        assert_eq!(
-            problems(transparent(OutputFormat::Jpeg), &GPT_IMAGE_1),
-            [RequestError::TransparencyNeedsPng]
-        );
+        assert_eq!(problems(transparent(OutputFormat::Jpeg), &GPT_IMAGE_1), [RequestError::TransparencyNeedsPng]);
         assert_eq!(
             messages(transparent(OutputFormat::Png), &GPT_IMAGE_2),
             ["gpt-image-2 has no background \"transparent\"; choose one of auto, opaque."]
@@ -866,10 +730,7 @@ mod tests {
             problems(request(&"a".repeat(4001)), &DALL_E_3),
             [RequestError::PromptTooLong { chars: 4001, max: 4000 }]
         );
-        assert!(
-            request(&"é".repeat(4000)).validate(&DALL_E_3).is_ok(),
-            "the limit counts characters, not bytes"
-        );
+        assert!(request(&"é".repeat(4000)).validate(&DALL_E_3).is_ok(), "the limit counts characters, not bytes");
         assert_eq!(
             problems(request(&"a".repeat(1001)), &DALL_E_2),
             [RequestError::PromptTooLong { chars: 1001, max: 1000 }]
@@ -879,14 +740,7 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported_at_once() {
-        let refused = problems(
-            ImageRequest {
-                size: Some(Size::exact(1, 1)),
-                n: Some(3),
-                ..request("")
-            },
-            &DALL_E_3,
-        );
+        let refused = problems(ImageRequest { size: Some(Size::exact(1, 1)), n: Some(3), ..request("") }, &DALL_E_3);
         let fields: Vec<_> = refused.iter().map(RequestError::field).collect();
         assert_eq!(fields, [Field::Prompt, Field::Size, Field::N]);
     }
@@ -900,10 +754,7 @@ mod tests {
         assert!(error.to_string().contains("\"big\" is not a size"), "{error}");
         assert!(serde_json::from_str::<ImageRequest>(r#"{"prompt":"x","quality":"ultra"}"#).is_err());
         assert_eq!(Quality::from_wire("hd"), Some(Quality::Hd));
-        assert_eq!(
-            serde_json::to_string(&ResponseFormat::B64Json).unwrap(),
-            r#""b64_json""#
-        );
+        assert_eq!(serde_json::to_string(&ResponseFormat::B64Json).unwrap(), r#""b64_json""#);
         assert_eq!(OutputFormat::Jpeg.mime(), "image/jpeg");
     }
 
@@ -911,40 +762,25 @@ mod tests {
     fn a_run_of_k_dall_e_3_images_is_k_requests_of_one() {
         let plan = request("a fox").plan(&DALL_E_3, 4).unwrap();
         assert_eq!(plan.requests.len(), 4);
-        assert!(plan
-            .requests
-            .iter()
-            .all(|r| r.to_json() == r#"{"prompt":"a fox","n":1}"#));
+        assert!(plan.requests.iter().all(|r| r.to_json() == r#"{"prompt":"a fox","n":1}"#));
         assert_eq!(plan.estimate, Estimate::Exact(Cost::micro_usd(160_000)));
     }
 
     #[test]
     fn other_models_batch_up_to_their_limit() {
         let plan = request("a fox").plan(&GPT_IMAGE_1, 10).unwrap();
-        assert_eq!(
-            plan.requests.iter().map(ValidRequest::image_count).collect::<Vec<_>>(),
-            [10]
-        );
+        assert_eq!(plan.requests.iter().map(ValidRequest::image_count).collect::<Vec<_>>(), [10]);
         let plan = request("a fox").plan(&DALL_E_2, 7).unwrap();
-        assert_eq!(
-            plan.requests.iter().map(ValidRequest::image_count).collect::<Vec<_>>(),
-            [7]
-        );
+        assert_eq!(plan.requests.iter().map(ValidRequest::image_count).collect::<Vec<_>>(), [7]);
         assert_eq!(plan.estimate, Estimate::Unknown);
     }
 
     #[test]
     fn a_run_is_1_to_10_images_and_still_reports_the_requests_problems() {
-        assert_eq!(
-            problems_of_plan(request("a fox"), 0),
-            [RequestError::RunSizeOutOfRange { images: 0 }]
-        );
+        assert_eq!(problems_of_plan(request("a fox"), 0), [RequestError::RunSizeOutOfRange { images: 0 }]);
         assert_eq!(
             problems_of_plan(request(""), 11),
-            [
-                RequestError::RunSizeOutOfRange { images: 11 },
-                RequestError::EmptyPrompt
-            ]
+            [RequestError::RunSizeOutOfRange { images: 11 }, RequestError::EmptyPrompt]
         );
     }
 
@@ -954,10 +790,7 @@ mod tests {
 
     #[test]
     fn the_v1_path_carries_the_deployment_in_the_body() {
-        let valid = request("a fox")
-            .validate(&GPT_IMAGE_2)
-            .unwrap()
-            .with_model_field("my-images");
+        let valid = request("a fox").validate(&GPT_IMAGE_2).unwrap().with_model_field("my-images");
         assert_eq!(valid.to_json(), r#"{"model":"my-images","prompt":"a fox"}"#);
     }
 }

@@ -111,11 +111,7 @@ impl<'de> Deserialize<'de> for FilterResults {
 impl FilterResults {
     /// The categories that made the filter act, in alphabetical order.
     pub fn triggered(&self) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(_, result)| result.filtered)
-            .map(|(category, _)| category.clone())
-            .collect()
+        self.0.iter().filter(|(_, result)| result.filtered).map(|(category, _)| category.clone()).collect()
     }
 }
 
@@ -167,18 +163,8 @@ mod tests {
         .unwrap();
         let image = &answer.data[0];
         let prompt = image.prompt_filter_results.as_ref().unwrap();
-        assert_eq!(
-            prompt.0["jailbreak"],
-            CategoryResult {
-                filtered: false,
-                severity: None,
-                detected: Some(false)
-            }
-        );
-        assert!(
-            !prompt.0.contains_key("custom_blocklists"),
-            "entries of another shape are skipped"
-        );
+        assert_eq!(prompt.0["jailbreak"], CategoryResult { filtered: false, severity: None, detected: Some(false) });
+        assert!(!prompt.0.contains_key("custom_blocklists"), "entries of another shape are skipped");
         assert_eq!(image.content_filter_results.as_ref().unwrap().triggered(), ["violence"]);
     }
 
@@ -190,51 +176,25 @@ mod tests {
                 "input_tokens_details":{"text_tokens":12}}}"#,
         )
         .unwrap();
-        assert_eq!(
-            answer.usage,
-            Some(Usage {
-                input_tokens: 12,
-                output_tokens: 1056,
-                total_tokens: 1068
-            })
-        );
-        assert_eq!(
-            (answer.quality.as_deref(), answer.size.as_deref()),
-            (Some("medium"), Some("1024x1024"))
-        );
+        assert_eq!(answer.usage, Some(Usage { input_tokens: 12, output_tokens: 1056, total_tokens: 1068 }));
+        assert_eq!((answer.quality.as_deref(), answer.size.as_deref()), (Some("medium"), Some("1024x1024")));
         assert_eq!(answer.data[0].source(), Some(ImageSource::Base64("iVBO")));
     }
 
     #[test]
     fn an_answer_without_images_is_not_a_success() {
         assert!(ImagesResponse::read(200, r#"{"created":1,"data":[{"url":"https://x/a.png"}]}"#).is_ok());
-        for body in [
-            r#"{"created":1,"data":[]}"#,
-            r#"{"created":1,"data":[{"revised_prompt":"x"}]}"#,
-            "<html>",
-            "",
-        ] {
-            assert_eq!(
-                ImagesResponse::read(200, body),
-                Err(Failure::UnexpectedAnswer { status: 200 }),
-                "{body}"
-            );
+        for body in [r#"{"created":1,"data":[]}"#, r#"{"created":1,"data":[{"revised_prompt":"x"}]}"#, "<html>", ""] {
+            assert_eq!(ImagesResponse::read(200, body), Err(Failure::UnexpectedAnswer { status: 200 }), "{body}");
         }
     }
 
     #[test]
     fn absent_fields_stay_absent_when_written() {
-        let image = GeneratedImage {
-            b64_json: Some("iVBO".into()),
-            ..Default::default()
-        };
+        let image = GeneratedImage { b64_json: Some("iVBO".into()), ..Default::default() };
         assert_eq!(serde_json::to_string(&image).unwrap(), r#"{"b64_json":"iVBO"}"#);
         assert_eq!(GeneratedImage::default().source(), None);
-        let answer = ImagesResponse {
-            created: 5,
-            data: vec![],
-            ..Default::default()
-        };
+        let answer = ImagesResponse { created: 5, data: vec![], ..Default::default() };
         assert_eq!(serde_json::to_string(&answer).unwrap(), r#"{"created":5,"data":[]}"#);
     }
 }

@@ -26,18 +26,9 @@ impl From<Refused> for ApiError {
 
 /// Checks that the call presents a credential, and that it is `expected` when one is set.
 pub fn check(headers: &HeaderMap, expected: Option<&str>) -> Result<(), Refused> {
-    let text = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-    };
-    let bearer = text(header::AUTHORIZATION.as_str())
-        .strip_prefix("Bearer ")
-        .unwrap_or_default();
-    let presented = [text(API_KEY_HEADER), bearer]
-        .into_iter()
-        .find(|value| !value.trim().is_empty());
+    let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).unwrap_or_default();
+    let bearer = text(header::AUTHORIZATION.as_str()).strip_prefix("Bearer ").unwrap_or_default();
+    let presented = [text(API_KEY_HEADER), bearer].into_iter().find(|value| !value.trim().is_empty());
     match (presented, expected) {
         (None, _) => Err(Refused::Missing),
         (Some(given), Some(expected)) if given != expected => Err(Refused::Wrong),

@@ -33,10 +33,7 @@ impl Fault {
 
     /// The fault a prompt asks for with a marker, if any.
     pub fn in_prompt(prompt: &str) -> Option<Fault> {
-        Fault::MARKERS
-            .iter()
-            .find(|(marker, _)| prompt.contains(marker))
-            .map(|(_, fault)| *fault)
+        Fault::MARKERS.iter().find(|(marker, _)| prompt.contains(marker)).map(|(_, fault)| *fault)
     }
 }
 
@@ -50,10 +47,7 @@ pub struct RandomFaults {
 impl RandomFaults {
     /// Faults on a share `rate` (0 to 1) of calls, in an order fixed by `seed`.
     pub fn new(rate: f64, seed: u64) -> Self {
-        RandomFaults {
-            rate: rate.clamp(0.0, 1.0),
-            state: AtomicU64::new(seed | 1),
-        }
+        RandomFaults { rate: rate.clamp(0.0, 1.0), state: AtomicU64::new(seed | 1) }
     }
 
     /// The fault for the next call, if it gets one.
@@ -68,10 +62,8 @@ impl RandomFaults {
             x ^= x << 17;
             x
         };
-        let previous = self
-            .state
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |x| Some(step(x)))
-            .expect("always Some");
+        let previous =
+            self.state.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |x| Some(step(x))).expect("always Some");
         let draw = step(previous);
         let unit = (draw >> 11) as f64 / (1u64 << 53) as f64;
         (unit < self.rate).then(|| Fault::MARKERS[(draw % Fault::MARKERS.len() as u64) as usize].1)
@@ -93,11 +85,7 @@ mod tests {
     fn random_faults_come_at_about_the_rate_asked_and_of_every_kind() {
         let faults = RandomFaults::new(0.2, 7);
         let drawn: Vec<_> = (0..10_000).filter_map(|_| faults.next()).collect();
-        assert!(
-            (1_800..=2_200).contains(&drawn.len()),
-            "{} faults in 10,000",
-            drawn.len()
-        );
+        assert!((1_800..=2_200).contains(&drawn.len()), "{} faults in 10,000", drawn.len());
         for (_, fault) in Fault::MARKERS {
             assert!(drawn.contains(&fault), "{fault:?} never drawn");
         }

@@ -15,6 +15,7 @@ mod static_site;
 use std::path::PathBuf;
 
 use axum::Router;
+use easel_contract::profiles::{AuthKind, PathSpec, ProfileSpec, RuntimeConfig};
 use tokio::net::TcpListener;
 
 pub use faults::Fault;
@@ -31,6 +32,32 @@ pub enum Backend {
     Proxy(ProxyConfig),
 }
 
+impl Backend {
+    /// The profiles `config.json` offers when no file is given: each local deployment, or each
+    /// deployment the proxy was told of, reached through this server.
+    pub fn default_profiles(&self, proxied: &[Deployment]) -> RuntimeConfig {
+        let (place, deployments, auth) = match self {
+            Backend::Local(local) => ("Local endpoint", local.deployments.as_slice(), AuthKind::Key),
+            Backend::Proxy(proxy) => {
+                ("Team proxy", proxied, if proxy.access_token.is_some() { AuthKind::Key } else { AuthKind::None })
+            }
+        };
+        let profiles = deployments
+            .iter()
+            .map(|deployment| ProfileSpec {
+                name: format!("{place} · {}", deployment.name),
+                endpoint: None,
+                deployment: deployment.name.clone(),
+                model: deployment.model.name.to_owned(),
+                api_version: deployment.model.api_version.to_owned(),
+                path: PathSpec::Deployments,
+                auth,
+            })
+            .collect();
+        RuntimeConfig { profiles }
+    }
+}
+
 /// Everything the server needs to know to build its routes.
 #[derive(Clone)]
 pub struct Config {
@@ -38,6 +65,16 @@ pub struct Config {
     pub dist: PathBuf,
     /// What answers the image API's paths.
     pub backend: Backend,
+    /// What `/config.json` offers the app.
+    pub runtime_config: RuntimeConfig,
+}
+
+impl Config {
+    /// A server of `backend` serving the app in `dist`, offering the default profiles.
+    pub fn new(dist: impl Into<PathBuf>, backend: Backend) -> Config {
+        let runtime_config = backend.default_profiles(&[]);
+        Config { dist: dist.into(), backend, runtime_config }
+    }
 }
 
 /// The whole server: the image API's routes, and the app for every other path.
@@ -46,7 +83,7 @@ pub fn app(config: Config) -> Router {
         Backend::Local(local) => local_endpoint::routes(local),
         Backend::Proxy(proxy) => proxy::routes(proxy),
     };
-    api.merge(static_site::routes(&config.dist))
+    api.merge(static_site::routes(&config.dist, &config.runtime_config))
 }
 
 /// Serves [`app`] on `listener` until `shutdown` completes.
@@ -55,7 +92,5 @@ pub async fn serve(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(config))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, app(config)).with_graceful_shutdown(shutdown).await
 }

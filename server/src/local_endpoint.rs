@@ -94,13 +94,7 @@ impl Default for LocalEndpointConfig {
     fn default() -> Self {
         LocalEndpointConfig {
             api_key: None,
-            deployments: MODELS
-                .iter()
-                .map(|model| Deployment {
-                    name: model.name.to_owned(),
-                    model,
-                })
-                .collect(),
+            deployments: MODELS.iter().map(|model| Deployment { name: model.name.to_owned(), model }).collect(),
             url_lifetime: Duration::from_secs(24 * 60 * 60),
             latency: Duration::ZERO,
             slow_latency: Duration::from_secs(5),
@@ -125,25 +119,17 @@ struct LocalEndpoint {
 
 /// The local endpoint's routes: generations on both paths, and the images its links point at.
 pub fn routes(config: LocalEndpointConfig) -> Router {
-    let seed = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(1, |t| t.as_nanos() as u64);
+    let seed = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |t| t.as_nanos() as u64);
     let endpoint = Arc::new(LocalEndpoint {
-        gates: config
-            .deployments
-            .iter()
-            .map(|_| Arc::new(Semaphore::new(config.max_concurrent)))
-            .collect(),
+        gates: config.deployments.iter().map(|_| Arc::new(Semaphore::new(config.max_concurrent))).collect(),
         random_faults: RandomFaults::new(config.fault_rate, seed),
         signer: RandomState::new(),
         config,
     });
     // As Azure answers: any origin, whatever headers the caller asks for (a `*` would not cover
     // Authorization); Retry-After is not exposed to scripts (azure-rest-api-specs #24904).
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::POST])
-        .allow_headers(AllowHeaders::mirror_request());
+    let cors =
+        CorsLayer::new().allow_origin(Any).allow_methods([Method::POST]).allow_headers(AllowHeaders::mirror_request());
     Router::new()
         .route(DEPLOYMENTS_GENERATIONS_PATH, post(generate_on_deployment))
         .route(V1_GENERATIONS_PATH, post(generate_on_v1))
@@ -159,9 +145,7 @@ async fn generate_on_deployment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let version_ok = query
-        .get(API_VERSION_PARAM)
-        .is_some_and(|version| is_api_version(version));
+    let version_ok = query.get(API_VERSION_PARAM).is_some_and(|version| is_api_version(version));
     endpoint.generate(&headers, version_ok, Some(deployment), &body).await
 }
 
@@ -171,9 +155,7 @@ async fn generate_on_v1(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let version_ok = query
-        .get(API_VERSION_PARAM)
-        .is_none_or(|version| version == V1_API_VERSION);
+    let version_ok = query.get(API_VERSION_PARAM).is_none_or(|version| version == V1_API_VERSION);
     endpoint.generate(&headers, version_ok, None, &body).await
 }
 
@@ -213,11 +195,7 @@ impl LocalEndpoint {
             Err(problems) => return AzureError(ApiError::invalid_request(&problems[0])).into_response(),
         };
         let fault = Fault::in_prompt(valid.prompt()).or_else(|| self.random_faults.next());
-        let latency = if fault == Some(Fault::Slow) {
-            self.config.slow_latency
-        } else {
-            self.config.latency
-        };
+        let latency = if fault == Some(Fault::Slow) { self.config.slow_latency } else { self.config.latency };
         tokio::time::sleep(latency).await;
         let created = unix_now();
         match fault {
@@ -229,10 +207,8 @@ impl LocalEndpoint {
             }
             Some(Fault::Unavailable) => AzureError(ApiError::service_unavailable()).into_response(),
             Some(Fault::Slow) | None => {
-                let base = headers
-                    .get(header::HOST)
-                    .and_then(|host| host.to_str().ok())
-                    .map(|host| format!("http://{host}"));
+                let base =
+                    headers.get(header::HOST).and_then(|host| host.to_str().ok()).map(|host| format!("http://{host}"));
                 let answer = self.answer(&valid, created, base.as_deref().unwrap_or_default());
                 Json(answer).into_response()
             }
@@ -243,10 +219,9 @@ impl LocalEndpoint {
         let seconds = self.config.retry_after_secs;
         let mut response = AzureError(ApiError::rate_limited(seconds)).into_response();
         for (name, value) in ApiError::retry_after_headers(seconds) {
-            response.headers_mut().insert(
-                HeaderName::from_static(name),
-                HeaderValue::from(value.parse::<u64>().unwrap_or_default()),
-            );
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static(name), HeaderValue::from(value.parse::<u64>().unwrap_or_default()));
         }
         response
     }
@@ -258,19 +233,11 @@ impl LocalEndpoint {
                 let mut categories = FilterResults::default();
                 categories.0.insert(
                     "violence".into(),
-                    CategoryResult {
-                        filtered: true,
-                        severity: Some("medium".into()),
-                        detected: None,
-                    },
+                    CategoryResult { filtered: true, severity: Some("medium".into()), detected: None },
                 );
                 categories.0.insert(
                     "jailbreak".into(),
-                    CategoryResult {
-                        filtered: false,
-                        severity: None,
-                        detected: Some(false),
-                    },
+                    CategoryResult { filtered: false, severity: None, detected: Some(false) },
                 );
                 ApiError::content_policy_violation(categories, Some(revise(request)))
             }
@@ -282,31 +249,19 @@ impl LocalEndpoint {
         let model = request.model();
         let size = pixels(request.size(), model);
         // For `auto`, the local endpoint settles on medium, as the service reports what it chose.
-        let quality = if request.quality() == Quality::Auto {
-            Quality::Medium
-        } else {
-            request.quality()
-        };
+        let quality = if request.quality() == Quality::Auto { Quality::Medium } else { request.quality() };
         let data = (0..u32::from(request.image_count()))
             .map(|index| self.image(request, index, size, created, base))
             .collect();
         if !model.is_gpt_image() {
-            return ImagesResponse {
-                created,
-                data,
-                ..Default::default()
-            };
+            return ImagesResponse { created, data, ..Default::default() };
         }
         let output_tokens = output_tokens_per_image(Size::Exact(size), quality).0 * u64::from(request.image_count());
         let input_tokens = request.prompt().chars().count().div_ceil(4) as u64;
         ImagesResponse {
             created,
             data,
-            usage: Some(Usage {
-                input_tokens,
-                output_tokens,
-                total_tokens: input_tokens + output_tokens,
-            }),
+            usage: Some(Usage { input_tokens, output_tokens, total_tokens: input_tokens + output_tokens }),
             background: request.background().map(|background| background.to_string()),
             output_format: Some(request.output_format().to_string()),
             quality: Some(quality.to_string()),
@@ -332,23 +287,14 @@ impl LocalEndpoint {
             ResponseFormat::Url => {
                 let expires = created + self.config.url_lifetime.as_secs() as i64;
                 let link = ImageLink { seed, size, expires };
-                let url = format!(
-                    "{base}/generated/{}?se={expires}&sig={:016x}",
-                    link.file_name(),
-                    self.sign(&link)
-                );
-                GeneratedImage {
-                    url: Some(url),
-                    revised_prompt,
-                    ..Default::default()
-                }
+                let url = format!("{base}/generated/{}?se={expires}&sig={:016x}", link.file_name(), self.sign(&link));
+                GeneratedImage { url: Some(url), revised_prompt, ..Default::default() }
             }
         }
     }
 
     fn sign(&self, link: &ImageLink) -> u64 {
-        self.signer
-            .hash_one((link.seed, link.size.width, link.size.height, link.expires))
+        self.signer.hash_one((link.seed, link.size.width, link.size.height, link.expires))
     }
 }
 
@@ -386,14 +332,8 @@ fn pixels(size: Size, model: &ModelProfile) -> Dimensions {
 fn revise(request: &ValidRequest) -> String {
     let prompt = request.prompt().trim();
     let mut letters = prompt.chars();
-    let first = letters
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>())
-        .unwrap_or_default();
-    let style = request
-        .style()
-        .map(|style| format!(" in a {style} style"))
-        .unwrap_or_default();
+    let first = letters.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    let style = request.style().map(|style| format!(" in a {style} style")).unwrap_or_default();
     format!(
         "{first}{},{style} with {} detail, composed for a {} frame.",
         letters.as_str().trim_end_matches('.'),
@@ -420,11 +360,7 @@ impl ImageLink {
         let Size::Exact(size) = size.parse().ok()? else {
             return None;
         };
-        Some(ImageLink {
-            seed: u64::from_str_radix(seed, 16).ok()?,
-            size,
-            expires: query.get("se")?.parse().ok()?,
-        })
+        Some(ImageLink { seed: u64::from_str_radix(seed, 16).ok()?, size, expires: query.get("se")?.parse().ok()? })
     }
 }
 
@@ -453,7 +389,5 @@ async fn generated_image(
 }
 
 fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs() as i64)
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs() as i64)
 }

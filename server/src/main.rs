@@ -11,6 +11,7 @@ use std::time::Duration;
 use clap::Parser;
 use easel_contract::endpoint::{read_endpoint, Auth, Pasted};
 use easel_contract::model::{ModelProfile, MODELS};
+use easel_contract::profiles::RuntimeConfig;
 use easel_server::{serve, Backend, Config, Deployment, FilterForm, LocalEndpointConfig, ProxyConfig, Weight};
 
 /// Easel's companion server: the app, and a local endpoint that answers as Azure OpenAI does.
@@ -72,21 +73,30 @@ struct Cli {
     /// The largest request the proxy forwards, in megabytes (image edits carry images).
     #[arg(long, default_value_t = 64)]
     body_limit_mb: usize,
+    /// The connection profiles the app offers, as a JSON file (see the README); without it, one
+    /// per local deployment, or per --deployment in proxy mode.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 impl Cli {
+    /// What `/config.json` offers, or what is wrong with the file.
+    fn runtime_config(&self, backend: &Backend) -> Result<RuntimeConfig, String> {
+        let Some(path) = &self.config else {
+            let proxied = self.deployments.iter().map(|text| deployment(text)).collect::<Result<Vec<_>, _>>()?;
+            return Ok(backend.default_profiles(&proxied));
+        };
+        let text = std::fs::read_to_string(path).map_err(|error| format!("--config {}: {error}", path.display()))?;
+        RuntimeConfig::parse(&text)
+    }
+
     /// What answers the image API's paths, or what to change in the flags or environment.
     fn backend(&self) -> Result<Backend, String> {
         let Some(upstream) = &self.upstream else {
             return self.local_endpoint().map(Backend::Local);
         };
         let endpoint = match read_endpoint(upstream) {
-            Ok(Pasted {
-                endpoint,
-                deployment: None,
-                api_version: None,
-                path: None,
-            }) => endpoint,
+            Ok(Pasted { endpoint, deployment: None, api_version: None, path: None }) => endpoint,
             Ok(_) => {
                 return Err(format!(
                 "--upstream takes the resource's endpoint alone (https://NAME.openai.azure.com), not \"{upstream}\""
@@ -94,13 +104,10 @@ impl Cli {
             }
             Err(problem) => return Err(format!("--upstream: {problem}")),
         };
-        let loopback_upstream = ["http://127.", "http://localhost", "http://[::1]"]
-            .iter()
-            .any(|prefix| endpoint.starts_with(prefix));
+        let loopback_upstream =
+            ["http://127.", "http://localhost", "http://[::1]"].iter().any(|prefix| endpoint.starts_with(prefix));
         if endpoint.starts_with("http://") && !loopback_upstream {
-            return Err(format!(
-                "--upstream {endpoint}: the key would travel unencrypted; use https://"
-            ));
+            return Err(format!("--upstream {endpoint}: the key would travel unencrypted; use https://"));
         }
         let secret = |name: &str| std::env::var(name).ok().filter(|value| !value.trim().is_empty());
         let credential = match (secret("AZURE_OPENAI_API_KEY"), secret("AZURE_OPENAI_AD_TOKEN")) {
@@ -148,19 +155,11 @@ impl Cli {
             retry_after_secs: self.retry_after_secs,
             fault_rate: self.fault_rate,
             filter_form: self.content_filter,
-            weight: if self.realistic {
-                Weight::Realistic
-            } else {
-                Weight::Light
-            },
+            weight: if self.realistic { Weight::Realistic } else { Weight::Light },
             ..LocalEndpointConfig::default()
         };
         if !self.deployments.is_empty() {
-            config.deployments = self
-                .deployments
-                .iter()
-                .map(|text| deployment(text))
-                .collect::<Result<_, _>>()?;
+            config.deployments = self.deployments.iter().map(|text| deployment(text)).collect::<Result<_, _>>()?;
         }
         Ok(config)
     }
@@ -173,17 +172,15 @@ fn deployment(text: &str) -> Result<Deployment, String> {
         .ok_or_else(|| format!("--deployment takes NAME=MODEL, for example my-images=gpt-image-1, not \"{text}\""))?;
     let model = ModelProfile::by_name(model)
         .ok_or_else(|| format!("--deployment {text}: no model \"{model}\"; models: {}", known()))?;
-    Ok(Deployment {
-        name: name.to_owned(),
-        model,
-    })
+    Ok(Deployment { name: name.to_owned(), model })
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let backend = match cli.backend() {
-        Ok(backend) => backend,
+    let (backend, runtime_config) = match cli.backend().and_then(|backend| Ok((cli.runtime_config(&backend)?, backend)))
+    {
+        Ok((runtime_config, backend)) => (backend, runtime_config),
         Err(problem) => {
             eprintln!("error: {problem}");
             return ExitCode::from(2);
@@ -216,10 +213,7 @@ async fn main() -> ExitCode {
         Backend::Local(_) => "the local endpoint is built in".to_owned(),
         Backend::Proxy(proxy) => format!("proxying the image API to {}", proxy.upstream),
     };
-    let config = Config {
-        dist: cli.dist,
-        backend,
-    };
+    let config = Config { dist: cli.dist, backend, runtime_config };
     println!("Easel is running at http://{address}/ ({serving}). Ctrl+C stops it.");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

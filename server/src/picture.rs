@@ -45,9 +45,7 @@ pub fn render(seed: u64, size: Dimensions, format: OutputFormat, quality: u8, we
             encoder.set_depth(png::BitDepth::Eight);
             encoder.set_compression(png::Compression::Fast);
             let mut writer = encoder.write_header().expect("writing to a Vec cannot fail");
-            writer
-                .write_image_data(&pixels)
-                .expect("the buffer holds exactly one RGB image");
+            writer.write_image_data(&pixels).expect("the buffer holds exactly one RGB image");
             writer.finish().expect("writing to a Vec cannot fail");
         }
     }
@@ -67,11 +65,7 @@ fn draw(seed: u64, size: Dimensions, weight: Weight) -> Vec<u8> {
     for y in 0..u64::from(height) {
         for x in 0..u64::from(width) {
             let inside = x.abs_diff(cx).pow(2) + y.abs_diff(cy).pow(2) <= radius * radius;
-            let color = if inside {
-                disc
-            } else {
-                mix(from, to, (x + y) * 255 / span)
-            };
+            let color = if inside { disc } else { mix(from, to, (x + y) * 255 / span) };
             match weight {
                 Weight::Light => pixels.extend_from_slice(&color),
                 Weight::Realistic => {
@@ -92,11 +86,7 @@ fn draw(seed: u64, size: Dimensions, weight: Weight) -> Vec<u8> {
 
 fn palette(seed: u64) -> [[u8; 3]; 3] {
     let hue = (seed % 360) as u32;
-    [
-        hsl(hue, 70, 60),
-        hsl((hue + 140) % 360, 60, 35),
-        hsl((hue + 200) % 360, 80, 75),
-    ]
+    [hsl(hue, 70, 60), hsl((hue + 140) % 360, 60, 35), hsl((hue + 200) % 360, 80, 75)]
 }
 
 fn mix(from: [u8; 3], to: [u8; 3], amount: u64) -> [u8; 3] {
@@ -138,13 +128,7 @@ mod tests {
     #[test]
     fn pictures_are_real_pngs_of_the_requested_size() {
         for (width, height) in [(1024, 1024), (1792, 1024), (1024, 1792)] {
-            let png = render(
-                seed_of("a fox", 0),
-                size(width, height),
-                OutputFormat::Png,
-                100,
-                Weight::Light,
-            );
+            let png = render(seed_of("a fox", 0), size(width, height), OutputFormat::Png, 100, Weight::Light);
             let (w, h, _) = png_pixels(&png);
             assert_eq!((w, h), (width, height));
         }
@@ -152,19 +136,10 @@ mod tests {
 
     #[test]
     fn jpeg_is_asked_for_and_jpeg_is_made() {
-        let jpeg = render(
-            seed_of("a fox", 0),
-            size(1536, 1024),
-            OutputFormat::Jpeg,
-            80,
-            Weight::Light,
-        );
+        let jpeg = render(seed_of("a fox", 0), size(1536, 1024), OutputFormat::Jpeg, 80, Weight::Light);
         assert_eq!(&jpeg[..3], [0xFF, 0xD8, 0xFF], "JPEG's start-of-image marker");
         // The frame header (SOF0) holds height then width.
-        let sof = jpeg
-            .windows(2)
-            .position(|w| w == [0xFF, 0xC0])
-            .expect("a baseline frame");
+        let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).expect("a baseline frame");
         let height = u16::from_be_bytes([jpeg[sof + 5], jpeg[sof + 6]]);
         let width = u16::from_be_bytes([jpeg[sof + 7], jpeg[sof + 8]]);
         assert_eq!((width, height), (1536, 1024));
@@ -180,21 +155,9 @@ mod tests {
 
     #[test]
     fn realistic_pictures_weigh_what_real_ones_do() {
-        let png = render(
-            seed_of("a fox", 0),
-            size(1024, 1024),
-            OutputFormat::Png,
-            100,
-            Weight::Realistic,
-        );
+        let png = render(seed_of("a fox", 0), size(1024, 1024), OutputFormat::Png, 100, Weight::Realistic);
         assert!((1_500_000..=3_000_000).contains(&png.len()), "{} bytes", png.len());
-        let light = render(
-            seed_of("a fox", 0),
-            size(1024, 1024),
-            OutputFormat::Png,
-            100,
-            Weight::Light,
-        );
+        let light = render(seed_of("a fox", 0), size(1024, 1024), OutputFormat::Png, 100, Weight::Light);
         assert!(light.len() < 400_000, "{} bytes", light.len());
     }
 }

@@ -71,10 +71,8 @@ pub fn routes(config: ProxyConfig) -> Router {
         .expect("a client with rustls and the system's roots builds");
     let body_limit = config.body_limit;
     let proxy = Arc::new(Proxy { config, client });
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::POST])
-        .allow_headers(AllowHeaders::mirror_request());
+    let cors =
+        CorsLayer::new().allow_origin(Any).allow_methods([Method::POST]).allow_headers(AllowHeaders::mirror_request());
     Router::new()
         .route(DEPLOYMENTS_GENERATIONS_PATH, post(on_deployment))
         .route(DEPLOYMENTS_EDITS_PATH, post(on_deployment))
@@ -97,11 +95,7 @@ async fn on_deployment(
     let (Some(version), true) = (version, is_deployment_name(&deployment)) else {
         return AzureError(ApiError::resource_not_found()).into_response();
     };
-    let template = if uri.path().ends_with("/edits") {
-        DEPLOYMENTS_EDITS_PATH
-    } else {
-        DEPLOYMENTS_GENERATIONS_PATH
-    };
+    let template = if uri.path().ends_with("/edits") { DEPLOYMENTS_EDITS_PATH } else { DEPLOYMENTS_GENERATIONS_PATH };
     let path = template.replace("{deployment}", &deployment);
     proxy.forward(&path, version, &headers, body).await
 }
@@ -117,11 +111,7 @@ async fn on_v1(
     if version != V1_API_VERSION {
         return AzureError(ApiError::resource_not_found()).into_response();
     }
-    let path = if uri.path().ends_with("/edits") {
-        V1_EDITS_PATH
-    } else {
-        V1_GENERATIONS_PATH
-    };
+    let path = if uri.path().ends_with("/edits") { V1_EDITS_PATH } else { V1_GENERATIONS_PATH };
     proxy.forward(path, version, &headers, body).await
 }
 
@@ -154,17 +144,10 @@ impl Proxy {
                     (
                         StatusCode::GATEWAY_TIMEOUT,
                         "Timeout",
-                        format!(
-                            "The upstream did not answer within {} s.",
-                            self.config.timeout.as_secs()
-                        ),
+                        format!("The upstream did not answer within {} s.", self.config.timeout.as_secs()),
                     )
                 } else {
-                    (
-                        StatusCode::BAD_GATEWAY,
-                        "BadGateway",
-                        "The proxy could not reach the upstream.".to_owned(),
-                    )
+                    (StatusCode::BAD_GATEWAY, "BadGateway", "The proxy could not reach the upstream.".to_owned())
                 };
                 eprintln!(
                     "proxy: POST {path} -> {} ({code}) after {} ms",
@@ -176,17 +159,11 @@ impl Proxy {
             }
         };
         let status = StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-        eprintln!(
-            "proxy: POST {path} -> {} after {} ms",
-            status.as_u16(),
-            started.elapsed().as_millis()
-        );
+        eprintln!("proxy: POST {path} -> {} after {} ms", status.as_u16(), started.elapsed().as_millis());
         let mut passed = HeaderMap::new();
         for name in PASSED_BACK {
-            if let Some(value) = response
-                .headers()
-                .get(*name)
-                .and_then(|value| HeaderValue::from_bytes(value.as_bytes()).ok())
+            if let Some(value) =
+                response.headers().get(*name).and_then(|value| HeaderValue::from_bytes(value.as_bytes()).ok())
             {
                 passed.insert(HeaderName::from_static(name), value);
             }

@@ -7,30 +7,46 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::Router;
+use axum::routing::get;
+use axum::{Json, Router};
+use easel_contract::profiles::RuntimeConfig;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// The app's files under `/`. The page's own Content-Security-Policy is a `<meta>` in
-/// `index.html`, so it holds on any static host; this adds what only a header can say.
-pub fn routes(dist: &Path) -> Router {
+/// The app's files under `/`, and `/config.json`. The page's Content-Security-Policy is a
+/// `<meta>` in `index.html`, so it holds on any static host; here the same policy also goes in a
+/// header, with what only a header can say (`frame-ancestors`).
+pub fn routes(dist: &Path, runtime_config: &RuntimeConfig) -> Router {
+    let policy = std::fs::read_to_string(dist.join("index.html")).ok().and_then(|page| page_policy(&page));
+    let csp = match policy {
+        Some(policy) => format!("{policy}; frame-ancestors 'none'"),
+        None => "frame-ancestors 'none'".to_owned(),
+    };
     let headers = [
-        (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&csp).expect("the page's policy is a header value")),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
     ];
+    let runtime_config = runtime_config.clone();
     let mut router = Router::new()
+        .route("/config.json", get(move || async move { Json(runtime_config) }))
         .fallback_service(ServeDir::new(dist))
         .layer(middleware::from_fn(cache_control))
         .layer(CompressionLayer::new());
     for (name, value) in headers {
-        router = router.layer(SetResponseHeaderLayer::overriding(
-            name,
-            HeaderValue::from_static(value),
-        ));
+        router = router.layer(SetResponseHeaderLayer::overriding(name, value));
     }
     router
+}
+
+/// The policy in the page's `<meta http-equiv="Content-Security-Policy" content="...">`.
+fn page_policy(page: &str) -> Option<String> {
+    let tag_start = page.find("http-equiv=\"Content-Security-Policy\"")?;
+    let tag = &page[page[..tag_start].rfind('<')?..];
+    let tag = &tag[..tag.find('>')?];
+    let content = &tag[tag.find("content=\"")? + "content=\"".len()..];
+    Some(content[..content.find('"')?].trim().to_owned())
 }
 
 /// trunk names each asset after a hash of its content, so those never change and are cached
@@ -38,14 +54,8 @@ pub fn routes(dist: &Path) -> Router {
 async fn cache_control(request: Request, next: Next) -> Response {
     let hashed = is_content_hashed(request.uri().path());
     let mut response = next.run(request).await;
-    let policy = if hashed {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    let policy = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     response
 }
 
@@ -54,8 +64,7 @@ async fn cache_control(request: Request, next: Next) -> Response {
 fn is_content_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     let stem = name.split('.').next().unwrap_or_default().trim_end_matches("_bg");
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
@@ -63,22 +72,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_header_policy_is_the_pages_own() {
+        let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../index.html")).unwrap();
+        let policy = page_policy(&page).unwrap();
+        assert!(policy.starts_with("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'"), "{policy}");
+        assert!(!policy.contains("unsafe-inline"));
+        assert_eq!(page_policy("<html><meta charset=utf-8></html>"), None);
+    }
+
+    #[test]
     fn only_trunks_hashed_files_count_as_immutable() {
-        for hashed in [
-            "/easel-b19e4bb002b31242.js",
-            "/easel-b19e4bb002b31242_bg.wasm",
-            "/easel-a599257612776207.css",
-        ] {
+        for hashed in ["/easel-b19e4bb002b31242.js", "/easel-b19e4bb002b31242_bg.wasm", "/easel-a599257612776207.css"] {
             assert!(is_content_hashed(hashed), "{hashed}");
         }
-        for plain in [
-            "/",
-            "/index.html",
-            "/boot.js",
-            "/easel.js",
-            "/x-123.js",
-            "/generated/abc-1024x1024.png",
-        ] {
+        for plain in ["/", "/index.html", "/boot.js", "/easel.js", "/x-123.js", "/generated/abc-1024x1024.png"] {
             assert!(!is_content_hashed(plain), "{plain}");
         }
     }

@@ -15,10 +15,7 @@ use tower::ServiceExt;
 const PATH: &str = "/openai/deployments/dall-e-3/images/generations?api-version=2024-02-01";
 
 fn server(local_endpoint: LocalEndpointConfig) -> Router {
-    app(Config {
-        dist: "no-dist-in-these-tests".into(),
-        backend: Backend::Local(local_endpoint),
-    })
+    app(Config::new("no-dist-in-these-tests", Backend::Local(local_endpoint)))
 }
 
 async fn call(router: &Router, request: Request<Body>) -> (StatusCode, Vec<u8>) {
@@ -28,11 +25,7 @@ async fn call(router: &Router, request: Request<Body>) -> (StatusCode, Vec<u8>) 
 
 async fn call_with_headers(router: &Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let (parts, body) = router.clone().oneshot(request).await.unwrap().into_parts();
-    (
-        parts.status,
-        parts.headers,
-        body.collect().await.unwrap().to_bytes().to_vec(),
-    )
+    (parts.status, parts.headers, body.collect().await.unwrap().to_bytes().to_vec())
 }
 
 /// What the app would make of an answer: the contract's own classification.
@@ -40,17 +33,12 @@ async fn failure_of(router: &Router, request: Request<Body>) -> Failure {
     let (status, headers, body) = call_with_headers(router, request).await;
     assert!(!status.is_success(), "expected a failure, got {status}");
     Failure::classify(status.as_u16(), std::str::from_utf8(&body).unwrap(), |name| {
-        headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned)
+        headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_owned)
     })
 }
 
 fn generate(path: &str, key: Option<&str>, body: &str) -> Request<Body> {
-    let mut request = Request::post(path)
-        .header("content-type", "application/json")
-        .header("host", "127.0.0.1:9");
+    let mut request = Request::post(path).header("content-type", "application/json").header("host", "127.0.0.1:9");
     if let Some(key) = key {
         request = request.header("api-key", key);
     }
@@ -58,20 +46,13 @@ fn generate(path: &str, key: Option<&str>, body: &str) -> Request<Body> {
 }
 
 fn png_size(png: &[u8]) -> (u32, u32) {
-    let info = png::Decoder::new(std::io::Cursor::new(png))
-        .read_info()
-        .unwrap()
-        .info()
-        .clone();
+    let info = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap().info().clone();
     (info.width, info.height)
 }
 
 async fn failure(router: &Router, request: Request<Body>) -> (StatusCode, ErrorEnvelope) {
     let (status, body) = call(router, request).await;
-    (
-        status,
-        serde_json::from_slice(&body).unwrap_or_else(|_| panic!("not Azure's error shape: {body:?}")),
-    )
+    (status, serde_json::from_slice(&body).unwrap_or_else(|_| panic!("not Azure's error shape: {body:?}")))
 }
 
 #[tokio::test]
@@ -82,16 +63,11 @@ async fn b64_json_answers_carry_a_png_of_the_requested_size_and_a_revised_prompt
     assert_eq!(status, StatusCode::OK);
     let answer: ImagesResponse = serde_json::from_slice(&answer).unwrap();
     assert_eq!(answer.data.len(), 1);
-    let Some(ImageSource::Base64(data)) = answer.data[0].source() else {
-        panic!("no image data")
-    };
+    let Some(ImageSource::Base64(data)) = answer.data[0].source() else { panic!("no image data") };
     let png = base64::engine::general_purpose::STANDARD.decode(data).unwrap();
     assert_eq!(png_size(&png), (1792, 1024));
     let revised = answer.data[0].revised_prompt.as_deref().unwrap();
-    assert!(
-        revised.starts_with("A red fox in snow") && revised.contains("natural"),
-        "{revised}"
-    );
+    assert!(revised.starts_with("A red fox in snow") && revised.contains("natural"), "{revised}");
 }
 
 #[tokio::test]
@@ -100,44 +76,21 @@ async fn url_answers_link_to_an_image_the_server_serves_until_it_expires() {
     let (status, answer) = call(&router, generate(PATH, Some("any"), r#"{"prompt":"a lighthouse"}"#)).await;
     assert_eq!(status, StatusCode::OK);
     let answer: ImagesResponse = serde_json::from_slice(&answer).unwrap();
-    let Some(ImageSource::Url(url)) = answer.data[0].source() else {
-        panic!("the default answer is a link")
-    };
-    let path = url
-        .strip_prefix("http://127.0.0.1:9")
-        .expect("the link points back at this server");
+    let Some(ImageSource::Url(url)) = answer.data[0].source() else { panic!("the default answer is a link") };
+    let path = url.strip_prefix("http://127.0.0.1:9").expect("the link points back at this server");
     let (status, png) = call(&router, Request::get(path).body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(png_size(&png), (1024, 1024), "the default size");
 
     let forged = path.replace("se=", "se=9"); // a later expiry than the one signed
-    assert_eq!(
-        call(&router, Request::get(forged).body(Body::empty()).unwrap()).await.0,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(call(&router, Request::get(forged).body(Body::empty()).unwrap()).await.0, StatusCode::NOT_FOUND);
 
-    let short_lived = server(LocalEndpointConfig {
-        url_lifetime: Duration::ZERO,
-        ..Default::default()
-    });
-    let (_, answer) = call(
-        &short_lived,
-        generate(PATH, Some("any"), r#"{"prompt":"a lighthouse"}"#),
-    )
-    .await;
+    let short_lived = server(LocalEndpointConfig { url_lifetime: Duration::ZERO, ..Default::default() });
+    let (_, answer) = call(&short_lived, generate(PATH, Some("any"), r#"{"prompt":"a lighthouse"}"#)).await;
     let answer: ImagesResponse = serde_json::from_slice(&answer).unwrap();
-    let path = answer.data[0]
-        .url
-        .as_deref()
-        .unwrap()
-        .strip_prefix("http://127.0.0.1:9")
-        .unwrap()
-        .to_owned();
+    let path = answer.data[0].url.as_deref().unwrap().strip_prefix("http://127.0.0.1:9").unwrap().to_owned();
     let (status, body) = call(&short_lived, Request::get(path).body(Body::empty()).unwrap()).await;
-    assert_eq!(
-        (status, body),
-        (StatusCode::NOT_FOUND, b"This image link has expired.".to_vec())
-    );
+    assert_eq!((status, body), (StatusCode::NOT_FOUND, b"This image link has expired.".to_vec()));
 }
 
 #[tokio::test]
@@ -147,22 +100,11 @@ async fn a_missing_or_wrong_key_gets_azures_401() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(error.error.message.contains("missing subscription key"));
 
-    let keyed = server(LocalEndpointConfig {
-        api_key: Some("secret".into()),
-        ..Default::default()
-    });
+    let keyed = server(LocalEndpointConfig { api_key: Some("secret".into()), ..Default::default() });
     let (status, error) = failure(&keyed, generate(PATH, Some("guess"), r#"{"prompt":"x"}"#)).await;
-    assert_eq!(
-        (status, error.error.code.as_deref()),
-        (StatusCode::UNAUTHORIZED, Some("401"))
-    );
+    assert_eq!((status, error.error.code.as_deref()), (StatusCode::UNAUTHORIZED, Some("401")));
     assert!(error.error.message.contains("invalid subscription key"));
-    assert_eq!(
-        call(&keyed, generate(PATH, Some("secret"), r#"{"prompt":"x"}"#))
-            .await
-            .0,
-        StatusCode::OK
-    );
+    assert_eq!(call(&keyed, generate(PATH, Some("secret"), r#"{"prompt":"x"}"#)).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -170,21 +112,14 @@ async fn unknown_deployments_and_api_versions_get_azures_404s() {
     let router = server(LocalEndpointConfig::default());
     let path = "/openai/deployments/my-model/images/generations?api-version=2024-02-01";
     let (status, error) = failure(&router, generate(path, Some("k"), r#"{"prompt":"x"}"#)).await;
-    assert_eq!(
-        (status, error.error.code.as_deref()),
-        (StatusCode::NOT_FOUND, Some("DeploymentNotFound"))
-    );
+    assert_eq!((status, error.error.code.as_deref()), (StatusCode::NOT_FOUND, Some("DeploymentNotFound")));
 
     for path in [
         "/openai/deployments/dall-e-3/images/generations",
         "/openai/deployments/dall-e-3/images/generations?api-version=latest",
     ] {
         let (status, error) = failure(&router, generate(path, Some("k"), r#"{"prompt":"x"}"#)).await;
-        assert_eq!(
-            (status, error.error.message.as_str()),
-            (StatusCode::NOT_FOUND, "Resource not found"),
-            "{path}"
-        );
+        assert_eq!((status, error.error.message.as_str()), (StatusCode::NOT_FOUND, "Resource not found"), "{path}");
     }
 }
 
@@ -194,17 +129,10 @@ async fn invalid_requests_get_a_400_naming_the_parameter_in_plain_words() {
     let (status, error) = failure(&router, generate(PATH, Some("k"), r#"{"prompt":"x","size":"512x512"}"#)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error.error.param.as_deref(), Some("size"));
-    assert!(
-        error.error.message.contains("1024x1024, 1792x1024, 1024x1792"),
-        "{}",
-        error.error.message
-    );
+    assert!(error.error.message.contains("1024x1024, 1792x1024, 1024x1792"), "{}", error.error.message);
 
     let (status, error) = failure(&router, generate(PATH, Some("k"), r#"{"prompt":"x","n":2}"#)).await;
-    assert_eq!(
-        (status, error.error.param.as_deref()),
-        (StatusCode::BAD_REQUEST, Some("n"))
-    );
+    assert_eq!((status, error.error.param.as_deref()), (StatusCode::BAD_REQUEST, Some("n")));
 
     let (status, error) = failure(&router, generate(PATH, Some("k"), "not json")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -223,20 +151,11 @@ async fn gpt_image_answers_in_base64_with_usage_and_the_parameters_it_used() {
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&answer));
     let answer: ImagesResponse = serde_json::from_slice(&answer).unwrap();
     assert_eq!(answer.data.len(), 2);
-    let Some(ImageSource::Base64(data)) = answer.data[0].source() else {
-        panic!("gpt-image answers with data")
-    };
+    let Some(ImageSource::Base64(data)) = answer.data[0].source() else { panic!("gpt-image answers with data") };
     let jpeg = base64::engine::general_purpose::STANDARD.decode(data).unwrap();
     assert_eq!(&jpeg[..3], [0xFF, 0xD8, 0xFF], "JPEG was asked for");
-    assert_eq!(
-        answer.data[0].revised_prompt, None,
-        "gpt-image does not rewrite prompts"
-    );
-    assert_eq!(
-        answer.usage.unwrap().output_tokens,
-        2 * 6_240,
-        "two high-quality 1536x1024 images"
-    );
+    assert_eq!(answer.data[0].revised_prompt, None, "gpt-image does not rewrite prompts");
+    assert_eq!(answer.usage.unwrap().output_tokens, 2 * 6_240, "two high-quality 1536x1024 images");
     assert_eq!(
         (
             answer.quality.as_deref(),
@@ -250,10 +169,7 @@ async fn gpt_image_answers_in_base64_with_usage_and_the_parameters_it_used() {
 
 #[tokio::test]
 async fn the_v1_path_takes_the_deployment_in_the_body_and_a_bearer_token() {
-    let router = server(LocalEndpointConfig {
-        api_key: Some("secret".into()),
-        ..Default::default()
-    });
+    let router = server(LocalEndpointConfig { api_key: Some("secret".into()), ..Default::default() });
     let v1 = "/openai/v1/images/generations?api-version=preview";
     let request = |auth: &str, body: &str| {
         Request::post(v1)
@@ -262,30 +178,15 @@ async fn the_v1_path_takes_the_deployment_in_the_body_and_a_bearer_token() {
             .body(Body::from(body.to_owned()))
             .unwrap()
     };
-    let (status, answer) = call(
-        &router,
-        request(
-            "Bearer secret",
-            r#"{"model":"gpt-image-2","prompt":"a fox","size":"2048x1152"}"#,
-        ),
-    )
-    .await;
+    let (status, answer) =
+        call(&router, request("Bearer secret", r#"{"model":"gpt-image-2","prompt":"a fox","size":"2048x1152"}"#)).await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&answer));
     let answer: ImagesResponse = serde_json::from_slice(&answer).unwrap();
-    let Some(ImageSource::Base64(data)) = answer.data[0].source() else {
-        panic!()
-    };
-    assert_eq!(
-        png_size(&base64::engine::general_purpose::STANDARD.decode(data).unwrap()),
-        (2048, 1152)
-    );
+    let Some(ImageSource::Base64(data)) = answer.data[0].source() else { panic!() };
+    assert_eq!(png_size(&base64::engine::general_purpose::STANDARD.decode(data).unwrap()), (2048, 1152));
 
     assert_eq!(
-        failure_of(
-            &router,
-            request("Bearer wrong", r#"{"model":"gpt-image-2","prompt":"a fox"}"#)
-        )
-        .await,
+        failure_of(&router, request("Bearer wrong", r#"{"model":"gpt-image-2","prompt":"a fox"}"#)).await,
         Failure::Unauthorized
     );
     assert!(matches!(
@@ -293,74 +194,36 @@ async fn the_v1_path_takes_the_deployment_in_the_body_and_a_bearer_token() {
         Failure::InvalidRequest { .. }
     ));
     assert_eq!(
-        failure_of(
-            &router,
-            request("Bearer secret", r#"{"model":"nope","prompt":"a fox"}"#)
-        )
-        .await,
+        failure_of(&router, request("Bearer secret", r#"{"model":"nope","prompt":"a fox"}"#)).await,
         Failure::DeploymentNotFound
     );
 }
 
 #[tokio::test]
 async fn fault_markers_give_each_failure_as_azure_does() {
-    let router = server(LocalEndpointConfig {
-        retry_after_secs: 7,
-        ..Default::default()
-    });
+    let router = server(LocalEndpointConfig { retry_after_secs: 7, ..Default::default() });
     let ask = |marker: &str| generate(PATH, Some("k"), &format!(r#"{{"prompt":"a fox {marker}"}}"#));
-    assert_eq!(
-        failure_of(&router, ask("[fault:filter-prompt]")).await,
-        Failure::PromptFiltered { categories: vec![] }
-    );
-    assert_eq!(
-        failure_of(&router, ask("[fault:filter-image]")).await,
-        Failure::ImageFiltered { categories: vec![] }
-    );
-    assert_eq!(
-        failure_of(&router, ask("[fault:500]")).await,
-        Failure::ServiceError { status: 500 }
-    );
-    assert_eq!(
-        failure_of(&router, ask("[fault:503]")).await,
-        Failure::ServiceError { status: 503 }
-    );
+    assert_eq!(failure_of(&router, ask("[fault:filter-prompt]")).await, Failure::PromptFiltered { categories: vec![] });
+    assert_eq!(failure_of(&router, ask("[fault:filter-image]")).await, Failure::ImageFiltered { categories: vec![] });
+    assert_eq!(failure_of(&router, ask("[fault:500]")).await, Failure::ServiceError { status: 500 });
+    assert_eq!(failure_of(&router, ask("[fault:503]")).await, Failure::ServiceError { status: 503 });
 
     let (status, headers, body) = call_with_headers(&router, ask("[fault:429]")).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(
-        (
-            headers["retry-after"].to_str().unwrap(),
-            headers["retry-after-ms"].to_str().unwrap()
-        ),
-        ("7", "7000")
-    );
-    assert!(String::from_utf8(body)
-        .unwrap()
-        .contains("Please retry after 7 seconds."));
+    assert_eq!((headers["retry-after"].to_str().unwrap(), headers["retry-after-ms"].to_str().unwrap()), ("7", "7000"));
+    assert!(String::from_utf8(body).unwrap().contains("Please retry after 7 seconds."));
 }
 
 #[tokio::test]
 async fn the_captured_content_filter_form_names_its_categories() {
-    let router = server(LocalEndpointConfig {
-        filter_form: FilterForm::Captured,
-        ..Default::default()
-    });
+    let router = server(LocalEndpointConfig { filter_form: FilterForm::Captured, ..Default::default() });
     let request = generate(PATH, Some("k"), r#"{"prompt":"a fox [fault:filter-prompt]"}"#);
-    assert_eq!(
-        failure_of(&router, request).await,
-        Failure::PromptFiltered {
-            categories: vec!["violence".into()]
-        }
-    );
+    assert_eq!(failure_of(&router, request).await, Failure::PromptFiltered { categories: vec!["violence".into()] });
 }
 
 #[tokio::test]
 async fn a_slow_generation_takes_its_time() {
-    let router = server(LocalEndpointConfig {
-        slow_latency: Duration::from_millis(300),
-        ..Default::default()
-    });
+    let router = server(LocalEndpointConfig { slow_latency: Duration::from_millis(300), ..Default::default() });
     let started = std::time::Instant::now();
     let (status, _) = call(&router, generate(PATH, Some("k"), r#"{"prompt":"a fox [fault:slow]"}"#)).await;
     assert_eq!(status, StatusCode::OK);
@@ -369,30 +232,16 @@ async fn a_slow_generation_takes_its_time() {
 
 #[tokio::test]
 async fn more_calls_at_once_than_a_deployment_takes_get_a_429() {
-    let config = LocalEndpointConfig {
-        max_concurrent: 2,
-        latency: Duration::from_millis(400),
-        ..Default::default()
-    };
+    let config = LocalEndpointConfig { max_concurrent: 2, latency: Duration::from_millis(400), ..Default::default() };
     let stats = config.stats.clone();
     let router = server(config);
     let calls = (0..3).map(|i| {
         let router = router.clone();
-        async move {
-            call(
-                &router,
-                generate(PATH, Some("k"), &format!(r#"{{"prompt":"fox {i}"}}"#)),
-            )
-            .await
-            .0
-        }
+        async move { call(&router, generate(PATH, Some("k"), &format!(r#"{{"prompt":"fox {i}"}}"#))).await.0 }
     });
     let mut statuses = futures_join_all(calls).await;
     statuses.sort();
-    assert_eq!(
-        statuses,
-        [StatusCode::OK, StatusCode::OK, StatusCode::TOO_MANY_REQUESTS]
-    );
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::OK, StatusCode::TOO_MANY_REQUESTS]);
     assert_eq!(stats.max_in_flight.load(std::sync::atomic::Ordering::SeqCst), 2);
     assert_eq!(stats.in_flight.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
@@ -410,22 +259,10 @@ async fn futures_join_all<F: std::future::Future<Output = StatusCode> + Send + '
 
 #[tokio::test]
 async fn a_fault_rate_of_one_faults_every_call_with_a_mix_of_failures() {
-    let router = server(LocalEndpointConfig {
-        fault_rate: 1.0,
-        slow_latency: Duration::ZERO,
-        ..Default::default()
-    });
+    let router = server(LocalEndpointConfig { fault_rate: 1.0, slow_latency: Duration::ZERO, ..Default::default() });
     let mut statuses = Vec::new();
     for i in 0..60 {
-        statuses.push(
-            call(
-                &router,
-                generate(PATH, Some("k"), &format!(r#"{{"prompt":"fox {i}"}}"#)),
-            )
-            .await
-            .0
-            .as_u16(),
-        );
+        statuses.push(call(&router, generate(PATH, Some("k"), &format!(r#"{{"prompt":"fox {i}"}}"#))).await.0.as_u16());
     }
     // One fault in six is "slow", which still answers 200; the rest fail.
     let failed = statuses.iter().filter(|status| **status != 200).count();
@@ -449,8 +286,5 @@ async fn browsers_may_call_from_any_origin_as_they_may_call_azure() {
     let (status, headers, _) = call_with_headers(&router, preflight).await;
     assert!(status.is_success(), "{status}");
     assert_eq!(headers["access-control-allow-origin"], "*");
-    assert!(headers["access-control-allow-headers"]
-        .to_str()
-        .unwrap()
-        .contains("api-key"));
+    assert!(headers["access-control-allow-headers"].to_str().unwrap().contains("api-key"));
 }

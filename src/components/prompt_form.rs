@@ -21,10 +21,7 @@ pub fn PromptForm(
     let model = form.with_untracked(|form| form.model);
     let prompt_problem = Memo::new(move |_| {
         let problems = form.with(StudioForm::plan).err()?;
-        problems
-            .iter()
-            .find(|problem| problem.field() == Field::Prompt)
-            .map(ToString::to_string)
+        problems.iter().find(|problem| problem.field() == Field::Prompt).map(ToString::to_string)
     });
     let shown_problem = move || show_problems.get().then(|| prompt_problem.get()).flatten();
     let count = move || form.with(|form| form.prompt.chars().count());

@@ -52,10 +52,7 @@ fn tile_view(Tile { prompt, state, .. }: Tile) -> AnyView {
             </figure>
         }
         .into_any(),
-        TileState::Done(Generated {
-            picture,
-            revised_prompt,
-        }) => view! {
+        TileState::Done(Generated { picture, revised_prompt }) => view! {
             <figure class="tile done">
                 <img src=picture.src().to_owned() alt=prompt.clone() />
                 <figcaption>

@@ -1,6 +1,9 @@
 //! End-to-end support: the companion server in-process on a free port, Chromium driven through
 //! ChromeDriver, and [`Studio`], a page object named from what a user sees and does.
 
+// Each end-to-end file (and examples/screenshots.rs) uses only part of this module.
+#![allow(dead_code)]
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -28,6 +31,11 @@ pub struct Harness {
 impl Harness {
     /// Serves the built app (`dist/`, or `EASEL_DIST`) and the local endpoint, and opens Chromium.
     pub async fn start() -> Harness {
+        Harness::serving(Backend::Local(LocalEndpointConfig::default())).await
+    }
+
+    /// Serves the built app with `backend` behind the image API's paths, and opens Chromium.
+    pub async fn serving(backend: Backend) -> Harness {
         let dist = std::env::var_os("EASEL_DIST")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
@@ -39,20 +47,12 @@ impl Harness {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/", listener.local_addr().unwrap());
         let (stop_server, stopped) = oneshot::channel();
-        let config = Config {
-            dist,
-            backend: Backend::Local(LocalEndpointConfig::default()),
-        };
+        let config = Config::new(dist, backend);
         tokio::spawn(easel_server::serve(listener, config, async {
             let _ = stopped.await;
         }));
 
-        let port = TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
         let chromedriver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
             .arg(format!("--port={port}"))
             .kill_on_drop(true)
@@ -68,16 +68,11 @@ impl Harness {
                          "--window-size=1280,900"]
             }
         });
-        let serde_json::Value::Object(capabilities) = capabilities else {
-            unreachable!()
-        };
+        let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
         let webdriver = format!("http://127.0.0.1:{port}");
         let mut attempts = 0;
         let browser = loop {
-            match ClientBuilder::new(HttpConnector::new())
-                .capabilities(capabilities.clone())
-                .connect(&webdriver)
-                .await
+            match ClientBuilder::new(HttpConnector::new()).capabilities(capabilities.clone()).connect(&webdriver).await
             {
                 Ok(browser) => break browser,
                 Err(error) if attempts < 50 => {
@@ -88,12 +83,7 @@ impl Harness {
                 Err(error) => panic!("cannot start Chromium through chromedriver: {error}"),
             }
         };
-        Harness {
-            base,
-            browser,
-            _chromedriver: chromedriver,
-            stop_server,
-        }
+        Harness { base, browser, _chromedriver: chromedriver, stop_server }
     }
 
     /// Closes the browser and stops the server.
@@ -112,9 +102,7 @@ impl<'a> Studio<'a> {
     /// Opens the studio and waits until it accepts a prompt.
     pub async fn open(harness: &'a Harness) -> Studio<'a> {
         harness.browser.goto(&harness.base).await.unwrap();
-        let studio = Studio {
-            browser: &harness.browser,
-        };
+        let studio = Studio { browser: &harness.browser };
         studio.labelled("Prompt").await;
         studio
     }
@@ -122,12 +110,7 @@ impl<'a> Studio<'a> {
     /// The control whose label reads `label`, found as a user finds it.
     pub async fn labelled(&self, label: &str) -> Element {
         let xpath = format!("//*[@id=//label[normalize-space()='{label}']/@for]");
-        self.browser
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::XPath(&xpath))
-            .await
-            .unwrap()
+        self.browser.wait().at_most(PATIENCE).for_element(Locator::XPath(&xpath)).await.unwrap()
     }
 
     /// Types `text` into the field labelled `label`, replacing what was there.
@@ -140,25 +123,13 @@ impl<'a> Studio<'a> {
     /// Picks the option whose value is `value` in the select labelled `label`.
     pub async fn choose(&self, label: &str, value: &str) {
         let select = self.labelled(label).await;
-        select
-            .find(Locator::Css(&format!("option[value='{value}']")))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        select.find(Locator::Css(&format!("option[value='{value}']"))).await.unwrap().click().await.unwrap();
     }
 
     /// Presses the button named `name`.
     pub async fn press(&self, name: &str) {
         let xpath = format!("//button[normalize-space()='{name}']");
-        self.browser
-            .find(Locator::XPath(&xpath))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        self.browser.find(Locator::XPath(&xpath)).await.unwrap().click().await.unwrap();
     }
 
     /// Waits for the newest result's image to decode and gives its natural size.
@@ -171,36 +142,19 @@ impl<'a> Studio<'a> {
             if let Some([width, height]) = size.as_array().map(Vec::as_slice) {
                 return (width.as_u64().unwrap(), height.as_u64().unwrap());
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "no image decoded within {PATIENCE:?}"
-            );
+            assert!(tokio::time::Instant::now() < deadline, "no image decoded within {PATIENCE:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
     /// The text of the first element matching `css`, once it appears.
     pub async fn text_of(&self, css: &str) -> String {
-        self.browser
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        self.browser.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await.unwrap().text().await.unwrap()
     }
 
     /// An attribute of the first element matching `css`, once it appears.
     pub async fn attribute_of(&self, css: &str, attribute: &str) -> Option<String> {
-        let element = self
-            .browser
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap();
+        let element = self.browser.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await.unwrap();
         element.attr(attribute).await.unwrap()
     }
 }

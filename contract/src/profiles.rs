@@ -1,0 +1,125 @@
+//! `config.json`: the connection profiles a team's server offers everyone who opens the app.
+//! It never holds a secret: a profile says which kind of credential it needs, and the user
+//! brings it (or the server's proxy adds it).
+
+use serde::{Deserialize, Serialize};
+
+use crate::endpoint::{is_api_version, is_deployment_name, read_endpoint, ApiPath, Pasted};
+use crate::model::ModelProfile;
+
+/// The whole file.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeConfig {
+    /// The profiles, in the order to offer them.
+    pub profiles: Vec<ProfileSpec>,
+}
+
+/// One connection profile, without its credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSpec {
+    /// What the user sees: "Team proxy · gpt-image-2".
+    pub name: String,
+    /// The endpoint; absent means the server that serves the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// The deployment.
+    pub deployment: String,
+    /// The model behind the deployment, as Azure names it.
+    pub model: String,
+    /// The api-version.
+    pub api_version: String,
+    /// The URL shape.
+    #[serde(default)]
+    pub path: PathSpec,
+    /// The kind of credential the user must bring.
+    pub auth: AuthKind,
+}
+
+/// [`ApiPath`] as `config.json` spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PathSpec {
+    /// `/openai/deployments/{deployment}/...`
+    #[default]
+    Deployments,
+    /// `/openai/v1/...`
+    V1,
+}
+
+impl From<PathSpec> for ApiPath {
+    fn from(path: PathSpec) -> ApiPath {
+        match path {
+            PathSpec::Deployments => ApiPath::Deployments,
+            PathSpec::V1 => ApiPath::V1,
+        }
+    }
+}
+
+/// The kind of credential a profile needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthKind {
+    /// A resource key (or a proxy's access token), sent as `api-key`.
+    Key,
+    /// A Microsoft Entra ID token.
+    Bearer,
+    /// None: the server's proxy adds it.
+    None,
+}
+
+impl RuntimeConfig {
+    /// Reads `config.json`, checking every profile; the message names the profile and the field.
+    pub fn parse(text: &str) -> Result<RuntimeConfig, String> {
+        let config: RuntimeConfig = serde_json::from_str(text).map_err(|error| {
+            format!("config.json is not valid ({error}); it holds only profiles, never a key or token")
+        })?;
+        for profile in &config.profiles {
+            let problem = |what: String| format!("config.json, profile \"{}\": {what}", profile.name);
+            if ModelProfile::by_name(&profile.model).is_none() {
+                return Err(problem(format!("no model \"{}\"", profile.model)));
+            }
+            if !is_deployment_name(&profile.deployment) {
+                return Err(problem(format!("\"{}\" is not a deployment name", profile.deployment)));
+            }
+            if !(is_api_version(&profile.api_version) || profile.api_version == crate::endpoint::V1_API_VERSION) {
+                return Err(problem(format!("\"{}\" is not an api-version", profile.api_version)));
+            }
+            if let Some(endpoint) = &profile.endpoint {
+                match read_endpoint(endpoint) {
+                    Ok(Pasted { deployment: None, api_version: None, path: None, .. }) => {}
+                    _ => return Err(problem(format!("\"{endpoint}\" is not an endpoint (https://host, no path)"))),
+                }
+            }
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_teams_profiles_parse_and_write_back_the_same() {
+        let text = r#"{"profiles":[{"name":"Team proxy · gpt-image-2","deployment":"images","model":"gpt-image-2","api_version":"2025-04-01-preview","auth":"none"},{"name":"Direct","endpoint":"https://r.openai.azure.com","deployment":"dalle","model":"dall-e-3","api_version":"2024-02-01","path":"deployments","auth":"key"}]}"#;
+        let config = RuntimeConfig::parse(text).unwrap();
+        assert_eq!(config.profiles.len(), 2);
+        assert_eq!(config.profiles[0].endpoint, None, "the server that serves the app");
+        assert_eq!(RuntimeConfig::parse(&serde_json::to_string(&config).unwrap()).unwrap(), config);
+    }
+
+    #[test]
+    fn a_secret_or_a_bad_field_is_refused_with_the_profile_named() {
+        let with_key = r#"{"profiles":[{"name":"x","deployment":"d","model":"dall-e-3","api_version":"2024-02-01","auth":"key","key":"abc"}]}"#;
+        assert!(RuntimeConfig::parse(with_key).unwrap_err().contains("never a key or token"));
+        let bad_model = r#"{"profiles":[{"name":"Mine","deployment":"d","model":"dall-e-4","api_version":"2024-02-01","auth":"key"}]}"#;
+        assert_eq!(
+            RuntimeConfig::parse(bad_model).unwrap_err(),
+            "config.json, profile \"Mine\": no model \"dall-e-4\""
+        );
+        let bad_endpoint = r#"{"profiles":[{"name":"Mine","endpoint":"https://x.com/a","deployment":"d","model":"dall-e-3","api_version":"2024-02-01","auth":"key"}]}"#;
+        assert!(RuntimeConfig::parse(bad_endpoint).unwrap_err().contains("is not an endpoint"));
+    }
+}

@@ -1,0 +1,53 @@
+//! End to end: the app served by the companion server in proxy mode works exactly as it does
+//! against the local endpoint. The upstream is a second server (the local endpoint demanding its
+//! own key), so every image proves the proxy swapped the browser's key for the server's.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::time::Duration;
+
+use easel_contract::endpoint::Auth;
+use easel_server::{serve, Backend, Config, LocalEndpointConfig, ProxyConfig};
+use support::{Harness, Studio};
+use tokio::net::TcpListener;
+
+const UPSTREAM_KEY: &str = "held-by-the-server-only";
+
+async fn proxy_to_a_local_upstream() -> Backend {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream = format!("http://{}", listener.local_addr().unwrap());
+    let local = LocalEndpointConfig { api_key: Some(UPSTREAM_KEY.into()), ..Default::default() };
+    tokio::spawn(serve(listener, Config::new("none", Backend::Local(local)), std::future::pending()));
+    Backend::Proxy(ProxyConfig {
+        upstream,
+        credential: Auth::ApiKey(UPSTREAM_KEY.into()),
+        access_token: None,
+        timeout: Duration::from_secs(30),
+        body_limit: 1024 * 1024,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_prompt_becomes_an_image_through_the_proxy() {
+    let harness = Harness::serving(proxy_to_a_local_upstream().await).await;
+    let studio = Studio::open(&harness).await;
+    studio.fill("Prompt", "a lighthouse on a cliff at dawn").await;
+    studio.press("Generate").await;
+
+    assert_eq!(studio.newest_image_size().await, (1024, 1024));
+    let revised = studio.text_of(".results figure .revised-prompt").await;
+    assert!(revised.starts_with("A lighthouse on a cliff at dawn, in a vivid style"), "{revised}");
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn errors_through_the_proxy_read_as_they_do_direct() {
+    let harness = Harness::serving(proxy_to_a_local_upstream().await).await;
+    let studio = Studio::open(&harness).await;
+    studio.fill("Deployment", "dall-e-4").await;
+    studio.fill("Prompt", "a fox").await;
+    studio.press("Generate").await;
+    assert_eq!(studio.text_of(".results .failure .what").await, "This resource has no deployment of that name.");
+    harness.stop().await;
+}
