@@ -34,8 +34,9 @@ pub enum Backend {
 
 impl Backend {
     /// The profiles `config.json` offers when no file is given: each local deployment, or each
-    /// deployment the proxy was told of, reached through this server.
-    pub fn default_profiles(&self, proxied: &[Deployment]) -> RuntimeConfig {
+    /// deployment the proxy was told of, reached through this server, on `api_version` if given
+    /// or else one that serves the model.
+    pub fn default_profiles(&self, proxied: &[Deployment], api_version: Option<&str>) -> RuntimeConfig {
         let (place, deployments, auth) = match self {
             Backend::Local(local) => ("Local endpoint", local.deployments.as_slice(), AuthKind::Key),
             Backend::Proxy(proxy) => {
@@ -49,7 +50,7 @@ impl Backend {
                 endpoint: None,
                 deployment: deployment.name.clone(),
                 model: deployment.model.name.to_owned(),
-                api_version: deployment.model.api_version.to_owned(),
+                api_version: api_version.unwrap_or(deployment.model.api_version).to_owned(),
                 path: PathSpec::Deployments,
                 auth,
             })
@@ -72,7 +73,7 @@ pub struct Config {
 impl Config {
     /// A server of `backend` serving the app in `dist`, offering the default profiles.
     pub fn new(dist: impl Into<PathBuf>, backend: Backend) -> Config {
-        let runtime_config = backend.default_profiles(&[]);
+        let runtime_config = backend.default_profiles(&[], None);
         Config { dist: dist.into(), backend, runtime_config }
     }
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use easel_contract::endpoint::{read_endpoint, Auth, Pasted};
+use easel_contract::endpoint::{is_api_version, read_endpoint, Auth, Pasted};
 use easel_contract::model::{ModelProfile, MODELS};
 use easel_contract::profiles::RuntimeConfig;
 use easel_server::{serve, Backend, Config, Deployment, FilterForm, LocalEndpointConfig, ProxyConfig, Weight};
@@ -73,6 +73,9 @@ struct Cli {
     /// The largest request the proxy forwards, in megabytes (image edits carry images).
     #[arg(long, default_value_t = 64)]
     body_limit_mb: usize,
+    /// The api-version of the profiles the app is offered (Azure's SDKs read the same variable).
+    #[arg(long, env = "OPENAI_API_VERSION")]
+    api_version: Option<String>,
     /// The connection profiles the app offers, as a JSON file (see the README); without it, one
     /// per local deployment, or per --deployment in proxy mode.
     #[arg(long, value_name = "FILE")]
@@ -84,7 +87,13 @@ impl Cli {
     fn runtime_config(&self, backend: &Backend) -> Result<RuntimeConfig, String> {
         let Some(path) = &self.config else {
             let proxied = self.deployments.iter().map(|text| deployment(text)).collect::<Result<Vec<_>, _>>()?;
-            return Ok(backend.default_profiles(&proxied));
+            let version = self.api_version.as_deref().map(str::trim).filter(|version| !version.is_empty());
+            if let Some(version) = version.filter(|version| !is_api_version(version)) {
+                return Err(format!(
+                    "--api-version (OPENAI_API_VERSION) \"{version}\" is not a date such as 2024-02-01"
+                ));
+            }
+            return Ok(backend.default_profiles(&proxied, version));
         };
         let text = std::fs::read_to_string(path).map_err(|error| format!("--config {}: {error}", path.display()))?;
         RuntimeConfig::parse(&text)
