@@ -29,15 +29,15 @@ async fn main() {
     shoot("2-empty-prompt-refused").await;
     studio.fill("Prompt", "a lighthouse on a cliff at dawn, watercolour").await;
     studio.press("Generate").await;
-    studio.newest_image_size().await;
+    studio.settled().await;
     studio.fill("Prompt", "a wide desert road at noon").await;
     studio.choose("Size", "1792x1024").await;
     studio.choose("Response format", "b64_json").await;
     studio.press("Generate").await;
-    studio.newest_image_size().await;
+    studio.settled().await;
     studio.fill("Deployment", "dall-e-4").await;
     studio.press("Generate").await;
-    studio.text_of(".results .failure").await;
+    studio.settled().await;
     shoot("3-results-and-an-error").await;
     harness.browser.set_window_size(390, 844).await.unwrap();
     shoot("4-phone-width").await;

@@ -147,6 +147,15 @@ impl<'a> Studio<'a> {
         }
     }
 
+    /// Waits until no tile is still generating.
+    pub async fn settled(&self) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while !self.browser.find_all(Locator::Css(".tile.running")).await.unwrap().is_empty() {
+            assert!(tokio::time::Instant::now() < deadline, "tiles still running after {PATIENCE:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The text of the first element matching `css`, once it appears.
     pub async fn text_of(&self, css: &str) -> String {
         self.browser.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await.unwrap().text().await.unwrap()
