@@ -123,8 +123,8 @@ pub const DALL_E_3: ModelProfile = ModelProfile {
     price: Price::DALL_E_3,
 };
 
-/// gpt-image-2, generally available from 2026-04-21: any size within bounds, no transparent
-/// background.
+/// gpt-image-2, generally available from 2026-04-21: gpt-image-1 with any size within bounds,
+/// and no transparent background.
 pub const GPT_IMAGE_2: ModelProfile = ModelProfile {
     name: "gpt-image-2",
     sizes: SizeRule::Free(FreeSize {
@@ -144,17 +144,10 @@ pub const GPT_IMAGE_2: ModelProfile = ModelProfile {
             Size::exact(3520, 1984),
         ],
     }),
-    qualities: GPT_IMAGE_QUALITIES,
-    styles: &[],
-    response_formats: &[],
-    output_formats: GPT_IMAGE_OUTPUT_FORMATS,
-    takes_compression: true,
     backgrounds: &[Background::Auto, Background::Opaque],
-    max_images_per_request: 10,
-    max_prompt_chars: GPT_IMAGE_PROMPT_CHARS,
-    api_version: "2025-04-01-preview",
     lifecycle: Lifecycle { retires: Date::new(2027, 4, 21) },
     price: Price::tokens(30),
+    ..GPT_IMAGE_1
 };
 
 /// gpt-image-1.5.

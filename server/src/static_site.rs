@@ -46,7 +46,8 @@ fn page_policy(page: &str) -> Option<String> {
     let tag = &page[page[..tag_start].rfind('<')?..];
     let tag = &tag[..tag.find('>')?];
     let content = &tag[tag.find("content=\"")? + "content=\"".len()..];
-    Some(content[..content.find('"')?].trim().to_owned())
+    // An attribute may wrap over lines; a header may not.
+    Some(content[..content.find('"')?].split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// trunk names each asset after a hash of its content, so those never change and are cached
@@ -78,6 +79,9 @@ mod tests {
         assert!(policy.starts_with("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'"), "{policy}");
         assert!(!policy.contains("unsafe-inline"));
         assert_eq!(page_policy("<html><meta charset=utf-8></html>"), None);
+        let wrapped =
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';\n    img-src 'self'\">";
+        assert_eq!(page_policy(wrapped).as_deref(), Some("default-src 'none'; img-src 'self'"));
     }
 
     #[test]
