@@ -1,20 +1,24 @@
 //! Screenshots of the studio's states, to look at after a UI change:
 //! `./dev screenshots [DIR]` (default `target/screenshots`) writes one PNG per state.
 //!
-//! It drives the release build through the same page object as the end-to-end tests.
+//! It drives the release build through the same page object as the end-to-end tests, against a
+//! local endpoint slow enough (2 s a picture) for the in-between states to be seen.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
+use easel_server::{Backend, LocalEndpointConfig};
 use support::{Harness, Studio};
 
 #[tokio::main]
 async fn main() {
     let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "target/screenshots".into()));
     std::fs::create_dir_all(&out).unwrap();
-    let harness = Harness::start().await;
+    let slow = LocalEndpointConfig { latency: Duration::from_secs(2), retry_after_secs: 30, ..Default::default() };
+    let harness = Harness::serving(Backend::Local(slow)).await;
     let studio = Studio::open(&harness).await;
     let shoot = |name: &'static str| {
         let (browser, path) = (harness.browser.clone(), out.join(format!("{name}.png")));
@@ -27,9 +31,18 @@ async fn main() {
     shoot("1-empty").await;
     studio.press("Generate").await;
     shoot("2-empty-prompt-refused").await;
-    studio.fill("Prompt", "a lighthouse on a cliff at dawn, watercolour").await;
+
+    studio.fill("Prompt", "a busy harbour [fault:429]").await;
     studio.press("Generate").await;
-    studio.settled().await;
+    studio.fill("Prompt", "a lighthouse on a cliff at dawn, watercolour").await;
+    studio.fill("Images", "3").await;
+    studio.fill("At once", "2").await;
+    studio.press("Generate").await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    shoot("3-running-queued-and-waiting").await;
+    studio.press("Cancel all (Esc)").await;
+
+    studio.fill("Images", "1").await;
     studio.fill("Prompt", "a wide desert road at noon").await;
     studio.choose("Size", "1792x1024").await;
     studio.choose("Response format", "b64_json").await;
@@ -38,8 +51,8 @@ async fn main() {
     studio.fill("Deployment", "dall-e-4").await;
     studio.press("Generate").await;
     studio.settled().await;
-    shoot("3-results-and-an-error").await;
+    shoot("4-results-cancelled-and-an-error").await;
     harness.browser.set_window_size(390, 844).await.unwrap();
-    shoot("4-phone-width").await;
+    shoot("5-phone-width").await;
     harness.stop().await;
 }

@@ -1,44 +1,50 @@
 //! The studio: a connection, a prompt with its options, and the grid of results.
 
-use easel_contract::endpoint::{ApiPath, Auth, Connection, Target, DEFAULT_API_VERSION};
+use std::time::Duration;
+
+use easel_contract::endpoint::{ApiPath, Auth, Connection, DEFAULT_API_VERSION};
 use easel_contract::model::DALL_E_3;
-use easel_contract::request::ValidRequest;
+use leptos::ev;
 use leptos::prelude::*;
 
 use crate::components::connection_panel::ConnectionPanel;
 use crate::components::prompt_form::PromptForm;
 use crate::components::result_grid::ResultGrid;
-use crate::image_api;
+use crate::engine::{now_ms, Engine};
 use crate::studio_form::StudioForm;
-use crate::tiles::Tiles;
+use crate::tiles::Job;
 
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
     let connection = RwSignal::new(local_endpoint());
     let form = RwSignal::new(StudioForm::new(&DALL_E_3));
-    let tiles = RwSignal::new(Tiles::default());
     // Problems are shown once the user has tried to generate, not while they start typing.
     let show_problems = RwSignal::new(false);
+    let engine = Engine::new(Signal::derive(move || form.with(|form| usize::from(form.at_once).max(1))));
 
-    let generate = Action::new_local(move |(target, request, id): &(Target, ValidRequest, u64)| {
-        let (target, request, id) = (target.clone(), request.clone(), *id);
-        async move {
-            let outcome = image_api::generate(&target, &request).await;
-            tiles.update(|tiles| tiles.finish(id, outcome));
+    // The clock that elapsed times and countdowns read.
+    let now = RwSignal::new(now_ms());
+    if let Ok(clock) = set_interval_with_handle(move || now.set(now_ms()), Duration::from_millis(250)) {
+        on_cleanup(move || clock.clear());
+    }
+    // Escape is the shortcut of the visible "Cancel all" button.
+    let escape = window_event_listener(ev::keydown, move |event| {
+        if event.key() == "Escape" && !event.default_prevented() {
+            engine.cancel_all();
         }
     });
+    on_cleanup(move || escape.remove());
 
     let submit = move || {
         show_problems.set(true);
-        let (Ok(target), Ok(plan)) = (connection.with(Connection::target), form.with(StudioForm::plan)) else {
+        let (Ok(target), Ok(plan), None) =
+            (connection.with(Connection::target), form.with(StudioForm::plan), form.with(StudioForm::at_once_problem))
+        else {
             return;
         };
-        for request in plan.requests {
-            let id =
-                tiles.try_update(|tiles| tiles.start(request.prompt())).expect("the tiles live as long as the app");
-            generate.dispatch((target.clone(), request, id));
-        }
+        let prompt = form.with_untracked(|form| form.prompt.clone());
+        engine.run(&prompt, plan.requests.into_iter().map(|request| Job { target: target.clone(), request }).collect());
     };
 
     view! {
@@ -49,7 +55,7 @@ pub fn App() -> impl IntoView {
         // Results follow the prompt in the page's order, so on a phone they are right below it.
         <main class="studio">
             <PromptForm form show_problems on_generate=submit />
-            <ResultGrid tiles />
+            <ResultGrid engine now />
             <ConnectionPanel connection show_problems />
         </main>
     }

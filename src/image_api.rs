@@ -9,6 +9,7 @@ use easel_contract::failure::Failure;
 use easel_contract::request::ValidRequest;
 use easel_contract::response::{ImageSource, ImagesResponse};
 use gloo_net::http::Request;
+use web_sys::AbortSignal;
 
 use crate::object_url::ObjectUrl;
 
@@ -40,9 +41,9 @@ pub struct Generated {
     pub revised_prompt: Option<String>,
 }
 
-/// Sends `request` to `target` and waits for its images.
-pub async fn generate(target: &Target, request: &ValidRequest) -> Result<Vec<Generated>, Failure> {
-    let mut call = Request::post(&target.generations_url());
+/// Sends `request` to `target` and waits for its images; `abort` stops the call.
+pub async fn generate(target: &Target, request: &ValidRequest, abort: &AbortSignal) -> Result<Vec<Generated>, Failure> {
+    let mut call = Request::post(&target.generations_url()).abort_signal(Some(abort));
     for (name, value) in target.headers() {
         call = call.header(name, &value);
     }

@@ -4,17 +4,18 @@
 //! compiled for the browser only. Every rule of the image API comes from `easel-contract`.
 
 pub mod studio_form;
+pub mod tiles;
 
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
 mod components;
 #[cfg(target_arch = "wasm32")]
+mod engine;
+#[cfg(target_arch = "wasm32")]
 mod image_api;
 #[cfg(target_arch = "wasm32")]
 mod object_url;
-#[cfg(target_arch = "wasm32")]
-mod tiles;
 
 #[cfg(target_arch = "wasm32")]
 pub use app::App;

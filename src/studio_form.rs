@@ -2,7 +2,9 @@
 //! writes it, and everything it means (the plan of requests, its problems) is derived here.
 
 use easel_contract::model::ModelProfile;
-use easel_contract::request::{ImageRequest, Plan, Quality, RequestError, ResponseFormat, Size, Style};
+use easel_contract::request::{
+    ImageRequest, Plan, Quality, RequestError, ResponseFormat, Size, Style, MAX_IMAGES_PER_RUN,
+};
 
 /// The prompt and options, one field per control. Options the model does not take are `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +21,10 @@ pub struct StudioForm {
     pub style: Option<Style>,
     /// Link or inline data, for models that offer the choice.
     pub response_format: Option<ResponseFormat>,
+    /// How many images the run makes.
+    pub images: u8,
+    /// How many calls may be in flight at once.
+    pub at_once: u8,
 }
 
 impl StudioForm {
@@ -31,10 +37,18 @@ impl StudioForm {
             quality: model.default_quality(),
             style: model.default_style(),
             response_format: model.response_formats.first().copied(),
+            images: 1,
+            at_once: 4,
         }
     }
 
-    /// The requests for one image, or every reason they cannot be sent.
+    /// Why "at once" cannot be used, if it cannot.
+    pub fn at_once_problem(&self) -> Option<String> {
+        (!(1..=MAX_IMAGES_PER_RUN).contains(&self.at_once))
+            .then(|| format!("Send 1 to {MAX_IMAGES_PER_RUN} requests at once, not {}.", self.at_once))
+    }
+
+    /// The requests for the run, with its cost, or every reason they cannot be sent.
     pub fn plan(&self) -> Result<Plan, Vec<RequestError>> {
         ImageRequest {
             prompt: self.prompt.clone(),
@@ -44,7 +58,7 @@ impl StudioForm {
             response_format: self.response_format,
             ..Default::default()
         }
-        .plan(self.model, 1)
+        .plan(self.model, self.images)
     }
 }
 
@@ -81,6 +95,30 @@ mod tests {
             form.plan().unwrap().requests[0].to_json(),
             r#"{"prompt":"a fox","size":"auto","n":1,"quality":"auto"}"#
         );
+    }
+
+    #[test]
+    fn four_dall_e_3_images_are_four_requests_with_their_cost() {
+        let form = StudioForm { prompt: "a fox".into(), images: 4, ..StudioForm::new(&DALL_E_3) };
+        let plan = form.plan().unwrap();
+        assert_eq!(plan.requests.len(), 4);
+        assert_eq!(
+            plan.estimate,
+            easel_contract::price::Estimate::Exact(easel_contract::price::Cost::micro_usd(160_000))
+        );
+        let too_many = StudioForm { images: 11, ..form };
+        assert_eq!(too_many.plan().unwrap_err()[0].field(), Field::Images);
+    }
+
+    #[test]
+    fn at_once_takes_1_to_10() {
+        let form = StudioForm::new(&DALL_E_3);
+        assert_eq!(form.at_once_problem(), None);
+        assert_eq!(
+            StudioForm { at_once: 0, ..form.clone() }.at_once_problem().unwrap(),
+            "Send 1 to 10 requests at once, not 0."
+        );
+        assert!(StudioForm { at_once: 12, ..form }.at_once_problem().is_some());
     }
 
     #[test]

@@ -1,76 +1,316 @@
-//! The grid's contents: one tile per image asked for, from the moment it is asked for.
+//! The grid's contents and the rules of a run: a tile per request from the moment it is asked
+//! for, at most a cap of them in flight, failed ones retried as the contract's policy says,
+//! and any of them cancelled. Plain data: the app's driver does the calls and the timers.
 
-use easel_contract::failure::Failure;
+use std::time::Duration;
 
-use crate::image_api::Generated;
+use easel_contract::endpoint::Target;
+use easel_contract::failure::{Failure, RetryPolicy};
+use easel_contract::request::ValidRequest;
 
-/// Where one asked-for image stands.
+/// A tile's identity, stable for its life; the grid keys on it.
+pub type TileId = u64;
+
+/// What one tile sends: a checked request to a checked target.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TileState {
+pub struct Job {
+    /// Where it goes, with its credential.
+    pub target: Target,
+    /// What it asks for.
+    pub request: ValidRequest,
+}
+
+/// Where one asked-for image stands. Times are milliseconds on the page's clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TileState<Image> {
+    /// Waiting for a place under the cap.
+    Queued,
     /// The request is on its way.
-    Running,
+    Running {
+        /// When it was sent.
+        since_ms: u64,
+    },
+    /// Failed for now; sent again when the wait is over.
+    Waiting {
+        /// When it goes back in the queue.
+        until_ms: u64,
+        /// Why it waits.
+        after: Failure,
+    },
     /// The image arrived.
-    Done(Generated),
+    Done(Image),
     /// No image: why, in plain words.
     Failed(Failure),
+    /// The user stopped it.
+    Cancelled,
+}
+
+impl<Image> TileState<Image> {
+    /// Whether the tile is still to settle.
+    pub fn is_pending(&self) -> bool {
+        matches!(self, TileState::Queued | TileState::Running { .. } | TileState::Waiting { .. })
+    }
 }
 
 /// One image asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tile {
-    /// Stable for the tile's life; the grid keys on it.
-    pub id: u64,
+pub struct Tile<Image> {
+    /// Its identity.
+    pub id: TileId,
     /// The prompt as the user wrote it.
     pub prompt: String,
+    /// What it sends.
+    pub job: Job,
+    /// Calls made so far.
+    pub attempts: u32,
     /// Where it stands.
-    pub state: TileState,
+    pub state: TileState<Image>,
 }
 
 /// Every tile, newest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Tiles {
-    list: Vec<Tile>,
-    next_id: u64,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tiles<Image> {
+    list: Vec<Tile<Image>>,
+    next_id: TileId,
 }
 
-impl Tiles {
+impl<Image> Default for Tiles<Image> {
+    fn default() -> Self {
+        Tiles { list: Vec::new(), next_id: 0 }
+    }
+}
+
+impl<Image: Clone> Tiles<Image> {
     /// The tiles, newest first.
-    pub fn list(&self) -> &[Tile] {
+    pub fn list(&self) -> &[Tile<Image>] {
         &self.list
     }
 
-    /// How many requests are still on their way.
+    /// How many requests are on their way.
     pub fn running(&self) -> usize {
-        self.list.iter().filter(|tile| tile.state == TileState::Running).count()
+        self.list.iter().filter(|tile| matches!(tile.state, TileState::Running { .. })).count()
     }
 
-    /// Adds a running tile for `prompt` and returns its id.
-    pub fn start(&mut self, prompt: &str) -> u64 {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.list.insert(0, Tile { id, prompt: prompt.to_owned(), state: TileState::Running });
-        id
+    /// How many tiles are still to settle.
+    pub fn pending(&self) -> usize {
+        self.list.iter().filter(|tile| tile.state.is_pending()).count()
     }
 
-    /// Settles tile `id` with what the request gave. An answer with several images puts the
-    /// extra ones in tiles of their own beside it.
-    pub fn finish(&mut self, id: u64, outcome: Result<Vec<Generated>, Failure>) {
-        let Some(index) = self.list.iter().position(|tile| tile.id == id) else {
-            return;
-        };
-        let states: Vec<TileState> = match outcome {
-            Ok(images) => images.into_iter().map(TileState::Done).collect(),
-            Err(failure) => vec![TileState::Failed(failure)],
-        };
-        let prompt = self.list[index].prompt.clone();
-        let mut states = states.into_iter();
-        // An answer always has one image at least (`ImagesResponse::read`).
-        let Some(first) = states.next() else { return };
-        self.list[index].state = first;
-        for (offset, state) in states.enumerate() {
-            let id = self.next_id;
-            self.next_id += 1;
-            self.list.insert(index + 1 + offset, Tile { id, prompt: prompt.clone(), state });
+    /// Queues a tile per job of one run, in order, ahead of the older tiles.
+    pub fn queue(&mut self, prompt: &str, jobs: Vec<Job>) {
+        let tiles: Vec<_> = jobs
+            .into_iter()
+            .map(|job| {
+                let tile =
+                    Tile { id: self.next_id, prompt: prompt.to_owned(), job, attempts: 0, state: TileState::Queued };
+                self.next_id += 1;
+                tile
+            })
+            .collect();
+        self.list.splice(0..0, tiles);
+    }
+
+    /// Starts queued tiles, oldest first, while fewer than `cap` run; returns what to send.
+    pub fn start_due(&mut self, cap: usize, now_ms: u64) -> Vec<(TileId, Job)> {
+        let free = cap.saturating_sub(self.running());
+        // Ids only grow, so the smallest queued ids were asked for first.
+        let mut queued: Vec<usize> =
+            (0..self.list.len()).filter(|&index| matches!(self.list[index].state, TileState::Queued)).collect();
+        queued.sort_by_key(|&index| self.list[index].id);
+        queued
+            .into_iter()
+            .take(free)
+            .map(|index| {
+                let tile = &mut self.list[index];
+                tile.state = TileState::Running { since_ms: now_ms };
+                tile.attempts += 1;
+                (tile.id, tile.job.clone())
+            })
+            .collect()
+    }
+
+    /// Settles running tile `id` with what its call gave: done (an answer with several images
+    /// puts the extra ones in tiles of their own beside it), failed, or waiting to be sent again
+    /// when `policy` says so, for the wait it returns. A tile no longer running (cancelled) is
+    /// left as it is.
+    pub fn settle(
+        &mut self,
+        id: TileId,
+        outcome: Result<Vec<Image>, Failure>,
+        policy: &RetryPolicy,
+        now_ms: u64,
+    ) -> Option<Duration> {
+        let index = self.list.iter().position(|tile| tile.id == id)?;
+        if !matches!(self.list[index].state, TileState::Running { .. }) {
+            return None;
         }
+        match outcome {
+            Err(failure) => {
+                let wait = policy.next_wait(&failure, self.list[index].attempts);
+                self.list[index].state = match wait {
+                    Some(wait) => TileState::Waiting { until_ms: now_ms + wait.as_millis() as u64, after: failure },
+                    None => TileState::Failed(failure),
+                };
+                wait
+            }
+            Ok(images) => {
+                let mut images = images.into_iter();
+                let first = images.next().map_or(TileState::Failed(Failure::Unreachable), TileState::Done);
+                self.list[index].state = first;
+                let (prompt, job) = (self.list[index].prompt.clone(), self.list[index].job.clone());
+                for (offset, image) in images.enumerate() {
+                    let tile = Tile {
+                        id: self.next_id,
+                        prompt: prompt.clone(),
+                        job: job.clone(),
+                        attempts: 1,
+                        state: TileState::Done(image),
+                    };
+                    self.next_id += 1;
+                    self.list.insert(index + 1 + offset, tile);
+                }
+                None
+            }
+        }
+    }
+
+    /// Puts waiting tiles whose wait is over back in the queue; says whether any moved.
+    pub fn requeue_due(&mut self, now_ms: u64) -> bool {
+        let mut moved = false;
+        for tile in &mut self.list {
+            if matches!(tile.state, TileState::Waiting { until_ms, .. } if until_ms <= now_ms) {
+                tile.state = TileState::Queued;
+                moved = true;
+            }
+        }
+        moved
+    }
+
+    /// Cancels tile `id` if it is still to settle; says whether its request was in flight.
+    pub fn cancel(&mut self, id: TileId) -> bool {
+        let Some(tile) = self.list.iter_mut().find(|tile| tile.id == id && tile.state.is_pending()) else {
+            return false;
+        };
+        let was_running = matches!(tile.state, TileState::Running { .. });
+        tile.state = TileState::Cancelled;
+        was_running
+    }
+
+    /// Cancels every tile still to settle; returns those whose requests were in flight.
+    pub fn cancel_all(&mut self) -> Vec<TileId> {
+        let ids: Vec<TileId> = self.list.iter().filter(|tile| tile.state.is_pending()).map(|tile| tile.id).collect();
+        ids.into_iter().filter(|id| self.cancel(*id)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use easel_contract::endpoint::{ApiPath, Auth, Connection};
+    use easel_contract::model::{DALL_E_3, GPT_IMAGE_1};
+    use easel_contract::request::ImageRequest;
+
+    fn jobs(model: &'static easel_contract::model::ModelProfile, images: u8) -> Vec<Job> {
+        let target = Connection {
+            endpoint: "http://127.0.0.1:8080".into(),
+            deployment: model.name.into(),
+            api_version: model.api_version.into(),
+            path: ApiPath::Deployments,
+            auth: Auth::ApiKey("k".into()),
+        }
+        .target()
+        .unwrap();
+        let plan = ImageRequest { prompt: "a fox".into(), ..Default::default() }.plan(model, images).unwrap();
+        plan.requests.into_iter().map(|request| Job { target: target.clone(), request }).collect()
+    }
+
+    fn states(tiles: &Tiles<&'static str>) -> Vec<String> {
+        tiles
+            .list()
+            .iter()
+            .map(|tile| match &tile.state {
+                TileState::Queued => "queued".into(),
+                TileState::Running { .. } => "running".into(),
+                TileState::Waiting { .. } => "waiting".into(),
+                TileState::Done(image) => format!("done:{image}"),
+                TileState::Failed(_) => "failed".into(),
+                TileState::Cancelled => "cancelled".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_run_starts_no_more_than_the_cap_oldest_first() {
+        let mut tiles = Tiles::<&str>::default();
+        tiles.queue("a fox", jobs(&DALL_E_3, 5));
+        let started = tiles.start_due(2, 0);
+        assert_eq!(started.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [0, 1], "the first asked for go first");
+        assert_eq!(tiles.running(), 2);
+        assert!(tiles.start_due(2, 0).is_empty(), "the cap is full");
+        tiles.settle(0, Ok(vec!["a"]), &RetryPolicy::default(), 10);
+        assert_eq!(tiles.start_due(2, 10).iter().map(|(id, _)| *id).collect::<Vec<_>>(), [2]);
+        assert_eq!(tiles.pending(), 4);
+    }
+
+    #[test]
+    fn transient_failures_wait_then_queue_again_until_the_policy_gives_up() {
+        let mut tiles = Tiles::<&str>::default();
+        let policy = RetryPolicy::default();
+        tiles.queue("a fox", jobs(&DALL_E_3, 1));
+        let busy = Failure::RateLimited { retry_after: Some(Duration::from_secs(3)) };
+        tiles.start_due(1, 0);
+        assert_eq!(tiles.settle(0, Err(busy.clone()), &policy, 100), Some(Duration::from_secs(3)));
+        assert_eq!(tiles.list()[0].state, TileState::Waiting { until_ms: 3100, after: busy.clone() });
+        assert!(!tiles.requeue_due(3099));
+        assert!(tiles.requeue_due(3100));
+        for attempt in 2..=3 {
+            tiles.start_due(1, 4000);
+            assert_eq!(tiles.list()[0].attempts, attempt);
+            let wait = tiles.settle(0, Err(busy.clone()), &policy, 4000);
+            if attempt < 3 {
+                assert!(wait.is_some());
+                tiles.requeue_due(u64::MAX);
+            } else {
+                assert_eq!(wait, None, "three calls in all");
+            }
+        }
+        assert_eq!(tiles.list()[0].state, TileState::Failed(busy));
+        let refused = Failure::PromptFiltered { categories: vec![] };
+        tiles.queue("a fox", jobs(&DALL_E_3, 1));
+        tiles.start_due(1, 0);
+        assert_eq!(tiles.settle(1, Err(refused.clone()), &policy, 0), None, "a refusal is final");
+        assert_eq!(tiles.list()[0].state, TileState::Failed(refused));
+    }
+
+    #[test]
+    fn an_answer_with_several_images_fills_a_tile_for_each() {
+        let mut tiles = Tiles::<&str>::default();
+        tiles.queue("a fox", jobs(&GPT_IMAGE_1, 3));
+        assert_eq!(tiles.list().len(), 1, "gpt-image makes three in one request");
+        tiles.start_due(4, 0);
+        tiles.settle(0, Ok(vec!["a", "b", "c"]), &RetryPolicy::default(), 0);
+        assert_eq!(states(&tiles), ["done:a", "done:b", "done:c"]);
+        let ids: Vec<_> = tiles.list().iter().map(|tile| tile.id).collect();
+        assert_eq!(ids, [0, 1, 2]);
+    }
+
+    #[test]
+    fn cancelling_stops_whatever_is_still_to_settle_and_names_the_calls_to_abort() {
+        let mut tiles = Tiles::<&str>::default();
+        tiles.queue("a fox", jobs(&DALL_E_3, 4));
+        tiles.start_due(2, 0);
+        tiles.settle(0, Ok(vec!["a"]), &RetryPolicy::default(), 0);
+        assert!(!tiles.cancel(0), "a finished tile stays finished");
+        assert!(tiles.cancel(1), "tile 1 was in flight");
+        assert_eq!(tiles.settle(1, Ok(vec!["late"]), &RetryPolicy::default(), 5), None);
+        assert_eq!(
+            tiles.list().iter().find(|tile| tile.id == 1).unwrap().state,
+            TileState::Cancelled,
+            "a late answer is dropped"
+        );
+        tiles.start_due(2, 0);
+        assert_eq!(tiles.cancel_all(), [2, 3]);
+        assert_eq!(tiles.pending(), 0);
+        assert_eq!(states(&tiles), ["done:a", "cancelled", "cancelled", "cancelled"], "a run reads in asking order");
     }
 }

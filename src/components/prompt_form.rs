@@ -2,7 +2,8 @@
 
 use std::fmt::Display;
 
-use easel_contract::request::{Field, Size};
+use easel_contract::price::Estimate;
+use easel_contract::request::{Field, Size, MAX_IMAGES_PER_RUN};
 use leptos::prelude::*;
 
 use crate::studio_form::StudioForm;
@@ -15,16 +16,31 @@ pub fn PromptForm(
     /// Whether to show problems yet.
     #[prop(into)]
     show_problems: Signal<bool>,
-    /// Called when the user asks to generate.
-    on_generate: impl Fn() + 'static,
+    /// Called when the user asks to generate (the button, or Ctrl/Cmd+Enter).
+    #[prop(into)]
+    on_generate: Callback<()>,
 ) -> impl IntoView {
     let model = form.with_untracked(|form| form.model);
-    let prompt_problem = Memo::new(move |_| {
-        let problems = form.with(StudioForm::plan).err()?;
-        problems.iter().find(|problem| problem.field() == Field::Prompt).map(ToString::to_string)
-    });
-    let shown_problem = move || show_problems.get().then(|| prompt_problem.get()).flatten();
+    let plan = Memo::new(move |_| form.with(StudioForm::plan));
+    // A field's problem, once the user has tried to generate.
+    let problem_of = move |field: Field| {
+        move || {
+            show_problems.get().then(|| {
+                plan.with(|plan| plan.as_ref().err()?.iter().find(|p| p.field() == field).map(ToString::to_string))
+            })?
+        }
+    };
+    let shown_problem = problem_of(Field::Prompt);
+    let images_problem = problem_of(Field::Images);
     let count = move || form.with(|form| form.prompt.chars().count());
+    let at_once_problem = move || show_problems.get().then(|| form.with(StudioForm::at_once_problem))?;
+    let estimate = move || {
+        plan.with(|plan| match plan.as_ref().map(|plan| plan.estimate) {
+            Ok(Estimate::Exact(cost)) => format!("Estimated cost: {cost}"),
+            Ok(Estimate::AtMost(cost)) => format!("Estimated cost: up to {cost}"),
+            _ => String::new(),
+        })
+    };
 
     view! {
         <form
@@ -32,7 +48,13 @@ pub fn PromptForm(
             novalidate
             on:submit=move |event| {
                 event.prevent_default();
-                on_generate();
+                on_generate.run(());
+            }
+            on:keydown=move |event| {
+                if event.key() == "Enter" && (event.ctrl_key() || event.meta_key()) {
+                    event.prevent_default();
+                    on_generate.run(());
+                }
             }
         >
             <div class="field">
@@ -61,7 +83,44 @@ pub fn PromptForm(
                     read=|form| form.response_format write=|form, value| form.response_format = Some(value)
                     describe=|r| r.label().to_owned() />
             </div>
-            <button type="submit" class="generate">"Generate"</button>
+            <div class="options">
+                <div class="field">
+                    <label for="images">"Images"</label>
+                    <input
+                        id="images"
+                        type="number"
+                        min="1"
+                        max=MAX_IMAGES_PER_RUN
+                        prop:value=move || form.with(|form| form.images.to_string())
+                        on:input:target=move |event| {
+                            let images = event.target().value().trim().parse().unwrap_or(0);
+                            form.update(|form| form.images = images);
+                        }
+                        aria-invalid=move || images_problem().is_some().then_some("true")
+                        aria-describedby="images-problem"
+                    />
+                    <p id="images-problem" class="problem" role="alert">{images_problem}</p>
+                </div>
+                <div class="field">
+                    <label for="at-once">"At once"</label>
+                    <input
+                        id="at-once"
+                        type="number"
+                        min="1"
+                        max=MAX_IMAGES_PER_RUN
+                        prop:value=move || form.with(|form| form.at_once.to_string())
+                        on:input:target=move |event| {
+                            let at_once = event.target().value().trim().parse().unwrap_or(0);
+                            form.update(|form| form.at_once = at_once);
+                        }
+                        aria-invalid=move || at_once_problem().is_some().then_some("true")
+                        aria-describedby="at-once-problem"
+                    />
+                    <p id="at-once-problem" class="problem" role="alert">{at_once_problem}</p>
+                </div>
+            </div>
+            <button type="submit" class="generate" aria-keyshortcuts="Control+Enter Meta+Enter">"Generate"</button>
+            <p class="hint estimate">{estimate}</p>
         </form>
     }
 }

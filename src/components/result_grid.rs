@@ -1,64 +1,111 @@
-//! The results: a tile per image asked for, running, done or failed.
+//! The results: a tile per image asked for, from queued to done, failed or cancelled.
 
 use leptos::prelude::*;
 
+use crate::engine::Engine;
 use crate::image_api::Generated;
-use crate::tiles::{Tile, TileState, Tiles};
+use crate::tiles::{Tile, TileState};
 
-/// The grid of tiles, newest first, with a status line screen readers announce.
+/// The grid of tiles, newest run first, with a status line screen readers announce and the
+/// "Cancel all" button while anything is still to settle.
 #[component]
 pub fn ResultGrid(
-    /// The tiles to show.
+    /// Runs the tiles; the grid reads them and cancels through it.
+    engine: Engine,
+    /// The page's clock, in milliseconds, for elapsed times and countdowns.
     #[prop(into)]
-    tiles: Signal<Tiles>,
+    now: Signal<u64>,
 ) -> impl IntoView {
+    let tiles = engine.tiles;
+    let pending = Memo::new(move |_| tiles.with(|tiles| tiles.pending()));
     let status = move || {
-        tiles.with(|tiles| match (tiles.running(), tiles.list().len()) {
+        tiles.with(|tiles| match (tiles.pending(), tiles.list().len()) {
             (0, 0) => String::new(),
             (0, 1) => "1 result.".to_owned(),
             (0, total) => format!("{total} results."),
             (1, _) => "Generating 1 image…".to_owned(),
-            (running, _) => format!("Generating {running} images…"),
+            (pending, _) => format!("Generating {pending} images…"),
         })
     };
 
     view! {
         <section class="results" aria-labelledby="results-heading">
             <h2 id="results-heading" class="visually-hidden">"Results"</h2>
-            <p class="status" role="status" aria-live="polite">{status}</p>
+            <div class="status-bar">
+                <p class="status" role="status" aria-live="polite">{status}</p>
+                <Show when=move || { pending.get() > 0 }>
+                    <button type="button" class="cancel-all" aria-keyshortcuts="Escape" on:click=move |_| engine.cancel_all()>
+                        "Cancel all (Esc)"
+                    </button>
+                </Show>
+            </div>
             <Show when=move || tiles.with(|tiles| tiles.list().is_empty())>
                 <p class="empty">"Your images will appear here. Write a prompt and press Generate."</p>
             </Show>
             <ul class="grid">
-                // Keyed by state as well as id, so a tile is drawn anew when it settles.
+                // Keyed by state as well as id, so a tile is drawn anew when its state changes.
                 <For
                     each=move || tiles.with(|tiles| tiles.list().to_vec())
                     key=|tile| (tile.id, std::mem::discriminant(&tile.state))
                     let:tile
                 >
-                    <li>{tile_view(tile)}</li>
+                    <li>{tile_view(tile, engine, now)}</li>
                 </For>
             </ul>
         </section>
     }
 }
 
-fn tile_view(Tile { prompt, state, .. }: Tile) -> AnyView {
+fn tile_view(Tile { id, prompt, state, .. }: Tile<Generated>, engine: Engine, now: Signal<u64>) -> AnyView {
+    let caption = |label: &'static str, class: &'static str, text: String| {
+        view! { <figcaption><span class="label">{label}</span><span class=class>{text}</span></figcaption> }
+    };
+    let cancel = move || {
+        view! {
+            <button type="button" class="cancel" aria-label="Cancel this image" on:click=move |_| engine.cancel(id)>
+                "Cancel"
+            </button>
+        }
+    };
+    let seconds_since = move |since: u64| move || now.get().saturating_sub(since) / 1000;
     match state {
-        TileState::Running => view! {
-            <figure class="tile running" aria-busy="true">
-                <div class="placeholder"><span class="spinner" aria-hidden="true"></span>"Generating…"</div>
-                <figcaption><span class="label">"Prompt"</span>{prompt}</figcaption>
+        TileState::Queued => view! {
+            <figure class="tile queued" aria-busy="true">
+                <div class="placeholder">"Queued: waiting for a free slot"</div>
+                {caption("Prompt", "prompt", prompt)}
+                {cancel()}
             </figure>
         }
         .into_any(),
+        TileState::Running { since_ms } => view! {
+            <figure class="tile running" aria-busy="true">
+                <div class="placeholder">
+                    <span class="spinner" aria-hidden="true"></span>
+                    "Generating… " {seconds_since(since_ms)} " s"
+                </div>
+                {caption("Prompt", "prompt", prompt)}
+                {cancel()}
+            </figure>
+        }
+        .into_any(),
+        TileState::Waiting { until_ms, after } => {
+            let left = move || until_ms.saturating_sub(now.get()).div_ceil(1000);
+            view! {
+                <figure class="tile waiting" aria-busy="true">
+                    <div class="failure waiting-note">
+                        <p class="what">{after.message()}</p>
+                        <p class="next">"Trying again in " {left} " s."</p>
+                    </div>
+                    {caption("Prompt", "prompt", prompt)}
+                    {cancel()}
+                </figure>
+            }
+            .into_any()
+        }
         TileState::Done(Generated { picture, revised_prompt }) => view! {
             <figure class="tile done">
                 <img src=picture.src().to_owned() alt=prompt.clone() />
-                <figcaption>
-                    <span class="label">"Revised prompt"</span>
-                    <span class="revised-prompt">{revised_prompt.unwrap_or_else(|| prompt.clone())}</span>
-                </figcaption>
+                {caption("Revised prompt", "revised-prompt", revised_prompt.unwrap_or(prompt))}
             </figure>
         }
         .into_any(),
@@ -68,7 +115,14 @@ fn tile_view(Tile { prompt, state, .. }: Tile) -> AnyView {
                     <p class="what">{failure.message()}</p>
                     <p class="next">{failure.next_step()}</p>
                 </div>
-                <figcaption><span class="label">"Prompt"</span>{prompt}</figcaption>
+                {caption("Prompt", "prompt", prompt)}
+            </figure>
+        }
+        .into_any(),
+        TileState::Cancelled => view! {
+            <figure class="tile cancelled">
+                <div class="placeholder">"Cancelled"</div>
+                {caption("Prompt", "prompt", prompt)}
             </figure>
         }
         .into_any(),

@@ -147,10 +147,27 @@ impl<'a> Studio<'a> {
         }
     }
 
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.browser.find_all(Locator::Css(css)).await.unwrap().len()
+    }
+
+    /// How many elements match `css` once at least `expected` do (or when patience runs out).
+    pub async fn count_eventually(&self, css: &str, expected: usize) -> usize {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let count = self.count(css).await;
+            if count >= expected || tokio::time::Instant::now() >= deadline {
+                return count;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits until no tile is still generating.
     pub async fn settled(&self) {
         let deadline = tokio::time::Instant::now() + PATIENCE;
-        while !self.browser.find_all(Locator::Css(".tile.running")).await.unwrap().is_empty() {
+        while self.count(".tile.queued, .tile.running, .tile.waiting").await > 0 {
             assert!(tokio::time::Instant::now() < deadline, "tiles still running after {PATIENCE:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

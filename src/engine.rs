@@ -1,0 +1,94 @@
+//! Runs what the tiles ask for: sends queued tiles while the cap allows, settles them with what
+//! came back, waits and sends again as the retry policy says, and aborts cancelled calls.
+
+use std::collections::HashMap;
+
+use easel_contract::failure::RetryPolicy;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::AbortController;
+
+use crate::image_api::{self, Generated};
+use crate::tiles::{Job, TileId, Tiles};
+
+/// The run's state and the handles of calls in flight; `Copy`, so every handler can hold it.
+#[derive(Clone, Copy)]
+pub struct Engine {
+    /// Every tile, the grid's source.
+    pub tiles: RwSignal<Tiles<Generated>>,
+    /// How many calls may be in flight at once.
+    cap: Signal<usize>,
+    /// One controller per call in flight, to abort it.
+    aborts: StoredValue<HashMap<TileId, AbortController>, LocalStorage>,
+}
+
+/// Milliseconds on the page's clock.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+impl Engine {
+    /// An engine with no tiles, sending at most `cap` calls at once.
+    pub fn new(cap: Signal<usize>) -> Engine {
+        Engine { tiles: RwSignal::new(Tiles::default()), cap, aborts: StoredValue::new_local(HashMap::new()) }
+    }
+
+    /// Queues a run: a tile per job, sent as the cap allows.
+    pub fn run(self, prompt: &str, jobs: Vec<Job>) {
+        self.tiles.update(|tiles| tiles.queue(prompt, jobs));
+        self.pump();
+    }
+
+    /// Stops tile `id`, aborting its call if it is in flight.
+    pub fn cancel(self, id: TileId) {
+        if self.tiles.try_update(|tiles| tiles.cancel(id)).unwrap_or(false) {
+            self.abort(id);
+        }
+        self.pump();
+    }
+
+    /// Stops every tile still to settle.
+    pub fn cancel_all(self) {
+        for id in self.tiles.try_update(Tiles::cancel_all).unwrap_or_default() {
+            self.abort(id);
+        }
+    }
+
+    fn abort(self, id: TileId) {
+        if let Some(controller) = self.aborts.try_update_value(|aborts| aborts.remove(&id)).flatten() {
+            controller.abort();
+        }
+    }
+
+    /// Sends every tile the cap has room for.
+    fn pump(self) {
+        let cap = self.cap.get_untracked().max(1);
+        let started = self.tiles.try_update(|tiles| tiles.start_due(cap, now_ms())).unwrap_or_default();
+        for (id, job) in started {
+            let controller = AbortController::new().expect("every browser Easel runs in has AbortController");
+            let signal = controller.signal();
+            self.aborts.update_value(|aborts| {
+                aborts.insert(id, controller);
+            });
+            spawn_local(async move {
+                let outcome = image_api::generate(&job.target, &job.request, &signal).await;
+                self.aborts.update_value(|aborts| {
+                    aborts.remove(&id);
+                });
+                let policy = RetryPolicy::default();
+                let wait = self.tiles.try_update(|tiles| tiles.settle(id, outcome, &policy, now_ms())).flatten();
+                if let Some(wait) = wait {
+                    set_timeout(
+                        move || {
+                            if self.tiles.try_update(|tiles| tiles.requeue_due(now_ms())).unwrap_or(false) {
+                                self.pump();
+                            }
+                        },
+                        wait,
+                    );
+                }
+                self.pump();
+            });
+        }
+    }
+}

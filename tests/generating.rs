@@ -1,0 +1,80 @@
+//! End to end: runs of several images, at most the chosen number in flight (counted at the
+//! server), cancelled for real, and retried after a 429 with a visible countdown.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use easel_server::{Backend, LocalEndpointConfig};
+use fantoccini::key::Key;
+use support::{Harness, Studio};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn six_images_two_at_a_time_never_have_more_than_two_in_flight() {
+    let config = LocalEndpointConfig { latency: Duration::from_millis(600), ..Default::default() };
+    let stats = config.stats.clone();
+    let harness = Harness::serving(Backend::Local(config)).await;
+    let studio = Studio::open(&harness).await;
+    studio.fill("Prompt", "a lighthouse").await;
+    studio.fill("Images", "6").await;
+    studio.fill("At once", "2").await;
+    assert_eq!(studio.text_of(".estimate").await, "Estimated cost: $0.240", "six dall-e-3 images at $0.04");
+    studio.press("Generate").await;
+    studio.settled().await;
+
+    assert_eq!(studio.count(".results .tile.done img").await, 6);
+    assert_eq!(stats.calls.load(Ordering::SeqCst), 6, "dall-e-3 takes one image per request");
+    assert_eq!(stats.max_in_flight.load(Ordering::SeqCst), 2);
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cancel_all_and_escape_abort_the_calls_in_flight() {
+    let config = LocalEndpointConfig { latency: Duration::from_secs(20), ..Default::default() };
+    let stats = config.stats.clone();
+    let harness = Harness::serving(Backend::Local(config)).await;
+    let studio = Studio::open(&harness).await;
+    studio.fill("Prompt", "a slow fox").await;
+    studio.fill("Images", "3").await;
+    studio.press("Generate").await;
+    wait_for(|| stats.in_flight.load(Ordering::SeqCst) == 3, "three calls in flight").await;
+
+    studio.press("Cancel all (Esc)").await;
+    assert_eq!(studio.count_eventually(".results .tile.cancelled", 3).await, 3);
+    wait_for(|| stats.in_flight.load(Ordering::SeqCst) == 0, "the server sees the calls end").await;
+
+    studio.press("Generate").await;
+    wait_for(|| stats.in_flight.load(Ordering::SeqCst) == 3, "three more in flight").await;
+    harness.browser.active_element().await.unwrap().send_keys(&Key::Escape.to_string()).await.unwrap();
+    assert_eq!(studio.count_eventually(".results .tile.cancelled", 6).await, 6);
+    wait_for(|| stats.in_flight.load(Ordering::SeqCst) == 0, "Escape aborts them too").await;
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_429_counts_down_retries_and_gives_up_after_three_calls() {
+    let config = LocalEndpointConfig { retry_after_secs: 1, ..Default::default() };
+    let stats = config.stats.clone();
+    let harness = Harness::serving(Backend::Local(config)).await;
+    let studio = Studio::open(&harness).await;
+    studio.fill("Prompt", "a busy fox [fault:429]").await;
+    studio.press("Generate").await;
+
+    let waiting = studio.text_of(".results .tile.waiting").await;
+    assert!(waiting.contains("The deployment is busy") && waiting.contains("Trying again in"), "{waiting}");
+    assert_eq!(studio.text_of(".results .tile.failed .what").await, "The deployment is busy: too many requests.");
+    assert_eq!(stats.calls.load(Ordering::SeqCst), 3, "the first call and two retries");
+    harness.stop().await;
+}
+
+async fn wait_for(condition: impl Fn() -> bool, what: &str) {
+    for _ in 0..200 {
+        if condition() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
