@@ -54,7 +54,12 @@ pub fn App() -> impl IntoView {
         </header>
         // Results follow the prompt in the page's order, so on a phone they are right below it.
         <main class="studio">
-            <PromptForm form show_problems on_generate=submit />
+            <PromptForm
+                form
+                show_problems
+                on_generate=submit
+                on_switch_model=move |model| connection.update(|connection| form.update(|form| form.switch_model(model, connection)))
+            />
             <ResultGrid engine now />
             <ConnectionPanel connection show_problems />
         </main>

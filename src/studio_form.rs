@@ -1,9 +1,12 @@
 //! What the user has chosen in the studio's form, as a plain type: the view only reads and
 //! writes it, and everything it means (the plan of requests, its problems) is derived here.
 
-use easel_contract::model::ModelProfile;
+use easel_contract::calendar::Date;
+use easel_contract::endpoint::Connection;
+use easel_contract::model::{LifecycleStatus, ModelProfile};
 use easel_contract::request::{
-    ImageRequest, Plan, Quality, RequestError, ResponseFormat, Size, Style, MAX_IMAGES_PER_RUN,
+    Background, ImageRequest, OutputFormat, Plan, Quality, RequestError, ResponseFormat, Size, Style,
+    MAX_IMAGES_PER_RUN,
 };
 
 /// The prompt and options, one field per control. Options the model does not take are `None`.
@@ -21,6 +24,10 @@ pub struct StudioForm {
     pub style: Option<Style>,
     /// Link or inline data, for models that offer the choice.
     pub response_format: Option<ResponseFormat>,
+    /// Image file format, for models that offer the choice (gpt-image).
+    pub output_format: Option<OutputFormat>,
+    /// Background, for models that offer the choice (gpt-image).
+    pub background: Option<Background>,
     /// How many images the run makes.
     pub images: u8,
     /// How many calls may be in flight at once.
@@ -37,8 +44,45 @@ impl StudioForm {
             quality: model.default_quality(),
             style: model.default_style(),
             response_format: model.response_formats.first().copied(),
+            output_format: model.default_output_format(),
+            background: model.default_background(),
             images: 1,
             at_once: 4,
+        }
+    }
+
+    /// Switches to `model`: its options at their defaults, the prompt and run settings kept. A
+    /// connection still on the old model's deployment name and api-version (as the local
+    /// endpoint's are) follows to the new model's.
+    pub fn switch_model(&mut self, model: &'static ModelProfile, connection: &mut Connection) {
+        let old = self.model;
+        if connection.deployment == old.name {
+            connection.deployment = model.name.to_owned();
+        }
+        if connection.api_version == old.api_version {
+            connection.api_version = model.api_version.to_owned();
+        }
+        *self = StudioForm {
+            prompt: std::mem::take(&mut self.prompt),
+            images: self.images,
+            at_once: self.at_once,
+            ..StudioForm::new(model)
+        };
+    }
+
+    /// What to tell the user about the model's life on Azure on `today`, if anything.
+    pub fn lifecycle_notice(&self, today: Date) -> Option<String> {
+        let name = self.model.name;
+        match self.model.status_on(today) {
+            LifecycleStatus::Active => None,
+            LifecycleStatus::RetiresSoon { on, days_left } => Some(format!(
+                "Azure retires {name} on {on}, in {days_left} day{}: plan a move to a newer model.",
+                if days_left == 1 { "" } else { "s" }
+            )),
+            LifecycleStatus::Retired { on } => Some(format!(
+                "Azure retired {name} on {on}: Azure deployments of it answer with errors. \
+                 Servers that still speak it, such as the local endpoint, work."
+            )),
         }
     }
 
@@ -56,6 +100,8 @@ impl StudioForm {
             quality: Some(self.quality),
             style: self.style,
             response_format: self.response_format,
+            output_format: self.output_format,
+            background: self.background,
             ..Default::default()
         }
         .plan(self.model, self.images)
@@ -93,7 +139,7 @@ mod tests {
         let form = StudioForm { prompt: "a fox".into(), ..StudioForm::new(&GPT_IMAGE_1) };
         assert_eq!(
             form.plan().unwrap().requests[0].to_json(),
-            r#"{"prompt":"a fox","size":"auto","n":1,"quality":"auto"}"#
+            r#"{"prompt":"a fox","size":"auto","n":1,"quality":"auto","output_format":"png","background":"auto"}"#
         );
     }
 
@@ -108,6 +154,48 @@ mod tests {
         );
         let too_many = StudioForm { images: 11, ..form };
         assert_eq!(too_many.plan().unwrap_err()[0].field(), Field::Images);
+    }
+
+    #[test]
+    fn switching_model_resets_its_options_keeps_the_prompt_and_moves_a_local_connection() {
+        use easel_contract::endpoint::{ApiPath, Auth};
+        let mut connection = Connection {
+            endpoint: "http://127.0.0.1:8080".into(),
+            deployment: "dall-e-3".into(),
+            api_version: "2024-02-01".into(),
+            path: ApiPath::Deployments,
+            auth: Auth::ApiKey("k".into()),
+        };
+        let mut form =
+            StudioForm { prompt: "a fox".into(), images: 3, quality: Quality::Hd, ..StudioForm::new(&DALL_E_3) };
+        form.switch_model(&GPT_IMAGE_1, &mut connection);
+        assert_eq!((form.prompt.as_str(), form.images, form.quality), ("a fox", 3, Quality::Auto));
+        assert_eq!((form.style, form.response_format, form.output_format), (None, None, Some(OutputFormat::Png)));
+        assert_eq!(
+            (connection.deployment.as_str(), connection.api_version.as_str()),
+            ("gpt-image-1", "2025-04-01-preview")
+        );
+
+        connection.deployment = "my-own-name".into();
+        form.switch_model(&DALL_E_3, &mut connection);
+        assert_eq!(connection.deployment, "my-own-name", "a name the user chose stays");
+        assert_eq!(connection.api_version, "2024-02-01");
+    }
+
+    #[test]
+    fn the_notice_says_when_azure_retired_or_retires_the_model() {
+        let today = Date::new(2026, 11, 24);
+        let notice = |model| StudioForm::new(model).lifecycle_notice(today);
+        assert_eq!(
+            notice(&DALL_E_3).unwrap(),
+            "Azure retired dall-e-3 on 2026-03-04: Azure deployments of it answer with errors. \
+             Servers that still speak it, such as the local endpoint, work."
+        );
+        assert_eq!(
+            notice(&easel_contract::model::GPT_IMAGE_1_5).unwrap(),
+            "Azure retires gpt-image-1.5 on 2026-12-16, in 22 days: plan a move to a newer model."
+        );
+        assert_eq!(notice(&easel_contract::model::GPT_IMAGE_2), None);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use std::fmt::Display;
 
+use easel_contract::calendar::Date;
+use easel_contract::model::{ModelProfile, MODELS};
 use easel_contract::price::Estimate;
 use easel_contract::request::{Field, Size, MAX_IMAGES_PER_RUN};
 use leptos::prelude::*;
@@ -19,8 +21,13 @@ pub fn PromptForm(
     /// Called when the user asks to generate (the button, or Ctrl/Cmd+Enter).
     #[prop(into)]
     on_generate: Callback<()>,
+    /// Called when the user picks another model.
+    #[prop(into)]
+    on_switch_model: Callback<&'static ModelProfile>,
 ) -> impl IntoView {
-    let model = form.with_untracked(|form| form.model);
+    let model = Memo::new(move |_| form.with(|form| form.model));
+    let today = Date::from_days_since_epoch((js_sys::Date::now() / 86_400_000.0).floor() as i64);
+    let notice = move || form.with(|form| form.lifecycle_notice(today));
     let plan = Memo::new(move |_| form.with(StudioForm::plan));
     // A field's problem, once the user has tried to generate.
     let problem_of = move |field: Field| {
@@ -58,6 +65,30 @@ pub fn PromptForm(
             }
         >
             <div class="field">
+                <label for="model">"Model"</label>
+                <select
+                    id="model"
+                    aria-describedby="model-notice"
+                    on:change:target=move |event| {
+                        if let Some(chosen) = ModelProfile::by_name(&event.target().value()) {
+                            on_switch_model.run(chosen);
+                        }
+                    }
+                >
+                    {MODELS
+                        .iter()
+                        .map(|profile| {
+                            view! {
+                                <option value=profile.name selected=move || model.get().name == profile.name>
+                                    {profile.name}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+                <p id="model-notice" class="notice">{notice}</p>
+            </div>
+            <div class="field">
                 <label for="prompt">"Prompt"</label>
                 <textarea
                     id="prompt"
@@ -68,21 +99,34 @@ pub fn PromptForm(
                     aria-invalid=move || shown_problem().is_some().then_some("true")
                     aria-describedby="prompt-count prompt-problem"
                 ></textarea>
-                <p id="prompt-count" class="hint count">{count} " / " {model.max_prompt_chars} " characters"</p>
+                <p id="prompt-count" class="hint count">{count} " / " {move || model.get().max_prompt_chars} " characters"</p>
                 <p id="prompt-problem" class="problem" role="alert">{shown_problem}</p>
             </div>
-            <div class="options">
-                <OptionSelect id="size" label="Size" values=model.offered_sizes() form
-                    read=|form| Some(form.size) write=|form, value| form.size = value describe=describe_size />
-                <OptionSelect id="quality" label="Quality" values=model.qualities form
-                    read=|form| Some(form.quality) write=|form, value| form.quality = value describe=|q| q.label().to_owned() />
-                <OptionSelect id="style" label="Style" values=model.styles form
-                    read=|form| form.style write=|form, value| form.style = Some(value)
-                    describe=|s| s.label().to_owned() />
-                <OptionSelect id="response-format" label="Response format" values=model.response_formats form
-                    read=|form| form.response_format write=|form, value| form.response_format = Some(value)
-                    describe=|r| r.label().to_owned() />
-            </div>
+            // Drawn anew for each model: its own options, each at the API's default.
+            {move || {
+                let model = model.get();
+                view! {
+                    <div class="options">
+                        <OptionSelect id="size" label="Size" values=model.offered_sizes() form
+                            read=|form| Some(form.size) write=|form, value| form.size = value describe=describe_size />
+                        <OptionSelect id="quality" label="Quality" values=model.qualities form
+                            read=|form| Some(form.quality) write=|form, value| form.quality = value
+                            describe=|q| q.label().to_owned() />
+                        <OptionSelect id="style" label="Style" values=model.styles form
+                            read=|form| form.style write=|form, value| form.style = Some(value)
+                            describe=|s| s.label().to_owned() />
+                        <OptionSelect id="response-format" label="Response format" values=model.response_formats form
+                            read=|form| form.response_format write=|form, value| form.response_format = Some(value)
+                            describe=|r| r.label().to_owned() />
+                        <OptionSelect id="output-format" label="File format" values=model.output_formats form
+                            read=|form| form.output_format write=|form, value| form.output_format = Some(value)
+                            describe=|f| f.label().to_owned() />
+                        <OptionSelect id="background" label="Background" values=model.backgrounds form
+                            read=|form| form.background write=|form, value| form.background = Some(value)
+                            describe=|b| b.label().to_owned() />
+                    </div>
+                }
+            }}
             <div class="options">
                 <div class="field">
                     <label for="images">"Images"</label>

@@ -102,13 +102,15 @@ fn tile_view(Tile { id, prompt, state, .. }: Tile<Generated>, engine: Engine, no
             }
             .into_any()
         }
-        TileState::Done(Generated { picture, revised_prompt }) => view! {
-            <figure class="tile done">
-                <img src=picture.src().to_owned() alt=prompt.clone() />
-                {caption("Revised prompt", "revised-prompt", revised_prompt.unwrap_or(prompt))}
-            </figure>
+        TileState::Done(Generated { picture, revised_prompt }) => {
+            let img = view! { <img src=picture.src().to_owned() alt=prompt.clone() /> };
+            // gpt-image keeps the prompt as written; DALL-E 3 always rewrites it.
+            let caption = match revised_prompt {
+                Some(revised) => caption("Revised prompt", "revised-prompt", revised),
+                None => caption("Prompt", "prompt", prompt),
+            };
+            view! { <figure class="tile done">{img} {caption}</figure> }.into_any()
         }
-        .into_any(),
         TileState::Failed(failure) => view! {
             <figure class="tile failed">
                 <div class="failure" role="alert">
