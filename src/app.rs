@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use crate::components::connection_panel::ConnectionPanel;
 use crate::components::prompt_form::PromptForm;
 use crate::components::result_grid::ResultGrid;
+use crate::components::show_as_code::ShowAsCode;
 use crate::engine::{now_ms, Engine};
 use crate::studio_form::StudioForm;
 use crate::tiles::Job;
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
             />
             <ResultGrid engine now />
             <ConnectionPanel connection show_problems />
+            <ShowAsCode form connection />
         </main>
     }
 }

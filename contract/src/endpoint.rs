@@ -380,6 +380,16 @@ impl Target {
     pub fn deployment(&self) -> &str {
         &self.deployment
     }
+
+    /// The api-version.
+    pub fn api_version(&self) -> &str {
+        &self.api_version
+    }
+
+    /// The URL shape.
+    pub fn path(&self) -> ApiPath {
+        self.path
+    }
 }
 
 #[cfg(test)]

@@ -3,3 +3,4 @@
 pub mod connection_panel;
 pub mod prompt_form;
 pub mod result_grid;
+pub mod show_as_code;

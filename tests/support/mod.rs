@@ -132,6 +132,12 @@ impl<'a> Studio<'a> {
         self.browser.find(Locator::XPath(&xpath)).await.unwrap().click().await.unwrap();
     }
 
+    /// Opens the disclosure whose summary reads `name`.
+    pub async fn press_summary(&self, name: &str) {
+        let xpath = format!("//summary[normalize-space()='{name}']");
+        self.browser.find(Locator::XPath(&xpath)).await.unwrap().click().await.unwrap();
+    }
+
     /// Waits for the newest result's image to decode and gives its natural size.
     pub async fn newest_image_size(&self) -> (u64, u64) {
         let script = "const img = document.querySelector('.results figure img');
