@@ -54,5 +54,10 @@ async fn main() {
     shoot("4-results-cancelled-and-an-error").await;
     harness.browser.set_window_size(390, 844).await.unwrap();
     shoot("5-phone-width").await;
+    harness.browser.set_window_size(1280, 900).await.unwrap();
+    studio.fill("Deployment", "dall-e-3").await;
+    studio.press_summary("Show as code").await;
+    harness.browser.execute("document.querySelector('.show-as-code').scrollIntoView()", vec![]).await.unwrap();
+    shoot("6-show-as-code").await;
     harness.stop().await;
 }
