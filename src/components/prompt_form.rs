@@ -128,44 +128,47 @@ pub fn PromptForm(
                 }
             }}
             <div class="options">
-                <div class="field">
-                    <label for="images">"Images"</label>
-                    <input
-                        id="images"
-                        type="number"
-                        min="1"
-                        max=MAX_IMAGES_PER_RUN
-                        prop:value=move || form.with(|form| form.images.to_string())
-                        on:input:target=move |event| {
-                            let images = event.target().value().trim().parse().unwrap_or(0);
-                            form.update(|form| form.images = images);
-                        }
-                        aria-invalid=move || images_problem().is_some().then_some("true")
-                        aria-describedby="images-problem"
-                    />
-                    <p id="images-problem" class="problem" role="alert">{images_problem}</p>
-                </div>
-                <div class="field">
-                    <label for="at-once">"At once"</label>
-                    <input
-                        id="at-once"
-                        type="number"
-                        min="1"
-                        max=MAX_IMAGES_PER_RUN
-                        prop:value=move || form.with(|form| form.at_once.to_string())
-                        on:input:target=move |event| {
-                            let at_once = event.target().value().trim().parse().unwrap_or(0);
-                            form.update(|form| form.at_once = at_once);
-                        }
-                        aria-invalid=move || at_once_problem().is_some().then_some("true")
-                        aria-describedby="at-once-problem"
-                    />
-                    <p id="at-once-problem" class="problem" role="alert">{at_once_problem}</p>
-                </div>
+                <NumberField id="images" label="Images" form problem=Signal::derive(images_problem)
+                    read=|form| form.images write=|form, value| form.images = value />
+                <NumberField id="at-once" label="At once" form problem=Signal::derive(at_once_problem)
+                    read=|form| form.at_once write=|form, value| form.at_once = value />
             </div>
             <button type="submit" class="generate" aria-keyshortcuts="Control+Enter Meta+Enter">"Generate"</button>
             <p class="hint estimate">{estimate}</p>
         </form>
+    }
+}
+
+/// A labelled count from 1 to [`MAX_IMAGES_PER_RUN`]; what the user types is kept (an entry that
+/// is not a number reads as 0) and its problem shown beside it.
+#[component]
+fn NumberField(
+    id: &'static str,
+    label: &'static str,
+    form: RwSignal<StudioForm>,
+    problem: Signal<Option<String>>,
+    read: fn(&StudioForm) -> u8,
+    write: fn(&mut StudioForm, u8),
+) -> impl IntoView {
+    let problem_id = format!("{id}-problem");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type="number"
+                min="1"
+                max=MAX_IMAGES_PER_RUN
+                prop:value=move || form.with(|form| read(form).to_string())
+                on:input:target=move |event| {
+                    let value = event.target().value().trim().parse().unwrap_or(0);
+                    form.update(|form| write(form, value));
+                }
+                aria-invalid=move || problem.with(Option::is_some).then_some("true")
+                aria-describedby=problem_id.clone()
+            />
+            <p id=problem_id class="problem" role="alert">{move || problem.get()}</p>
+        </div>
     }
 }
 
