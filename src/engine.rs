@@ -1,9 +1,9 @@
 //! Runs what the tiles ask for: sends queued tiles while the cap allows, settles them with what
 //! came back, waits and sends again as the retry policy says, and aborts cancelled calls.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use easel_contract::failure::RetryPolicy;
+use easel_contract::failure::{CallError, Failure, RetryPolicy, GENERATION_TIMEOUT};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::AbortController;
@@ -20,6 +20,8 @@ pub struct Engine {
     cap: Signal<usize>,
     /// One controller per call in flight, to abort it.
     aborts: StoredValue<HashMap<TileId, AbortController>, LocalStorage>,
+    /// Calls aborted because they took longer than [`GENERATION_TIMEOUT`].
+    timed_out: StoredValue<HashSet<TileId>>,
 }
 
 /// Milliseconds on the page's clock.
@@ -30,7 +32,12 @@ pub fn now_ms() -> u64 {
 impl Engine {
     /// An engine with no tiles, sending at most `cap` calls at once.
     pub fn new(cap: Signal<usize>) -> Engine {
-        Engine { tiles: RwSignal::new(Tiles::default()), cap, aborts: StoredValue::new_local(HashMap::new()) }
+        Engine {
+            tiles: RwSignal::new(Tiles::default()),
+            cap,
+            aborts: StoredValue::new_local(HashMap::new()),
+            timed_out: StoredValue::new(HashSet::new()),
+        }
     }
 
     /// Queues a run: a tile per job, sent as the cap allows.
@@ -70,11 +77,26 @@ impl Engine {
             self.aborts.update_value(|aborts| {
                 aborts.insert(id, controller);
             });
+            // A call still out after the timeout is aborted, and reads as a timeout, not a refusal.
+            set_timeout(
+                move || {
+                    if self.aborts.with_value(|aborts| aborts.contains_key(&id)) {
+                        self.timed_out.update_value(|timed_out| {
+                            timed_out.insert(id);
+                        });
+                        self.abort(id);
+                    }
+                },
+                GENERATION_TIMEOUT,
+            );
             spawn_local(async move {
-                let outcome = image_api::generate(&job.target, &job.request, &signal).await;
+                let mut outcome = image_api::generate(&job.target, &job.request, &signal).await;
                 self.aborts.update_value(|aborts| {
                     aborts.remove(&id);
                 });
+                if self.timed_out.try_update_value(|timed_out| timed_out.remove(&id)).unwrap_or(false) {
+                    outcome = Err(CallError::from(Failure::Timeout));
+                }
                 let policy = RetryPolicy::default();
                 let wait = self.tiles.try_update(|tiles| tiles.settle(id, outcome, &policy, now_ms())).flatten();
                 if let Some(wait) = wait {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use base64::Engine;
 use easel_contract::endpoint::Target;
-use easel_contract::failure::Failure;
+use easel_contract::failure::{CallError, Failure, FailureDetails};
 use easel_contract::request::ValidRequest;
 use easel_contract::response::{ImageSource, ImagesResponse};
 use gloo_net::http::Request;
@@ -42,7 +42,11 @@ pub struct Generated {
 }
 
 /// Sends `request` to `target` and waits for its images; `abort` stops the call.
-pub async fn generate(target: &Target, request: &ValidRequest, abort: &AbortSignal) -> Result<Vec<Generated>, Failure> {
+pub async fn generate(
+    target: &Target,
+    request: &ValidRequest,
+    abort: &AbortSignal,
+) -> Result<Vec<Generated>, CallError> {
     let mut call = Request::post(&target.generations_url()).abort_signal(Some(abort));
     for (name, value) in target.headers() {
         call = call.header(name, &value);
@@ -50,31 +54,33 @@ pub async fn generate(target: &Target, request: &ValidRequest, abort: &AbortSign
     // gloo-net reports a refused connection and a CORS refusal alike: the browser hides which.
     let response = call
         .body(target.body(request))
-        .map_err(|_| Failure::Unreachable)?
+        .map_err(|_| CallError::from(Failure::Unreachable))?
         .send()
         .await
-        .map_err(|_| Failure::Unreachable)?;
+        .map_err(|_| CallError::from(Failure::Unreachable))?;
     let status = response.status();
-    let body = response.text().await.map_err(|_| Failure::Unreachable)?;
+    let body = response.text().await.map_err(|_| CallError::from(Failure::Unreachable))?;
     if !response.ok() {
-        return Err(Failure::classify(status, &body, |name| response.headers().get(name)));
+        return Err(CallError::read(status, &body, |name| response.headers().get(name)));
     }
+    let unexpected = || CallError {
+        failure: Failure::UnexpectedAnswer { status },
+        details: FailureDetails { status: Some(status), ..Default::default() },
+    };
     let mime = request.output_format().mime();
-    ImagesResponse::read(status, &body)?
+    ImagesResponse::read(status, &body)
+        .map_err(|_| unexpected())?
         .data
         .into_iter()
         .map(|image| {
             let picture = match image.source() {
                 Some(ImageSource::Base64(data)) => {
-                    let bytes = base64::engine::general_purpose::STANDARD
-                        .decode(data)
-                        .map_err(|_| Failure::UnexpectedAnswer { status })?;
-                    let object_url =
-                        ObjectUrl::from_bytes(&bytes, mime).map_err(|_| Failure::UnexpectedAnswer { status })?;
+                    let bytes = base64::engine::general_purpose::STANDARD.decode(data).map_err(|_| unexpected())?;
+                    let object_url = ObjectUrl::from_bytes(&bytes, mime).map_err(|_| unexpected())?;
                     Picture::Bytes(Arc::new(object_url))
                 }
                 Some(ImageSource::Url(url)) => Picture::Link(url.to_owned()),
-                None => return Err(Failure::UnexpectedAnswer { status }),
+                None => return Err(unexpected()),
             };
             Ok(Generated { picture, revised_prompt: image.revised_prompt })
         })

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use easel_contract::endpoint::Target;
-use easel_contract::failure::{Failure, RetryPolicy};
+use easel_contract::failure::{CallError, Failure, RetryPolicy};
 use easel_contract::request::ValidRequest;
 
 /// A tile's identity, stable for its life; the grid keys on it.
@@ -35,12 +35,12 @@ pub enum TileState<Image> {
         /// When it goes back in the queue.
         until_ms: u64,
         /// Why it waits.
-        after: Failure,
+        after: CallError,
     },
     /// The image arrived.
     Done(Image),
-    /// No image: why, in plain words.
-    Failed(Failure),
+    /// No image: why, in plain words, and the answer's details.
+    Failed(CallError),
     /// The user stopped it.
     Cancelled,
 }
@@ -136,7 +136,7 @@ impl<Image: Clone> Tiles<Image> {
     pub fn settle(
         &mut self,
         id: TileId,
-        outcome: Result<Vec<Image>, Failure>,
+        outcome: Result<Vec<Image>, CallError>,
         policy: &RetryPolicy,
         now_ms: u64,
     ) -> Option<Duration> {
@@ -145,17 +145,17 @@ impl<Image: Clone> Tiles<Image> {
             return None;
         }
         match outcome {
-            Err(failure) => {
-                let wait = policy.next_wait(&failure, self.list[index].attempts);
+            Err(error) => {
+                let wait = policy.next_wait(&error.failure, self.list[index].attempts);
                 self.list[index].state = match wait {
-                    Some(wait) => TileState::Waiting { until_ms: now_ms + wait.as_millis() as u64, after: failure },
-                    None => TileState::Failed(failure),
+                    Some(wait) => TileState::Waiting { until_ms: now_ms + wait.as_millis() as u64, after: error },
+                    None => TileState::Failed(error),
                 };
                 wait
             }
             Ok(images) => {
                 let mut images = images.into_iter();
-                let first = images.next().map_or(TileState::Failed(Failure::Unreachable), TileState::Done);
+                let first = images.next().map_or(TileState::Failed(Failure::Unreachable.into()), TileState::Done);
                 self.list[index].state = first;
                 let (prompt, job) = (self.list[index].prompt.clone(), self.list[index].job.clone());
                 for (offset, image) in images.enumerate() {
@@ -259,14 +259,14 @@ mod tests {
         tiles.queue("a fox", jobs(&DALL_E_3, 1));
         let busy = Failure::RateLimited { retry_after: Some(Duration::from_secs(3)) };
         tiles.start_due(1, 0);
-        assert_eq!(tiles.settle(0, Err(busy.clone()), &policy, 100), Some(Duration::from_secs(3)));
-        assert_eq!(tiles.list()[0].state, TileState::Waiting { until_ms: 3100, after: busy.clone() });
+        assert_eq!(tiles.settle(0, Err(busy.clone().into()), &policy, 100), Some(Duration::from_secs(3)));
+        assert_eq!(tiles.list()[0].state, TileState::Waiting { until_ms: 3100, after: busy.clone().into() });
         assert!(!tiles.requeue_due(3099));
         assert!(tiles.requeue_due(3100));
         for attempt in 2..=3 {
             tiles.start_due(1, 4000);
             assert_eq!(tiles.list()[0].attempts, attempt);
-            let wait = tiles.settle(0, Err(busy.clone()), &policy, 4000);
+            let wait = tiles.settle(0, Err(busy.clone().into()), &policy, 4000);
             if attempt < 3 {
                 assert!(wait.is_some());
                 tiles.requeue_due(u64::MAX);
@@ -274,12 +274,12 @@ mod tests {
                 assert_eq!(wait, None, "three calls in all");
             }
         }
-        assert_eq!(tiles.list()[0].state, TileState::Failed(busy));
+        assert_eq!(tiles.list()[0].state, TileState::Failed(busy.into()));
         let refused = Failure::PromptFiltered { categories: vec![] };
         tiles.queue("a fox", jobs(&DALL_E_3, 1));
         tiles.start_due(1, 0);
-        assert_eq!(tiles.settle(1, Err(refused.clone()), &policy, 0), None, "a refusal is final");
-        assert_eq!(tiles.list()[0].state, TileState::Failed(refused));
+        assert_eq!(tiles.settle(1, Err(refused.clone().into()), &policy, 0), None, "a refusal is final");
+        assert_eq!(tiles.list()[0].state, TileState::Failed(refused.into()));
     }
 
     #[test]

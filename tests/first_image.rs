@@ -49,5 +49,9 @@ async fn a_deployment_that_does_not_exist_is_explained_in_plain_words() {
     assert_eq!(studio.text_of(".results .failure .what").await, "This resource has no deployment of that name.");
     let next = studio.text_of(".results .failure .next").await;
     assert!(next.starts_with("Check the deployment name"), "{next}");
+    studio.press_summary("Details").await;
+    let details = studio.text_of(".results .failure-details").await;
+    assert!(details.contains("HTTP 404 · DeploymentNotFound"), "{details}");
+    assert!(details.contains("The API deployment for this resource does not exist."), "{details}");
     harness.stop().await;
 }

@@ -405,6 +405,77 @@ fn sentence(text: &str) -> String {
     }
 }
 
+/// A failed call as the person sees it: what happened in plain words ([`Failure`]), and the
+/// details to look closer or to quote to support.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallError {
+    /// What happened, and what to do.
+    pub failure: Failure,
+    /// What the answer said, when one came.
+    pub details: FailureDetails,
+}
+
+/// What a failed call's answer said.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FailureDetails {
+    /// The HTTP status.
+    pub status: Option<u16>,
+    /// The error code (`error.code`, or Azure's `inner_error.code`).
+    pub code: Option<String>,
+    /// The id Azure gives the request, to quote to support.
+    pub request_id: Option<String>,
+    /// The service's own message.
+    pub message: Option<String>,
+}
+
+/// Response headers that carry Azure's id of a request.
+const REQUEST_ID_HEADERS: [&str; 3] = ["apim-request-id", "x-request-id", "x-ms-request-id"];
+
+impl CallError {
+    /// Classifies a failed call and keeps what its answer said (see [`Failure::classify`]).
+    pub fn read(status: u16, body: &str, header: impl Fn(&str) -> Option<String>) -> CallError {
+        let envelope = serde_json::from_str::<ErrorEnvelope>(body).ok();
+        let code = envelope.as_ref().and_then(|envelope| {
+            let inner = envelope.error.inner_error.as_ref().and_then(|inner| inner.code.clone());
+            envelope.error.code.clone().or(inner)
+        });
+        let message = envelope.as_ref().map(|envelope| envelope.error.message.clone()).filter(|m| !m.is_empty());
+        // A 500's message asks the user to "include the request ID <id>".
+        let quoted_id = message.as_deref().and_then(|message| {
+            let after = &message[message.find("request ID ")? + "request ID ".len()..];
+            let id: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+            (!id.is_empty()).then_some(id)
+        });
+        let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| header(name)).or(quoted_id);
+        CallError {
+            failure: Failure::classify(status, body, header),
+            details: FailureDetails { status: Some(status), code, request_id, message },
+        }
+    }
+}
+
+impl From<Failure> for CallError {
+    /// A failure with no answer to detail: unreachable, timed out in the client.
+    fn from(failure: Failure) -> CallError {
+        CallError { failure, details: FailureDetails::default() }
+    }
+}
+
+impl FailureDetails {
+    /// The details on one line: "HTTP 404 · DeploymentNotFound · request 0a1b".
+    pub fn summary(&self) -> Option<String> {
+        let parts: Vec<String> = [
+            self.status.map(|status| format!("HTTP {status}")),
+            self.code.clone(),
+            self.request_id.as_ref().map(|id| format!("request {id}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+}
+
 /// The wait a 429 asks for: `retry-after-ms`, else `Retry-After` in seconds, else the message's
 /// "retry after N seconds" (browsers hide Azure's headers from scripts).
 fn wait_from(header: &impl Fn(&str) -> Option<String>, message: &str) -> Option<Duration> {
@@ -421,6 +492,10 @@ fn wait_from(header: &impl Fn(&str) -> Option<String>, message: &str) -> Option<
         digits.parse().ok().map(Duration::from_secs)
     })
 }
+
+/// How long a call may take before the client gives up on it: generation takes 10-30 s, and up
+/// to a minute for complex prompts (the digest's "Time, quota, price").
+pub const GENERATION_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// When to try a failed call again, and how long to wait first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -612,6 +687,33 @@ mod tests {
 
     fn headers_owned(retry_after: &'static str) -> impl Fn(&str) -> Option<String> {
         move |name: &str| (name == "retry-after").then(|| retry_after.to_owned())
+    }
+
+    #[test]
+    fn a_call_error_keeps_the_status_code_and_request_id_to_quote() {
+        let error = ApiError::server_error("0a1b-2c3d");
+        let read = CallError::read(500, &serde_json::to_string(&error.body).unwrap(), no_headers);
+        assert_eq!(read.failure, Failure::ServiceError { status: 500 });
+        assert_eq!(read.details.summary().as_deref(), Some("HTTP 500 · server_error · request 0a1b-2c3d"));
+
+        let from_header =
+            CallError::read(404, &serde_json::to_string(&ApiError::deployment_not_found().body).unwrap(), |name| {
+                (name == "apim-request-id").then(|| "abc-123".to_owned())
+            });
+        assert_eq!(from_header.details.summary().as_deref(), Some("HTTP 404 · DeploymentNotFound · request abc-123"));
+
+        let policy = ApiError::content_policy_violation(FilterResults::default(), None);
+        let mut envelope = policy.body.clone();
+        envelope.error.code = None;
+        let inner = CallError::read(400, &serde_json::to_string(&envelope).unwrap(), no_headers);
+        assert_eq!(
+            inner.details.code.as_deref(),
+            Some("ResponsibleAIPolicyViolation"),
+            "Azure's inner code when the outer is absent"
+        );
+
+        assert_eq!(CallError::read(502, "<html>", no_headers).details.summary().as_deref(), Some("HTTP 502"));
+        assert_eq!(CallError::from(Failure::Unreachable).details.summary(), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The results: a tile per image asked for, from queued to done, failed or cancelled.
 
+use easel_contract::failure::CallError;
 use leptos::prelude::*;
 
 use crate::engine::Engine;
@@ -93,7 +94,7 @@ fn tile_view(Tile { id, prompt, state, .. }: Tile<Generated>, engine: Engine, no
             view! {
                 <figure class="tile waiting" aria-busy="true">
                     <div class="failure waiting-note">
-                        <p class="what">{after.message()}</p>
+                        <p class="what">{after.failure.message()}</p>
                         <p class="next">"Trying again in " {left} " s."</p>
                     </div>
                     {caption("Prompt", "prompt", prompt)}
@@ -111,16 +112,28 @@ fn tile_view(Tile { id, prompt, state, .. }: Tile<Generated>, engine: Engine, no
             };
             view! { <figure class="tile done">{img} {caption}</figure> }.into_any()
         }
-        TileState::Failed(failure) => view! {
-            <figure class="tile failed">
-                <div class="failure" role="alert">
-                    <p class="what">{failure.message()}</p>
-                    <p class="next">{failure.next_step()}</p>
-                </div>
-                {caption("Prompt", "prompt", prompt)}
-            </figure>
+        TileState::Failed(CallError { failure, details }) => {
+            let more = details.summary().map(|summary| {
+                view! {
+                    <details class="failure-details">
+                        <summary>"Details"</summary>
+                        <p>{summary}</p>
+                        {details.message.map(|message| view! { <p class="service-message">{message}</p> })}
+                    </details>
+                }
+            });
+            view! {
+                <figure class="tile failed">
+                    <div class="failure" role="alert">
+                        <p class="what">{failure.message()}</p>
+                        <p class="next">{failure.next_step()}</p>
+                        {more}
+                    </div>
+                    {caption("Prompt", "prompt", prompt)}
+                </figure>
+            }
+            .into_any()
         }
-        .into_any(),
         TileState::Cancelled => view! {
             <figure class="tile cancelled">
                 <div class="placeholder">"Cancelled"</div>
