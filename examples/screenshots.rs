@@ -51,6 +51,8 @@ async fn main() {
     studio.fill("Deployment", "dall-e-4").await;
     studio.press("Generate").await;
     studio.settled().await;
+    studio.press_summary("Details").await;
+    harness.browser.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
     shoot("4-results-cancelled-and-an-error").await;
     harness.browser.set_window_size(390, 844).await.unwrap();
     shoot("5-phone-width").await;

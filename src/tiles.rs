@@ -96,6 +96,22 @@ impl<Image: Clone> Tiles<Image> {
         self.list.iter().filter(|tile| tile.state.is_pending()).count()
     }
 
+    /// What the settled tiles came to, as a person reads it: "2 images · 1 failed · 3 cancelled."
+    pub fn outcome(&self) -> String {
+        let count = |wanted: fn(&TileState<Image>) -> bool| self.list.iter().filter(|tile| wanted(&tile.state)).count();
+        let done = count(|state| matches!(state, TileState::Done(_)));
+        let parts = [
+            (done > 0 || self.list.is_empty()).then(|| format!("{done} image{}", if done == 1 { "" } else { "s" })),
+            Some(count(|state| matches!(state, TileState::Failed(_))))
+                .filter(|n| *n > 0)
+                .map(|n| format!("{n} failed")),
+            Some(count(|state| matches!(state, TileState::Cancelled)))
+                .filter(|n| *n > 0)
+                .map(|n| format!("{n} cancelled")),
+        ];
+        format!("{}.", parts.into_iter().flatten().collect::<Vec<_>>().join(" · "))
+    }
+
     /// Queues a tile per job of one run, in order, ahead of the older tiles.
     pub fn queue(&mut self, prompt: &str, jobs: Vec<Job>) {
         let tiles: Vec<_> = jobs
@@ -312,5 +328,18 @@ mod tests {
         assert_eq!(tiles.cancel_all(), [2, 3]);
         assert_eq!(tiles.pending(), 0);
         assert_eq!(states(&tiles), ["done:a", "cancelled", "cancelled", "cancelled"], "a run reads in asking order");
+        assert_eq!(tiles.outcome(), "1 image · 3 cancelled.");
+    }
+
+    #[test]
+    fn the_outcome_counts_what_the_tiles_came_to() {
+        let mut tiles = Tiles::<&str>::default();
+        assert_eq!(tiles.outcome(), "0 images.");
+        tiles.queue("a fox", jobs(&DALL_E_3, 3));
+        tiles.start_due(3, 0);
+        tiles.settle(0, Ok(vec!["a"]), &RetryPolicy::default(), 0);
+        tiles.settle(1, Ok(vec!["b"]), &RetryPolicy::default(), 0);
+        tiles.settle(2, Err(Failure::Unauthorized.into()), &RetryPolicy::default(), 0);
+        assert_eq!(tiles.outcome(), "2 images · 1 failed.");
     }
 }

@@ -20,10 +20,9 @@ pub fn ResultGrid(
     let tiles = engine.tiles;
     let pending = Memo::new(move |_| tiles.with(|tiles| tiles.pending()));
     let status = move || {
-        tiles.with(|tiles| match (tiles.pending(), tiles.list().len()) {
-            (0, 0) => String::new(),
-            (0, 1) => "1 result.".to_owned(),
-            (0, total) => format!("{total} results."),
+        tiles.with(|tiles| match (tiles.pending(), tiles.list().is_empty()) {
+            (0, true) => String::new(),
+            (0, false) => tiles.outcome(),
             (1, _) => "Generating 1 image…".to_owned(),
             (pending, _) => format!("Generating {pending} images…"),
         })
