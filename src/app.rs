@@ -6,6 +6,7 @@ use easel_contract::endpoint::{ApiPath, Auth, Connection, DEFAULT_API_VERSION};
 use easel_contract::model::DALL_E_3;
 use leptos::ev;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::components::connection_panel::ConnectionPanel;
 use crate::components::prompt_form::PromptForm;
@@ -61,10 +62,18 @@ pub fn App() -> impl IntoView {
                 on_generate=submit
                 on_switch_model=move |model| connection.update(|connection| form.update(|form| form.switch_model(model, connection)))
             />
-            <ResultGrid engine now />
+            <ResultGrid engine now on_use_prompt=move |text| use_as_prompt(form, text) />
             <ConnectionPanel connection show_problems />
             <ShowAsCode form connection />
         </main>
+    }
+}
+
+/// Puts `text` in the prompt box and moves the focus there, ready to edit.
+fn use_as_prompt(form: RwSignal<StudioForm>, text: String) {
+    form.update(|form| form.prompt = text);
+    if let Some(prompt) = document().get_element_by_id("prompt") {
+        let _ = prompt.unchecked_into::<web_sys::HtmlElement>().focus();
     }
 }
 

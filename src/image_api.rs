@@ -6,7 +6,7 @@ use std::sync::Arc;
 use base64::Engine;
 use easel_contract::endpoint::Target;
 use easel_contract::failure::{CallError, Failure, FailureDetails};
-use easel_contract::request::ValidRequest;
+use easel_contract::request::{OutputFormat, ValidRequest};
 use easel_contract::response::{ImageSource, ImagesResponse};
 use gloo_net::http::Request;
 use web_sys::AbortSignal;
@@ -39,6 +39,10 @@ pub struct Generated {
     pub picture: Picture,
     /// The prompt the model actually used.
     pub revised_prompt: Option<String>,
+    /// When it was made, in seconds since the Unix epoch (the answer's `created`).
+    pub created: i64,
+    /// Its file format.
+    pub format: OutputFormat,
 }
 
 /// Sends `request` to `target` and waits for its images; `abort` stops the call.
@@ -67,9 +71,11 @@ pub async fn generate(
         failure: Failure::UnexpectedAnswer { status },
         details: FailureDetails { status: Some(status), ..Default::default() },
     };
-    let mime = request.output_format().mime();
-    ImagesResponse::read(status, &body)
-        .map_err(|_| unexpected())?
+    let format = request.output_format();
+    let mime = format.mime();
+    let answer = ImagesResponse::read(status, &body).map_err(|_| unexpected())?;
+    let created = answer.created;
+    answer
         .data
         .into_iter()
         .map(|image| {
@@ -82,7 +88,7 @@ pub async fn generate(
                 Some(ImageSource::Url(url)) => Picture::Link(url.to_owned()),
                 None => return Err(unexpected()),
             };
-            Ok(Generated { picture, revised_prompt: image.revised_prompt })
+            Ok(Generated { picture, revised_prompt: image.revised_prompt, created, format })
         })
         .collect()
 }

@@ -3,6 +3,7 @@
 //! Plain state types (compiled everywhere, tested natively) sit beside the Leptos UI, which is
 //! compiled for the browser only. Every rule of the image API comes from `easel-contract`.
 
+pub mod file_name;
 pub mod show_as_code;
 pub mod studio_form;
 pub mod tiles;

@@ -59,6 +59,8 @@ pub struct Tile<Image> {
     pub id: TileId,
     /// The prompt as the user wrote it.
     pub prompt: String,
+    /// Its place in its run, from 0.
+    pub index: usize,
     /// What it sends.
     pub job: Job,
     /// Calls made so far.
@@ -116,9 +118,16 @@ impl<Image: Clone> Tiles<Image> {
     pub fn queue(&mut self, prompt: &str, jobs: Vec<Job>) {
         let tiles: Vec<_> = jobs
             .into_iter()
-            .map(|job| {
-                let tile =
-                    Tile { id: self.next_id, prompt: prompt.to_owned(), job, attempts: 0, state: TileState::Queued };
+            .enumerate()
+            .map(|(index, job)| {
+                let tile = Tile {
+                    id: self.next_id,
+                    prompt: prompt.to_owned(),
+                    index,
+                    job,
+                    attempts: 0,
+                    state: TileState::Queued,
+                };
                 self.next_id += 1;
                 tile
             })
@@ -173,11 +182,13 @@ impl<Image: Clone> Tiles<Image> {
                 let mut images = images.into_iter();
                 let first = images.next().map_or(TileState::Failed(Failure::Unreachable.into()), TileState::Done);
                 self.list[index].state = first;
-                let (prompt, job) = (self.list[index].prompt.clone(), self.list[index].job.clone());
+                let first = &self.list[index];
+                let (prompt, job, run_index) = (first.prompt.clone(), first.job.clone(), first.index);
                 for (offset, image) in images.enumerate() {
                     let tile = Tile {
                         id: self.next_id,
                         prompt: prompt.clone(),
+                        index: run_index + offset + 1,
                         job: job.clone(),
                         attempts: 1,
                         state: TileState::Done(image),
@@ -306,8 +317,8 @@ mod tests {
         tiles.start_due(4, 0);
         tiles.settle(0, Ok(vec!["a", "b", "c"]), &RetryPolicy::default(), 0);
         assert_eq!(states(&tiles), ["done:a", "done:b", "done:c"]);
-        let ids: Vec<_> = tiles.list().iter().map(|tile| tile.id).collect();
-        assert_eq!(ids, [0, 1, 2]);
+        let ids: Vec<_> = tiles.list().iter().map(|tile| (tile.id, tile.index)).collect();
+        assert_eq!(ids, [(0, 0), (1, 1), (2, 2)], "each image keeps its place in the run");
     }
 
     #[test]

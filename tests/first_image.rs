@@ -20,6 +20,11 @@ async fn a_prompt_becomes_a_1024_square_image_with_its_revised_prompt() {
     );
     let revised = studio.text_of(".results figure .revised-prompt").await;
     assert!(revised.starts_with("A lighthouse on a cliff at dawn, in a vivid style"), "{revised}");
+
+    let name = studio.attribute_of(".results .tile.done a.action", "download").await.unwrap();
+    assert!(name.starts_with("easel-20") && name.ends_with("-a-lighthouse-on-a-cliff-at-dawn-1.png"), "{name}");
+    studio.press("Use as prompt").await;
+    assert_eq!(studio.labelled("Prompt").await.prop("value").await.unwrap(), Some(revised));
     harness.stop().await;
 }
 

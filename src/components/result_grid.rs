@@ -4,6 +4,7 @@ use easel_contract::failure::CallError;
 use leptos::prelude::*;
 
 use crate::engine::Engine;
+use crate::file_name::download_name;
 use crate::image_api::Generated;
 use crate::tiles::{Tile, TileState};
 
@@ -16,6 +17,9 @@ pub fn ResultGrid(
     /// The page's clock, in milliseconds, for elapsed times and countdowns.
     #[prop(into)]
     now: Signal<u64>,
+    /// Puts a revised prompt in the prompt box.
+    #[prop(into)]
+    on_use_prompt: Callback<String>,
 ) -> impl IntoView {
     let tiles = engine.tiles;
     let pending = Memo::new(move |_| tiles.with(|tiles| tiles.pending()));
@@ -49,14 +53,19 @@ pub fn ResultGrid(
                     key=|tile| (tile.id, std::mem::discriminant(&tile.state))
                     let:tile
                 >
-                    <li>{tile_view(tile, engine, now)}</li>
+                    <li>{tile_view(tile, engine, now, on_use_prompt)}</li>
                 </For>
             </ul>
         </section>
     }
 }
 
-fn tile_view(Tile { id, prompt, state, .. }: Tile<Generated>, engine: Engine, now: Signal<u64>) -> AnyView {
+fn tile_view(
+    Tile { id, prompt, index, state, .. }: Tile<Generated>,
+    engine: Engine,
+    now: Signal<u64>,
+    on_use_prompt: Callback<String>,
+) -> AnyView {
     let caption = |label: &'static str, class: &'static str, text: String| {
         view! { <figcaption><span class="label">{label}</span><span class=class>{text}</span></figcaption> }
     };
@@ -102,14 +111,34 @@ fn tile_view(Tile { id, prompt, state, .. }: Tile<Generated>, engine: Engine, no
             }
             .into_any()
         }
-        TileState::Done(Generated { picture, revised_prompt }) => {
-            let img = view! { <img src=picture.src().to_owned() alt=prompt.clone() /> };
+        TileState::Done(Generated { picture, revised_prompt, created, format }) => {
+            let src = picture.src().to_owned();
+            let img = view! { <img src=src.clone() alt=prompt.clone() /> };
+            let file_name = download_name(&prompt, created, index, format);
             // gpt-image keeps the prompt as written; DALL-E 3 always rewrites it.
-            let caption = match revised_prompt {
-                Some(revised) => caption("Revised prompt", "revised-prompt", revised),
-                None => caption("Prompt", "prompt", prompt),
+            let (caption, reuse) = match revised_prompt {
+                Some(revised) => {
+                    let reuse = revised.clone();
+                    let button = view! {
+                        <button type="button" class="action" on:click=move |_| on_use_prompt.run(reuse.clone())>
+                            "Use as prompt"
+                        </button>
+                    };
+                    (caption("Revised prompt", "revised-prompt", revised), Some(button))
+                }
+                None => (caption("Prompt", "prompt", prompt), None),
             };
-            view! { <figure class="tile done">{img} {caption}</figure> }.into_any()
+            view! {
+                <figure class="tile done">
+                    {img}
+                    {caption}
+                    <div class="actions">
+                        <a class="action" href=src download=file_name>"Download"</a>
+                        {reuse}
+                    </div>
+                </figure>
+            }
+            .into_any()
         }
         TileState::Failed(CallError { failure, details }) => {
             let more = details.summary().map(|summary| {
