@@ -24,6 +24,9 @@ pub fn App() -> impl IntoView {
     // Problems are shown once the user has tried to generate, not while they start typing.
     let show_problems = RwSignal::new(false);
     let engine = Engine::new(Signal::derive(move || form.with(|form| usize::from(form.at_once).max(1))));
+    // What the form and the connection mean, derived once for every part that reads them.
+    let plan = Memo::new(move |_| form.with(StudioForm::plan));
+    let target = Memo::new(move |_| connection.with(Connection::target));
 
     // The clock that elapsed times and countdowns read.
     let now = RwSignal::new(now_ms());
@@ -41,7 +44,7 @@ pub fn App() -> impl IntoView {
     let submit = move || {
         show_problems.set(true);
         let (Ok(target), Ok(plan), None) =
-            (connection.with(Connection::target), form.with(StudioForm::plan), form.with(StudioForm::at_once_problem))
+            (target.get_untracked(), plan.get_untracked(), form.with_untracked(StudioForm::at_once_problem))
         else {
             return;
         };
@@ -58,13 +61,14 @@ pub fn App() -> impl IntoView {
         <main class="studio">
             <PromptForm
                 form
+                plan
                 show_problems
                 on_generate=submit
                 on_switch_model=move |model| connection.update(|connection| form.update(|form| form.switch_model(model, connection)))
             />
             <ResultGrid engine now on_use_prompt=move |text| use_as_prompt(form, text) />
-            <ConnectionPanel connection show_problems />
-            <ShowAsCode form connection />
+            <ConnectionPanel connection target show_problems />
+            <ShowAsCode plan target />
         </main>
     }
 }

@@ -219,9 +219,8 @@ impl LocalEndpoint {
         let seconds = self.config.retry_after_secs;
         let mut response = AzureError(ApiError::rate_limited(seconds)).into_response();
         for (name, value) in ApiError::retry_after_headers(seconds) {
-            response
-                .headers_mut()
-                .insert(HeaderName::from_static(name), HeaderValue::from(value.parse::<u64>().unwrap_or_default()));
+            let value = HeaderValue::from_str(&value).expect("a number of seconds is a header value");
+            response.headers_mut().insert(HeaderName::from_static(name), value);
         }
         response
     }

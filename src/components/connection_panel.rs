@@ -1,24 +1,28 @@
 //! Where requests go: endpoint, deployment, api-version and key.
 
-use easel_contract::endpoint::{Auth, Connection, ConnectionField};
+use easel_contract::endpoint::{Auth, Connection, ConnectionError, ConnectionField, Target};
 use leptos::prelude::*;
+
+use crate::components::field::{invalid, problem_id, FormField};
 
 /// The connection's fields, each with its own problem shown beside it.
 #[component]
 pub fn ConnectionPanel(
     /// The connection being edited.
     connection: RwSignal<Connection>,
+    /// The connection checked: where calls go, or its problems.
+    #[prop(into)]
+    target: Signal<Result<Target, Vec<ConnectionError>>>,
     /// Whether to show problems yet.
     #[prop(into)]
     show_problems: Signal<bool>,
 ) -> impl IntoView {
-    let problems = Memo::new(move |_| connection.with(Connection::target).err().unwrap_or_default());
     let problem = move |field: ConnectionField| {
         Signal::derive(move || {
-            show_problems
-                .get()
-                .then(|| problems.with(|all| all.iter().find(|p| p.field() == field).map(ToString::to_string)))
-                .flatten()
+            show_problems.get().then(|| {
+                target
+                    .with(|target| target.as_ref().err()?.iter().find(|p| p.field() == field).map(ToString::to_string))
+            })?
         })
     };
 
@@ -54,10 +58,8 @@ fn ConnectionInput(
     write: fn(&mut Connection, String),
     problem: Signal<Option<String>>,
 ) -> impl IntoView {
-    let problem_id = format!("{id}-problem");
     view! {
-        <div class="field">
-            <label for=id>{label}</label>
+        <FormField id label problem>
             <input
                 id=id
                 type=kind
@@ -65,10 +67,9 @@ fn ConnectionInput(
                 spellcheck="false"
                 prop:value=move || connection.with(|c| read(c).to_owned())
                 on:input:target=move |event| connection.update(|c| write(c, event.target().value()))
-                aria-invalid=move || problem.with(Option::is_some).then_some("true")
-                aria-describedby=problem_id.clone()
+                aria-invalid=invalid(problem)
+                aria-describedby=problem_id(id)
             />
-            <p id=problem_id class="problem" role="alert">{move || problem.get()}</p>
-        </div>
+        </FormField>
     }
 }

@@ -1,6 +1,7 @@
 //! The studio's parts, one file each.
 
 pub mod connection_panel;
+pub mod field;
 pub mod prompt_form;
 pub mod result_grid;
 pub mod show_as_code;

@@ -5,9 +5,10 @@ use std::fmt::Display;
 use easel_contract::calendar::Date;
 use easel_contract::model::{ModelProfile, MODELS};
 use easel_contract::price::Estimate;
-use easel_contract::request::{Field, Size, MAX_IMAGES_PER_RUN};
+use easel_contract::request::{Field, Plan, RequestError, Size, MAX_IMAGES_PER_RUN};
 use leptos::prelude::*;
 
+use crate::components::field::{invalid, problem_id, FormField};
 use crate::studio_form::StudioForm;
 
 /// The prompt box, one select per option the model offers, and Generate.
@@ -15,6 +16,9 @@ use crate::studio_form::StudioForm;
 pub fn PromptForm(
     /// What the user has chosen.
     form: RwSignal<StudioForm>,
+    /// The requests the form makes, or its problems.
+    #[prop(into)]
+    plan: Signal<Result<Plan, Vec<RequestError>>>,
     /// Whether to show problems yet.
     #[prop(into)]
     show_problems: Signal<bool>,
@@ -28,19 +32,20 @@ pub fn PromptForm(
     let model = Memo::new(move |_| form.with(|form| form.model));
     let today = Date::from_days_since_epoch((js_sys::Date::now() / 86_400_000.0).floor() as i64);
     let notice = move || form.with(|form| form.lifecycle_notice(today));
-    let plan = Memo::new(move |_| form.with(StudioForm::plan));
+    // A field's problem, once the user has tried to generate.
     // A field's problem, once the user has tried to generate.
     let problem_of = move |field: Field| {
-        move || {
+        Signal::derive(move || {
             show_problems.get().then(|| {
                 plan.with(|plan| plan.as_ref().err()?.iter().find(|p| p.field() == field).map(ToString::to_string))
             })?
-        }
+        })
     };
-    let shown_problem = problem_of(Field::Prompt);
+    let prompt_problem = problem_of(Field::Prompt);
     let images_problem = problem_of(Field::Images);
     let count = move || form.with(|form| form.prompt.chars().count());
-    let at_once_problem = move || show_problems.get().then(|| form.with(StudioForm::at_once_problem))?;
+    let at_once_problem =
+        Signal::derive(move || show_problems.get().then(|| form.with(StudioForm::at_once_problem))?);
     let estimate = move || {
         plan.with(|plan| match plan.as_ref().map(|plan| plan.estimate) {
             Ok(Estimate::Exact(cost)) => format!("Estimated cost: {cost}"),
@@ -88,20 +93,18 @@ pub fn PromptForm(
                 </select>
                 <p id="model-notice" class="notice">{notice}</p>
             </div>
-            <div class="field">
-                <label for="prompt">"Prompt"</label>
+            <FormField id="prompt" label="Prompt" problem=prompt_problem>
                 <textarea
                     id="prompt"
                     rows="5"
                     placeholder="A lighthouse on a cliff at dawn, watercolour"
                     prop:value=move || form.with(|form| form.prompt.clone())
                     on:input:target=move |event| form.update(|form| form.prompt = event.target().value())
-                    aria-invalid=move || shown_problem().is_some().then_some("true")
+                    aria-invalid=invalid(prompt_problem)
                     aria-describedby="prompt-count prompt-problem"
                 ></textarea>
                 <p id="prompt-count" class="hint count">{count} " / " {move || model.get().max_prompt_chars} " characters"</p>
-                <p id="prompt-problem" class="problem" role="alert">{shown_problem}</p>
-            </div>
+            </FormField>
             // Drawn anew for each model: its own options, each at the API's default.
             {move || {
                 let model = model.get();
@@ -128,9 +131,9 @@ pub fn PromptForm(
                 }
             }}
             <div class="options">
-                <NumberField id="images" label="Images" form problem=Signal::derive(images_problem)
+                <NumberField id="images" label="Images" form problem=images_problem
                     read=|form| form.images write=|form, value| form.images = value />
-                <NumberField id="at-once" label="At once" form problem=Signal::derive(at_once_problem)
+                <NumberField id="at-once" label="At once" form problem=at_once_problem
                     read=|form| form.at_once write=|form, value| form.at_once = value />
             </div>
             <button type="submit" class="generate" aria-keyshortcuts="Control+Enter Meta+Enter">"Generate"</button>
@@ -150,10 +153,8 @@ fn NumberField(
     read: fn(&StudioForm) -> u8,
     write: fn(&mut StudioForm, u8),
 ) -> impl IntoView {
-    let problem_id = format!("{id}-problem");
     view! {
-        <div class="field">
-            <label for=id>{label}</label>
+        <FormField id label problem>
             <input
                 id=id
                 type="number"
@@ -164,11 +165,10 @@ fn NumberField(
                     let value = event.target().value().trim().parse().unwrap_or(0);
                     form.update(|form| write(form, value));
                 }
-                aria-invalid=move || problem.with(Option::is_some).then_some("true")
-                aria-describedby=problem_id.clone()
+                aria-invalid=invalid(problem)
+                aria-describedby=problem_id(id)
             />
-            <p id=problem_id class="problem" role="alert">{move || problem.get()}</p>
-        </div>
+        </FormField>
     }
 }
 

@@ -1,26 +1,29 @@
 //! "Show as code": the form's exact request as curl and as Python, the key left out.
 
-use easel_contract::endpoint::Connection;
+use easel_contract::endpoint::{ConnectionError, Target};
+use easel_contract::request::{Plan, RequestError};
 use leptos::prelude::*;
 
 use crate::show_as_code::{curl, python};
-use crate::studio_form::StudioForm;
 
 /// A disclosure with the request the form would send, for scripts and for bug reports.
 #[component]
 pub fn ShowAsCode(
-    /// What the user has chosen.
+    /// The requests the form makes, or its problems.
     #[prop(into)]
-    form: Signal<StudioForm>,
-    /// Where requests go.
+    plan: Signal<Result<Plan, Vec<RequestError>>>,
+    /// Where requests go, or the connection's problems.
     #[prop(into)]
-    connection: Signal<Connection>,
+    target: Signal<Result<Target, Vec<ConnectionError>>>,
 ) -> impl IntoView {
     let code = Memo::new(move |_| {
-        let target = connection.with(Connection::target).ok()?;
-        let plan = form.with(StudioForm::plan).ok()?;
-        let request = plan.requests.first()?;
-        Some((curl(&target, request), python(&target, request), plan.requests.len()))
+        target.with(|target| {
+            plan.with(|plan| {
+                let (target, plan) = (target.as_ref().ok()?, plan.as_ref().ok()?);
+                let request = plan.requests.first()?;
+                Some((curl(target, request), python(target, request), plan.requests.len()))
+            })
+        })
     });
 
     view! {
