@@ -2,7 +2,8 @@
 //! `./dev screenshots [DIR]` (default `target/screenshots`) writes one PNG per state.
 //!
 //! It drives the release build through the same page object as the end-to-end tests, against a
-//! local endpoint slow enough (2 s a picture) for the in-between states to be seen.
+//! local endpoint slow enough (2 s a picture) for the in-between states to be seen; or, with
+//! `EASEL_URL=http://127.0.0.1:8080/`, against an app already running (from `./dev run`).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -18,7 +19,10 @@ async fn main() {
     let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "target/screenshots".into()));
     std::fs::create_dir_all(&out).unwrap();
     let slow = LocalEndpointConfig { latency: Duration::from_secs(2), retry_after_secs: 30, ..Default::default() };
-    let harness = Harness::serving(Backend::Local(slow)).await;
+    let harness = match std::env::var("EASEL_URL") {
+        Ok(url) => Harness::attach(url).await,
+        Err(_) => Harness::serving(Backend::Local(slow)).await,
+    };
     let studio = Studio::open(&harness).await;
     let shoot = |name: &'static str| {
         let (browser, path) = (harness.browser.clone(), out.join(format!("{name}.png")));

@@ -25,7 +25,8 @@ pub struct Harness {
     pub base: String,
     pub browser: Client,
     _chromedriver: Child,
-    stop_server: oneshot::Sender<()>,
+    /// Stops the in-process server; `None` when attached to a running app.
+    stop_server: Option<oneshot::Sender<()>>,
 }
 
 impl Harness {
@@ -51,7 +52,15 @@ impl Harness {
         tokio::spawn(easel_server::serve(listener, config, async {
             let _ = stopped.await;
         }));
+        Harness::with_browser(base, Some(stop_server)).await
+    }
 
+    /// Opens Chromium on an app that is already running at `base` (say, from `./dev run`).
+    pub async fn attach(base: String) -> Harness {
+        Harness::with_browser(base, None).await
+    }
+
+    async fn with_browser(base: String, stop_server: Option<oneshot::Sender<()>>) -> Harness {
         let port = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
         let chromedriver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
             .arg(format!("--port={port}"))
@@ -75,9 +84,9 @@ impl Harness {
             match ClientBuilder::new(HttpConnector::new()).capabilities(capabilities.clone()).connect(&webdriver).await
             {
                 Ok(browser) => break browser,
-                Err(error) if attempts < 50 => {
+                Err(_) if attempts < 50 => {
+                    // chromedriver is still starting.
                     attempts += 1;
-                    let _ = error;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 Err(error) => panic!("cannot start Chromium through chromedriver: {error}"),
@@ -89,7 +98,9 @@ impl Harness {
     /// Closes the browser and stops the server.
     pub async fn stop(self) {
         self.browser.close().await.unwrap();
-        let _ = self.stop_server.send(());
+        if let Some(stop_server) = self.stop_server {
+            let _ = stop_server.send(());
+        }
     }
 }
 
