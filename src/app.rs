@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
-use easel_contract::endpoint::{ApiPath, Auth, Connection, DEFAULT_API_VERSION};
-use easel_contract::model::DALL_E_3;
+use easel_contract::calendar::Date;
+use easel_contract::profiles::RuntimeConfig;
+use gloo_net::http::Request;
 use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -12,21 +13,37 @@ use crate::components::connection_panel::ConnectionPanel;
 use crate::components::prompt_form::PromptForm;
 use crate::components::result_grid::ResultGrid;
 use crate::components::show_as_code::ShowAsCode;
+use crate::connections::Connections;
 use crate::engine::{now_ms, Engine};
+use crate::local_store;
 use crate::studio_form::StudioForm;
 use crate::tiles::Job;
 
-/// The whole app.
+/// The profiles the server offers everyone (its `config.json`): none on a static host without
+/// one, or what is wrong with the file.
+pub async fn team_profiles() -> Result<RuntimeConfig, String> {
+    match Request::get("config.json").send().await {
+        Ok(response) if response.ok() => RuntimeConfig::parse(&response.text().await.unwrap_or_default()),
+        _ => Ok(RuntimeConfig::default()),
+    }
+}
+
+/// The whole app, offering `team`'s connection profiles besides the user's own.
 #[component]
-pub fn App() -> impl IntoView {
-    let connection = RwSignal::new(local_endpoint());
-    let form = RwSignal::new(StudioForm::new(&DALL_E_3));
+pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
+    let today = Date::from_days_since_epoch((js_sys::Date::now() / 86_400_000.0).floor() as i64);
+    let origin = window().location().origin().unwrap_or_default();
+    let team_problem = team.as_ref().err().cloned();
+    let connections =
+        RwSignal::new(Connections::new(&team.unwrap_or_default(), &origin, local_store::load_connections(), today));
+    Effect::new(move |_| connections.with(|c| local_store::save_connections(&c.saved())));
+    let form = RwSignal::new(StudioForm::new(connections.with_untracked(|c| c.current().model)));
     // Problems are shown once the user has tried to generate, not while they start typing.
     let show_problems = RwSignal::new(false);
     let engine = Engine::new(Signal::derive(move || form.with(|form| usize::from(form.at_once).max(1))));
     // What the form and the connection mean, derived once for every part that reads them.
     let plan = Memo::new(move |_| form.with(StudioForm::plan));
-    let target = Memo::new(move |_| connection.with(Connection::target));
+    let target = Memo::new(move |_| connections.with(|c| c.current().connection.target()));
 
     // The clock that elapsed times and countdowns read.
     let now = RwSignal::new(now_ms());
@@ -64,10 +81,23 @@ pub fn App() -> impl IntoView {
                 plan
                 show_problems
                 on_generate=submit
-                on_switch_model=move |model| connection.update(|connection| form.update(|form| form.switch_model(model, connection)))
+                today
+                on_switch_model=move |model| connections.update(|c| {
+                    let profile = c.current_mut();
+                    form.update(|form| form.switch_model(model, &mut profile.connection));
+                    profile.model = model;
+                })
             />
             <ResultGrid engine now on_use_prompt=move |text| use_as_prompt(form, text) />
-            <ConnectionPanel connection target show_problems />
+            <ConnectionPanel connections target show_problems team_problem today
+                on_select=move |index| {
+                    connections.update(|c| c.select(index));
+                    let model = connections.with_untracked(|c| c.current().model);
+                    if form.with_untracked(|form| form.model != model) {
+                        form.update(|form| form.use_model(model));
+                    }
+                }
+            />
             <ShowAsCode plan target />
         </main>
     }
@@ -78,16 +108,5 @@ fn use_as_prompt(form: RwSignal<StudioForm>, text: String) {
     form.update(|form| form.prompt = text);
     if let Some(prompt) = document().get_element_by_id("prompt") {
         let _ = prompt.unchecked_into::<web_sys::HtmlElement>().focus();
-    }
-}
-
-/// The companion server that served this page also answers as Azure does, and accepts any key.
-fn local_endpoint() -> Connection {
-    Connection {
-        endpoint: window().location().origin().unwrap_or_default(),
-        deployment: DALL_E_3.name.to_owned(),
-        api_version: DEFAULT_API_VERSION.to_owned(),
-        path: ApiPath::Deployments,
-        auth: Auth::ApiKey("local".to_owned()),
     }
 }

@@ -1,15 +1,16 @@
-//! The one call to the image API: send a validated request, and turn the answer into images to
-//! show or a classified [`Failure`].
+//! The calls to the image API: send a validated request and turn the answer into images to show
+//! or a classified [`Failure`]; and the connection test, which costs nothing.
 
 use std::sync::Arc;
 
 use base64::Engine;
 use easel_contract::endpoint::Target;
 use easel_contract::failure::{CallError, Failure, FailureDetails};
+use easel_contract::probe::Diagnosis;
 use easel_contract::request::{OutputFormat, ValidRequest};
 use easel_contract::response::{ImageSource, ImagesResponse};
 use gloo_net::http::Request;
-use web_sys::AbortSignal;
+use web_sys::{AbortSignal, RequestMode};
 
 use crate::object_url::ObjectUrl;
 
@@ -91,4 +92,28 @@ pub async fn generate(
             Ok(Generated { picture, revised_prompt: image.revised_prompt, created, format })
         })
         .collect()
+}
+
+/// Tests `target` with a request the service refuses before generating anything, and says what
+/// the answer means. With no readable answer, a second call the browser does not check for CORS
+/// tells a blocked call from an unreachable endpoint.
+pub async fn probe(target: &Target) -> Diagnosis {
+    let mut call = Request::post(&target.generations_url());
+    for (name, value) in target.headers() {
+        call = call.header(name, &value);
+    }
+    let sent = match call.body(target.probe_body()) {
+        Ok(request) => request.send().await,
+        Err(error) => Err(error),
+    };
+    match sent {
+        Ok(response) => {
+            let body = response.text().await.unwrap_or_default();
+            Diagnosis::read(response.status(), &body, |name| response.headers().get(name))
+        }
+        // An opaque answer to a bare GET: the host answers, but not to scripts of this page.
+        Err(_) => Diagnosis::unanswered(
+            Request::get(&target.generations_url()).mode(RequestMode::NoCors).send().await.is_ok(),
+        ),
+    }
 }

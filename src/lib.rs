@@ -3,10 +3,12 @@
 //! Plain state types (compiled everywhere, tested natively) sit beside the Leptos UI, which is
 //! compiled for the browser only. Every rule of the image API comes from `easel-contract`.
 
+pub mod connections;
 pub mod file_name;
 pub mod show_as_code;
 pub mod studio_form;
 pub mod tiles;
+pub mod word_diff;
 
 #[cfg(target_arch = "wasm32")]
 mod app;
@@ -17,7 +19,9 @@ mod engine;
 #[cfg(target_arch = "wasm32")]
 mod image_api;
 #[cfg(target_arch = "wasm32")]
+mod local_store;
+#[cfg(target_arch = "wasm32")]
 mod object_url;
 
 #[cfg(target_arch = "wasm32")]
-pub use app::App;
+pub use app::{team_profiles, App, AppProps};

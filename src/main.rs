@@ -3,7 +3,12 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(easel::App);
+    // The team's profiles come first, so the form opens on the right connection. Leptos's own
+    // executor starts with the mount, so this one task runs on the browser's.
+    wasm_bindgen_futures::spawn_local(async {
+        let team = easel::team_profiles().await;
+        leptos::mount::mount_to_body(move || easel::App(easel::AppProps { team }));
+    });
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -62,6 +62,11 @@ impl StudioForm {
         if connection.api_version == old.api_version {
             connection.api_version = model.api_version.to_owned();
         }
+        self.use_model(model);
+    }
+
+    /// Offers `model`'s options, at their defaults; the prompt and run settings are kept.
+    pub fn use_model(&mut self, model: &'static ModelProfile) {
         *self = StudioForm {
             prompt: std::mem::take(&mut self.prompt),
             images: self.images,

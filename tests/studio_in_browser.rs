@@ -26,7 +26,11 @@ fn mount_studio() -> Mounted {
     let document = document();
     let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
-    let handle = leptos::mount::mount_to(root.clone(), || easel::App().into_any());
+    // What the companion server's config.json offers a newcomer: its local endpoint.
+    let team = easel_contract::profiles::RuntimeConfig::parse(
+        r#"{"profiles":[{"name":"Local endpoint","deployment":"dall-e-3","model":"dall-e-3","api_version":"2024-02-01","auth":"key","any_key":true}]}"#,
+    );
+    let handle = leptos::mount::mount_to(root.clone(), move || easel::App(easel::AppProps { team }).into_any());
     Mounted { root, _handle: handle }
 }
 

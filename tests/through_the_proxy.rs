@@ -8,11 +8,19 @@ mod support;
 use std::time::Duration;
 
 use easel_contract::endpoint::Auth;
-use easel_server::{serve, Backend, Config, LocalEndpointConfig, ProxyConfig};
+use easel_contract::model::DALL_E_3;
+use easel_server::{serve, Backend, Config, Deployment, LocalEndpointConfig, ProxyConfig};
 use support::{Harness, Studio};
 use tokio::net::TcpListener;
 
 const UPSTREAM_KEY: &str = "held-by-the-server-only";
+
+/// The app served in proxy mode, offering the upstream's dall-e-3 deployment as the team profile.
+async fn served_through_the_proxy() -> Harness {
+    let backend = proxy_to_a_local_upstream().await;
+    let profiles = backend.default_profiles(&[Deployment { name: "dall-e-3".into(), model: &DALL_E_3 }], None);
+    Harness::serving_with(backend, profiles).await
+}
 
 async fn proxy_to_a_local_upstream() -> Backend {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -30,7 +38,7 @@ async fn proxy_to_a_local_upstream() -> Backend {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_prompt_becomes_an_image_through_the_proxy() {
-    let harness = Harness::serving(proxy_to_a_local_upstream().await).await;
+    let harness = served_through_the_proxy().await;
     let studio = Studio::open(&harness).await;
     studio.fill("Prompt", "a lighthouse on a cliff at dawn").await;
     studio.press("Generate").await;
@@ -43,7 +51,7 @@ async fn a_prompt_becomes_an_image_through_the_proxy() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn errors_through_the_proxy_read_as_they_do_direct() {
-    let harness = Harness::serving(proxy_to_a_local_upstream().await).await;
+    let harness = served_through_the_proxy().await;
     let studio = Studio::open(&harness).await;
     studio.fill("Deployment", "dall-e-4").await;
     studio.fill("Prompt", "a fox").await;

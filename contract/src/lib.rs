@@ -10,6 +10,7 @@
 //! - [`response`]: the success body, with filter results and token usage;
 //! - [`failure`]: the error body on the wire, the classification of every failure into a
 //!   plain-words message with a next step, and the retry policy;
+//! - [`probe`]: the connection test that costs nothing, and its answer read as a diagnosis;
 //! - [`price`] and [`calendar`]: costs in exact micro-dollars, and the days of the lifecycle;
 //! - [`profiles`]: `config.json`, the connection profiles a team's server offers, never a secret.
 //!
@@ -55,6 +56,7 @@ pub mod endpoint;
 pub mod failure;
 pub mod model;
 pub mod price;
+pub mod probe;
 pub mod profiles;
 pub mod request;
 pub mod response;

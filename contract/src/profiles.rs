@@ -35,6 +35,10 @@ pub struct ProfileSpec {
     pub path: PathSpec,
     /// The kind of credential the user must bring.
     pub auth: AuthKind,
+    /// The endpoint takes any key (the local endpoint), so the app fills one in and a newcomer
+    /// has nothing to type.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub any_key: bool,
 }
 
 /// [`ApiPath`] as `config.json` spells it.

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::failure::Failure;
+use crate::request::{Background, Field, ValidRequest};
 
 /// `{"created": ..., "data": [...]}`: what the service answers when it made the images. Fields
 /// Easel does not know are ignored.
@@ -39,6 +40,42 @@ impl ImagesResponse {
             .ok()
             .filter(|answer| !answer.data.is_empty() && answer.data.iter().all(|image| image.source().is_some()))
             .ok_or(Failure::UnexpectedAnswer { status })
+    }
+
+    /// The parameters the service reports using (gpt-image), each beside the value asked for:
+    /// one entry per parameter in the answer, in the order size, quality, output format,
+    /// background. A DALL-E answer reports none.
+    pub fn reported(&self, asked: &ValidRequest) -> Vec<Reported> {
+        // A model without a choice of background leaves it to the service, which is what auto asks.
+        let background = asked.background().unwrap_or(Background::Auto);
+        [
+            (Field::Size, &self.size, asked.size().to_string()),
+            (Field::Quality, &self.quality, asked.quality().to_string()),
+            (Field::OutputFormat, &self.output_format, asked.output_format().to_string()),
+            (Field::Background, &self.background, background.to_string()),
+        ]
+        .into_iter()
+        .filter_map(|(field, reported, asked)| Some(Reported { field, asked, reported: reported.clone()? }))
+        .collect()
+    }
+}
+
+/// A parameter as asked for and as the service reports using it, both as the API spells them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reported {
+    /// The parameter.
+    pub field: Field,
+    /// The value asked for, or the model's default when none was.
+    pub asked: String,
+    /// The value the service used.
+    pub reported: String,
+}
+
+impl Reported {
+    /// Whether the service used something other than what was asked. Never after `auto`: the
+    /// service's choice is then what was asked for, worth showing but not a difference.
+    pub fn differs(&self) -> bool {
+        self.asked != "auto" && self.asked != self.reported
     }
 }
 
@@ -138,6 +175,8 @@ impl GeneratedImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{DALL_E_3, GPT_IMAGE_1};
+    use crate::request::{ImageRequest, OutputFormat, Quality, Size};
 
     #[test]
     fn parses_the_seed_documents_answer() {
@@ -179,6 +218,78 @@ mod tests {
         assert_eq!(answer.usage, Some(Usage { input_tokens: 12, output_tokens: 1056, total_tokens: 1068 }));
         assert_eq!((answer.quality.as_deref(), answer.size.as_deref()), (Some("medium"), Some("1024x1024")));
         assert_eq!(answer.data[0].source(), Some(ImageSource::Base64("iVBO")));
+    }
+
+    fn gpt_image_answer(size: &str, quality: &str, output_format: &str, background: &str) -> ImagesResponse {
+        ImagesResponse {
+            created: 1,
+            data: vec![GeneratedImage { b64_json: Some("iVBO".into()), ..Default::default() }],
+            size: Some(size.into()),
+            quality: Some(quality.into()),
+            output_format: Some(output_format.into()),
+            background: Some(background.into()),
+            ..Default::default()
+        }
+    }
+
+    fn reported(field: Field, asked: &str, reported: &str) -> Reported {
+        Reported { field, asked: asked.into(), reported: reported.into() }
+    }
+
+    #[test]
+    fn an_answer_that_echoes_what_was_asked_differs_in_nothing() {
+        let asked = ImageRequest {
+            prompt: "a fox".into(),
+            size: Some(Size::exact(1024, 1024)),
+            quality: Some(Quality::High),
+            output_format: Some(OutputFormat::Jpeg),
+            background: Some(Background::Opaque),
+            ..Default::default()
+        }
+        .validate(&GPT_IMAGE_1)
+        .unwrap();
+        let echoed = gpt_image_answer("1024x1024", "high", "jpeg", "opaque").reported(&asked);
+        assert_eq!(
+            echoed,
+            [
+                reported(Field::Size, "1024x1024", "1024x1024"),
+                reported(Field::Quality, "high", "high"),
+                reported(Field::OutputFormat, "jpeg", "jpeg"),
+                reported(Field::Background, "opaque", "opaque"),
+            ]
+        );
+        assert!(!echoed.iter().any(Reported::differs));
+    }
+
+    #[test]
+    fn what_the_service_chose_for_auto_is_listed_and_anything_else_is_a_difference() {
+        let asked = ImageRequest { prompt: "a fox".into(), quality: Some(Quality::High), ..Default::default() }
+            .validate(&GPT_IMAGE_1)
+            .unwrap();
+        let answer = gpt_image_answer("1024x1536", "medium", "png", "opaque").reported(&asked);
+        let differs: Vec<_> = answer.iter().map(|entry| (entry.field, entry.differs())).collect();
+        assert_eq!(
+            differs,
+            [(Field::Size, false), (Field::Quality, true), (Field::OutputFormat, false), (Field::Background, false)]
+        );
+        assert_eq!(answer[0], reported(Field::Size, "auto", "1024x1536"));
+        assert_eq!(answer[1], reported(Field::Quality, "high", "medium"));
+    }
+
+    #[test]
+    fn only_the_parameters_in_the_answer_are_reported() {
+        let dall_e_3 = ImageRequest { prompt: "a fox".into(), ..Default::default() }.validate(&DALL_E_3).unwrap();
+        let answer = ImagesResponse::read(200, r#"{"created":1,"data":[{"url":"https://x/a.png"}]}"#).unwrap();
+        assert_eq!(answer.reported(&dall_e_3), []);
+
+        let gpt = ImageRequest { prompt: "a fox".into(), ..Default::default() }.validate(&GPT_IMAGE_1).unwrap();
+        let answer = ImagesResponse {
+            created: 1,
+            data: vec![GeneratedImage { b64_json: Some("iVBO".into()), ..Default::default() }],
+            quality: Some("low".into()),
+            ..Default::default()
+        };
+        assert_eq!(answer.reported(&gpt), [reported(Field::Quality, "auto", "low")]);
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod static_site;
 use std::path::PathBuf;
 
 use axum::Router;
+use easel_contract::model::DALL_E_3;
 use easel_contract::profiles::{AuthKind, PathSpec, ProfileSpec, RuntimeConfig};
 use tokio::net::TcpListener;
 
@@ -33,28 +34,42 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// The profiles `config.json` offers when no file is given: each local deployment, or each
-    /// deployment the proxy was told of, reached through this server, on `api_version` if given
-    /// or else one that serves the model.
+    /// The profiles `config.json` offers when no file is given, reached through this server, on
+    /// `api_version` if given or else one that serves the model: each deployment the proxy was
+    /// told of, or each local deployment. Local deployments named after their models (the
+    /// default) are one profile, "Local endpoint", whose deployment follows the model chosen.
     pub fn default_profiles(&self, proxied: &[Deployment], api_version: Option<&str>) -> RuntimeConfig {
-        let (place, deployments, auth) = match self {
-            Backend::Local(local) => ("Local endpoint", local.deployments.as_slice(), AuthKind::Key),
+        let profile = |name: String, deployment: &Deployment, auth, any_key| ProfileSpec {
+            name,
+            endpoint: None,
+            deployment: deployment.name.clone(),
+            model: deployment.model.name.to_owned(),
+            api_version: api_version.unwrap_or(deployment.model.api_version).to_owned(),
+            path: PathSpec::Deployments,
+            auth,
+            any_key,
+        };
+        let profiles = match self {
+            Backend::Local(local) => {
+                let any_key = local.api_key.is_none();
+                let named_after_models = local.deployments.iter().all(|d| d.name == d.model.name);
+                // dall-e-3 first: the flow of the seed document, revised prompt included.
+                let first =
+                    local.deployments.iter().find(|d| d.model.name == DALL_E_3.name).or(local.deployments.first());
+                match (named_after_models, first) {
+                    (true, Some(first)) => vec![profile("Local endpoint".into(), first, AuthKind::Key, any_key)],
+                    _ => local
+                        .deployments
+                        .iter()
+                        .map(|d| profile(format!("Local endpoint · {}", d.name), d, AuthKind::Key, any_key))
+                        .collect(),
+                }
+            }
             Backend::Proxy(proxy) => {
-                ("Team proxy", proxied, if proxy.access_token.is_some() { AuthKind::Key } else { AuthKind::None })
+                let auth = if proxy.access_token.is_some() { AuthKind::Key } else { AuthKind::None };
+                proxied.iter().map(|d| profile(format!("Team proxy · {}", d.name), d, auth, false)).collect()
             }
         };
-        let profiles = deployments
-            .iter()
-            .map(|deployment| ProfileSpec {
-                name: format!("{place} · {}", deployment.name),
-                endpoint: None,
-                deployment: deployment.name.clone(),
-                model: deployment.model.name.to_owned(),
-                api_version: api_version.unwrap_or(deployment.model.api_version).to_owned(),
-                path: PathSpec::Deployments,
-                auth,
-            })
-            .collect();
         RuntimeConfig { profiles }
     }
 }

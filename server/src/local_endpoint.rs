@@ -55,7 +55,8 @@ pub struct Deployment {
 /// Counters a test can read to see what the endpoint went through.
 #[derive(Debug, Default)]
 pub struct EndpointStats {
-    /// Generation calls that passed authentication.
+    /// Generation calls that passed every check (key, api-version, deployment, body) and so
+    /// went on to generate, or to a 429 from the concurrency gate.
     pub calls: AtomicUsize,
     /// Calls being worked on now.
     pub in_flight: AtomicUsize,
@@ -146,7 +147,7 @@ async fn generate_on_deployment(
     body: Bytes,
 ) -> Response {
     let version_ok = query.get(API_VERSION_PARAM).is_some_and(|version| is_api_version(version));
-    endpoint.generate(&headers, version_ok, Some(deployment), &body).await
+    endpoint.generate(&headers, version_ok, Some(&deployment), &body).await
 }
 
 async fn generate_on_v1(
@@ -161,39 +162,16 @@ async fn generate_on_v1(
 
 impl LocalEndpoint {
     /// One generation call; `deployment` is `None` on the v1 path, which names it in the body.
-    async fn generate(
-        &self,
-        headers: &HeaderMap,
-        version_ok: bool,
-        deployment: Option<String>,
-        body: &[u8],
-    ) -> Response {
-        if let Err(refused) = credentials::check(headers, self.config.api_key.as_deref()) {
-            return AzureError(refused.into()).into_response();
-        }
-        if !version_ok {
-            return AzureError(ApiError::resource_not_found()).into_response();
-        }
-        let request: ImageRequest = match serde_json::from_slice(body) {
-            Ok(request) => request,
-            Err(error) => return AzureError(ApiError::malformed_body(error)).into_response(),
-        };
-        let Some(name) = deployment.or_else(|| request.model.clone()) else {
-            return AzureError(ApiError::malformed_body("the v1 path needs the deployment as `model`")).into_response();
-        };
-        let Some(index) = self.config.deployments.iter().position(|d| d.name == name) else {
-            return AzureError(ApiError::deployment_not_found()).into_response();
+    async fn generate(&self, headers: &HeaderMap, version_ok: bool, deployment: Option<&str>, body: &[u8]) -> Response {
+        let (index, valid) = match self.admit(headers, version_ok, deployment, body) {
+            Ok(admitted) => admitted,
+            Err(refused) => return AzureError(*refused).into_response(),
         };
         self.config.stats.calls.fetch_add(1, Ordering::Relaxed);
         let Ok(_permit) = self.gates[index].clone().try_acquire_owned() else {
             return self.rate_limited();
         };
         let _in_flight = InFlight::enter(&self.config.stats);
-        let request = ImageRequest { model: None, ..request };
-        let valid = match request.validate(self.config.deployments[index].model) {
-            Ok(valid) => valid,
-            Err(problems) => return AzureError(ApiError::invalid_request(&problems[0])).into_response(),
-        };
         let fault = Fault::in_prompt(valid.prompt()).or_else(|| self.random_faults.next());
         let latency = if fault == Some(Fault::Slow) { self.config.slow_latency } else { self.config.latency };
         tokio::time::sleep(latency).await;
@@ -213,6 +191,42 @@ impl LocalEndpoint {
                 Json(answer).into_response()
             }
         }
+    }
+
+    /// Checks a call in Azure's order: the key, the api-version, a deployment named in the URL
+    /// (routed before the body is read), then the body. A call refused here is neither counted
+    /// nor given a slot, so the connection test's empty prompt costs nothing. The refusal is boxed
+    /// because an answer is large and admission the common case.
+    fn admit(
+        &self,
+        headers: &HeaderMap,
+        version_ok: bool,
+        deployment: Option<&str>,
+        body: &[u8],
+    ) -> Result<(usize, ValidRequest), Box<ApiError>> {
+        credentials::check(headers, self.config.api_key.as_deref()).map_err(|refused| Box::new(refused.into()))?;
+        if !version_ok {
+            return Err(Box::new(ApiError::resource_not_found()));
+        }
+        let find = |name: &str| {
+            let index = self.config.deployments.iter().position(|d| d.name == name);
+            index.ok_or_else(|| Box::new(ApiError::deployment_not_found()))
+        };
+        let in_url = deployment.map(find).transpose()?;
+        let request: ImageRequest =
+            serde_json::from_slice(body).map_err(|error| Box::new(ApiError::malformed_body(error)))?;
+        let index = match (in_url, request.model.as_deref()) {
+            (Some(index), _) => index,
+            (None, Some(name)) => find(name)?,
+            (None, None) => {
+                return Err(Box::new(ApiError::malformed_body("the v1 path needs the deployment as `model`")))
+            }
+        };
+        let request = ImageRequest { model: None, ..request };
+        let valid = request
+            .validate(self.config.deployments[index].model)
+            .map_err(|problems| Box::new(ApiError::invalid_request(&problems[0])))?;
+        Ok((index, valid))
     }
 
     fn rate_limited(&self) -> Response {

@@ -6,7 +6,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use base64::Engine;
+use easel_contract::endpoint::{ApiPath, Auth, Connection, DEFAULT_API_VERSION, V1_API_VERSION};
 use easel_contract::failure::{ErrorEnvelope, Failure};
+use easel_contract::probe::Diagnosis;
 use easel_contract::response::{ImageSource, ImagesResponse};
 use easel_server::{app, Backend, Config, FilterForm, LocalEndpointConfig};
 use http_body_util::BodyExt;
@@ -287,4 +289,85 @@ async fn browsers_may_call_from_any_origin_as_they_may_call_azure() {
     assert!(status.is_success(), "{status}");
     assert_eq!(headers["access-control-allow-origin"], "*");
     assert!(headers["access-control-allow-headers"].to_str().unwrap().contains("api-key"));
+}
+
+/// The connection test as the app makes it: the probe's body to the target's URL, with its
+/// headers, and the answer read as a diagnosis.
+async fn probe(router: &Router, connection: &Connection) -> Diagnosis {
+    let target = connection.target().unwrap();
+    let url = target.generations_url();
+    let mut request = Request::post(url.strip_prefix(target.endpoint()).unwrap());
+    for (name, value) in target.headers() {
+        request = request.header(name, value);
+    }
+    let request = request.body(Body::from(target.probe_body())).unwrap();
+    let (status, headers, body) = call_with_headers(router, request).await;
+    Diagnosis::read(status.as_u16(), std::str::from_utf8(&body).unwrap(), |name| {
+        headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_owned)
+    })
+}
+
+fn connection(path: ApiPath, deployment: &str, api_version: &str, key: &str) -> Connection {
+    Connection {
+        endpoint: "http://127.0.0.1:9".into(),
+        deployment: deployment.into(),
+        api_version: api_version.into(),
+        path,
+        auth: Auth::ApiKey(key.into()),
+    }
+}
+
+#[tokio::test]
+async fn the_connection_test_reads_each_answer_as_a_diagnosis_and_generates_nothing() {
+    let config = LocalEndpointConfig { api_key: Some("secret".into()), ..Default::default() };
+    let stats = config.stats.clone();
+    let router = server(config);
+    let (deployments, v1) = (ApiPath::Deployments, ApiPath::V1);
+    for (connection, expected) in [
+        (connection(deployments, "dall-e-3", DEFAULT_API_VERSION, "secret"), Diagnosis::Ready),
+        (connection(v1, "gpt-image-2", V1_API_VERSION, "secret"), Diagnosis::Ready),
+        (connection(deployments, "dall-e-3", DEFAULT_API_VERSION, "guess"), Diagnosis::WrongKey),
+        (connection(v1, "gpt-image-2", V1_API_VERSION, "guess"), Diagnosis::WrongKey),
+        (connection(deployments, "my-model", DEFAULT_API_VERSION, "secret"), Diagnosis::DeploymentNotFound),
+        (connection(v1, "my-model", V1_API_VERSION, "secret"), Diagnosis::DeploymentNotFound),
+        (connection(v1, "gpt-image-2", DEFAULT_API_VERSION, "secret"), Diagnosis::UnsupportedApiVersion),
+        // Azure's order: the key before anything, the api-version before the body's deployment.
+        (connection(deployments, "my-model", DEFAULT_API_VERSION, "guess"), Diagnosis::WrongKey),
+        (connection(v1, "my-model", DEFAULT_API_VERSION, "secret"), Diagnosis::UnsupportedApiVersion),
+    ] {
+        assert_eq!(probe(&router, &connection).await, expected, "{connection:?}");
+    }
+    assert_eq!(stats.calls.load(std::sync::atomic::Ordering::SeqCst), 0, "nothing was generated");
+    assert_eq!(stats.max_in_flight.load(std::sync::atomic::Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn a_deployment_named_in_the_url_is_checked_before_the_body_is_read() {
+    let router = server(LocalEndpointConfig::default());
+    let unknown = "/openai/deployments/my-model/images/generations?api-version=2024-02-01";
+    let (status, error) = failure(&router, generate(unknown, Some("k"), "not json")).await;
+    assert_eq!((status, error.error.code.as_deref()), (StatusCode::NOT_FOUND, Some("DeploymentNotFound")));
+    let (status, _) = failure(&router, generate(PATH, Some("k"), "not json")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_refused_call_takes_no_slot_from_the_deployments_gate() {
+    let config = LocalEndpointConfig { max_concurrent: 1, latency: Duration::from_millis(400), ..Default::default() };
+    let stats = config.stats.clone();
+    let router = server(config);
+    let busy = {
+        let router = router.clone();
+        tokio::spawn(async move { call(&router, generate(PATH, Some("k"), r#"{"prompt":"a fox"}"#)).await.0 })
+    };
+    let started = async {
+        while stats.in_flight.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), started).await.expect("the generation takes the only slot");
+    let test = connection(ApiPath::Deployments, "dall-e-3", DEFAULT_API_VERSION, "k");
+    assert_eq!(probe(&router, &test).await, Diagnosis::Ready, "a 400, not the full gate's 429");
+    assert_eq!(busy.await.unwrap(), StatusCode::OK);
+    assert_eq!(stats.calls.load(std::sync::atomic::Ordering::SeqCst), 1, "only the generation counts");
 }

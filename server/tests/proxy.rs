@@ -8,7 +8,8 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use easel_contract::endpoint::Auth;
+use easel_contract::endpoint::{ApiPath, Auth, Connection, DEFAULT_API_VERSION};
+use easel_contract::probe::Diagnosis;
 use easel_server::{app, serve, Backend, Config, EndpointStats, LocalEndpointConfig, ProxyConfig};
 use http_body_util::BodyExt;
 use tokio::net::TcpListener;
@@ -212,4 +213,33 @@ async fn raw_post(base: &str, path: &str, body: &str) {
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_connection_test_goes_through_and_costs_nothing() {
+    let (base, stats) = upstream(LocalEndpointConfig::default()).await;
+    let proxy = proxy_to(&base, Some("team-token"));
+    for (deployment, key, expected) in [
+        ("dall-e-3", "team-token", Diagnosis::Ready),
+        ("dall-e-3", "guess", Diagnosis::WrongKey),
+        ("my-model", "team-token", Diagnosis::DeploymentNotFound),
+    ] {
+        let target = Connection {
+            endpoint: "http://127.0.0.1:9".into(),
+            deployment: deployment.into(),
+            api_version: DEFAULT_API_VERSION.into(),
+            path: ApiPath::Deployments,
+            auth: Auth::ApiKey(key.into()),
+        }
+        .target()
+        .unwrap();
+        let url = target.generations_url();
+        let path = url.strip_prefix(target.endpoint()).unwrap();
+        let (status, headers, body) = call(&proxy, post(path, Some(key), &target.probe_body())).await;
+        let diagnosis = Diagnosis::read(status.as_u16(), &body, |name| {
+            headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_owned)
+        });
+        assert_eq!(diagnosis, expected, "{deployment} with {key}");
+    }
+    assert_eq!(stats.calls.load(Ordering::SeqCst), 0, "nothing was generated upstream");
 }

@@ -69,14 +69,19 @@ async fn files_travel_compressed_with_brotli_or_gzip() {
 }
 
 #[tokio::test]
-async fn config_json_offers_a_profile_per_local_deployment_and_no_secret() {
+async fn config_json_offers_the_local_endpoint_and_no_secret() {
     let (site, _) = site();
     let (status, _, body) = get(&site, "/config.json", None).await;
     assert_eq!(status, StatusCode::OK);
     let text = String::from_utf8(body).unwrap();
     let config = RuntimeConfig::parse(&text).unwrap();
-    let names: Vec<_> = config.profiles.iter().map(|profile| profile.deployment.as_str()).collect();
-    assert_eq!(names, ["gpt-image-2", "gpt-image-1.5", "gpt-image-1-mini", "gpt-image-1", "dall-e-3", "dall-e-2"]);
+    let profiles: Vec<_> =
+        config.profiles.iter().map(|p| (p.name.as_str(), p.deployment.as_str(), p.model.as_str(), p.any_key)).collect();
+    assert_eq!(
+        profiles,
+        [("Local endpoint", "dall-e-3", "dall-e-3", true)],
+        "one profile; the model picks the deployment"
+    );
     assert!(!text.contains("\"key\":") && !text.contains("token\":"), "{text}");
 }
 

@@ -1,21 +1,35 @@
-//! Where requests go: endpoint, deployment, api-version and key.
+//! Where requests go: the connection profiles, each one's endpoint, deployment, api-version and
+//! credential, whether its key is remembered, and a test that costs nothing.
 
-use easel_contract::endpoint::{Auth, Connection, ConnectionError, ConnectionField, Target};
+use easel_contract::calendar::Date;
+use easel_contract::endpoint::{ConnectionError, ConnectionField, Target};
+use easel_contract::probe::Diagnosis;
+use easel_contract::profiles::AuthKind;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::components::field::{invalid, problem_id, FormField};
+use crate::connections::{Connections, Origin, Profile};
+use crate::image_api;
 
-/// The connection's fields, each with its own problem shown beside it.
+/// The profile list and the fields of the profile in use, each with its problem beside it.
 #[component]
 pub fn ConnectionPanel(
-    /// The connection being edited.
-    connection: RwSignal<Connection>,
-    /// The connection checked: where calls go, or its problems.
+    /// Every profile and the one in use.
+    connections: RwSignal<Connections>,
+    /// The profile in use, checked: where calls go, or its problems.
     #[prop(into)]
     target: Signal<Result<Target, Vec<ConnectionError>>>,
     /// Whether to show problems yet.
     #[prop(into)]
     show_problems: Signal<bool>,
+    /// What was wrong with the server's `config.json`, if anything.
+    team_problem: Option<String>,
+    /// Today, for the model a new profile starts with.
+    today: Date,
+    /// Called when the user picks another profile.
+    #[prop(into)]
+    on_select: Callback<usize>,
 ) -> impl IntoView {
     let problem = move |field: ConnectionField| {
         Signal::derive(move || {
@@ -25,48 +39,227 @@ pub fn ConnectionPanel(
             })?
         })
     };
+    let current = move |read: fn(&Profile) -> bool| connections.with(|c| read(c.current()));
+    let is_mine = move || current(|profile| profile.origin == Origin::Mine);
+    let auth_kind = Memo::new(move |_| connections.with(|c| c.current().auth_kind()));
+    // What reading a Target URI filled in, said once, until the next edit of the endpoint.
+    let pasted = RwSignal::new(None::<String>);
+    let name_problem = RwSignal::new(None::<String>);
+    // The last test and what it found; shown only while the connection is still the one tested.
+    let tested = RwSignal::new(None::<(Target, Option<Diagnosis>)>);
+    let test_result = move || {
+        tested.with(|tested| {
+            let (tested_target, diagnosis) = tested.as_ref()?;
+            target.with(|target| target.as_ref().ok() == Some(tested_target)).then(|| match diagnosis {
+                None => ("testing", "Testing the connection…".to_owned(), None),
+                Some(diagnosis) => {
+                    (if diagnosis.is_ready() { "ready" } else { "problem" }, diagnosis.message(), diagnosis.next_step())
+                }
+            })
+        })
+    };
+    let run_test = move || {
+        let Ok(checked) = target.get_untracked() else {
+            return;
+        };
+        tested.set(Some((checked.clone(), None)));
+        spawn_local(async move {
+            let diagnosis = image_api::probe(&checked).await;
+            tested.update(|tested| {
+                if let Some((target, result)) = tested {
+                    if *target == checked {
+                        *result = Some(diagnosis);
+                    }
+                }
+            });
+        });
+    };
 
     view! {
-        <fieldset class="panel connection">
+        // A form of its own, so Enter in any field tests the connection.
+        <form class="panel connection" novalidate on:submit=move |event| {
+            event.prevent_default();
+            run_test();
+        }>
+        <fieldset>
             <legend>"Connection"</legend>
-            <p class="hint">
-                "Set to Easel's built-in local endpoint, which needs no Azure account. "
-                "For Azure, enter your resource's endpoint, deployment name and key."
-            </p>
-            <ConnectionInput id="endpoint" label="Endpoint" kind="url" connection
-                read=|c| &c.endpoint write=|c, text| c.endpoint = text problem=problem(ConnectionField::Endpoint) />
-            <ConnectionInput id="deployment" label="Deployment" kind="text" connection
-                read=|c| &c.deployment write=|c, text| c.deployment = text problem=problem(ConnectionField::Deployment) />
-            <ConnectionInput id="api-version" label="API version" kind="text" connection
-                read=|c| &c.api_version write=|c, text| c.api_version = text problem=problem(ConnectionField::ApiVersion) />
-            <ConnectionInput id="api-key" label="Key" kind="password" connection
-                read=|c| match &c.auth { Auth::ApiKey(key) => key.as_str(), _ => "" }
-                write=|c, key| c.auth = Auth::ApiKey(key)
-                problem=problem(ConnectionField::Credential) />
+            {team_problem.map(|problem| view! { <p class="problem" role="alert">{problem}</p> })}
+            <div class="field">
+                <label for="profile">"Use"</label>
+                <div class="row">
+                    <select id="profile" on:change:target=move |event| {
+                        if let Ok(index) = event.target().value().parse() {
+                            on_select.run(index);
+                        }
+                    }>
+                        {move || {
+                            connections.with(|c| {
+                                c.list()
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(index, profile)| {
+                                        let selected = index == c.selected();
+                                        view! { <option value=index selected=selected>{profile.name.clone()}</option> }
+                                    })
+                                    .collect_view()
+                            })
+                        }}
+                    </select>
+                    <button type="button" class="action" on:click=move |_| {
+                        connections.update(|c| c.add(today));
+                        on_select.run(connections.with_untracked(Connections::selected));
+                    }>"New connection"</button>
+                    <Show when=is_mine>
+                        <button type="button" class="action" on:click=move |_| {
+                            connections.update(|c| c.remove_current(today));
+                            on_select.run(connections.with_untracked(Connections::selected));
+                        }>"Delete connection"</button>
+                    </Show>
+                </div>
+            </div>
+            <Show when=is_mine fallback=|| view! {
+                <p class="hint">"Your team's connection, from this server. Changes here last until the page is closed."</p>
+            }>
+                <FormField id="profile-name" label="Name" problem=name_problem.into()>
+                    <input
+                        id="profile-name"
+                        type="text"
+                        autocomplete="off"
+                        prop:value=move || connections.with(|c| c.current().name.clone())
+                        on:input:target=move |event| {
+                            let name = event.target().value();
+                            let problem = connections.with_untracked(|c| c.rename_problem(&name));
+                            if problem.is_none() {
+                                connections.update(|c| c.current_mut().name = name.trim().to_owned());
+                            }
+                            name_problem.set(problem);
+                        }
+                        aria-invalid=invalid(name_problem.into())
+                        aria-describedby=problem_id("profile-name")
+                    />
+                </FormField>
+            </Show>
+            <FormField id="endpoint" label="Endpoint" problem=problem(ConnectionField::Endpoint)>
+                <input
+                    id="endpoint"
+                    type="url"
+                    autocomplete="off"
+                    spellcheck="false"
+                    placeholder="https://my-resource.openai.azure.com"
+                    prop:value=move || connections.with(|c| c.current().connection.endpoint.clone())
+                    on:input:target=move |event| {
+                        let text = event.target().value();
+                        pasted.set(connections.try_update(|c| c.current_mut().paste_endpoint(&text)).flatten());
+                    }
+                    aria-invalid=invalid(problem(ConnectionField::Endpoint))
+                    aria-describedby="endpoint-hint endpoint-problem"
+                />
+                <p id="endpoint-hint" class="hint" role="status">
+                    {move || pasted.get().unwrap_or_else(|| "Or paste the Target URI from Azure AI Foundry: Easel splits it.".to_owned())}
+                </p>
+            </FormField>
+            <ConnectionInput id="deployment" label="Deployment" connections
+                read=|p| p.connection.deployment.clone() write=|p, text| p.connection.deployment = text
+                problem=problem(ConnectionField::Deployment) />
+            <ConnectionInput id="api-version" label="API version" connections
+                read=|p| p.connection.api_version.clone() write=|p, text| p.connection.api_version = text
+                problem=problem(ConnectionField::ApiVersion) />
+            <div class="field">
+                <label for="auth-kind">"Sign-in"</label>
+                <select id="auth-kind" on:change:target=move |event| {
+                    let kind = match event.target().value().as_str() {
+                        "bearer" => AuthKind::Bearer,
+                        "none" => AuthKind::None,
+                        _ => AuthKind::Key,
+                    };
+                    connections.update(|c| c.current_mut().set_auth_kind(kind));
+                }>
+                    <option value="key" selected=move || auth_kind.get() == AuthKind::Key>"Key (api-key header)"</option>
+                    <option value="bearer" selected=move || auth_kind.get() == AuthKind::Bearer>"Microsoft Entra ID token"</option>
+                    <option value="none" selected=move || auth_kind.get() == AuthKind::None>"None: a proxy adds it"</option>
+                </select>
+            </div>
+            <Show when=move || auth_kind.get() != AuthKind::None>
+                <SecretField connections problem=problem(ConnectionField::Credential)
+                    label=Signal::derive(move || if auth_kind.get() == AuthKind::Bearer { "Token" } else { "Key" }) />
+            </Show>
+            <div class="test">
+                <button type="submit" class="action">"Test connection"</button>
+                <div class="test-result" role="status" aria-live="polite">
+                    {move || test_result().map(|(class, message, next)| view! {
+                        <p class=class>{message}</p>
+                        {next.map(|next| view! { <p class="next">{next}</p> })}
+                    })}
+                </div>
+            </div>
         </fieldset>
+        </form>
     }
 }
 
-/// One labelled text field of the connection.
+/// The key or token, with the choice of keeping it on this device and what that means.
+#[component]
+fn SecretField(
+    connections: RwSignal<Connections>,
+    problem: Signal<Option<String>>,
+    label: Signal<&'static str>,
+) -> impl IntoView {
+    let remember = move || connections.with(|c| c.current().remember_key);
+    view! {
+        <div class="field">
+            <label for="api-key">{label}</label>
+            <input
+                id="api-key"
+                type="password"
+                autocomplete="off"
+                spellcheck="false"
+                prop:value=move || connections.with(|c| c.current().secret().unwrap_or_default().to_owned())
+                on:input:target=move |event| connections.update(|c| c.current_mut().set_secret(event.target().value()))
+                aria-invalid=invalid(problem)
+                aria-describedby="api-key-problem api-key-keeping"
+            />
+            <p id=problem_id("api-key") class="problem" role="alert">{move || problem.get()}</p>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    prop:checked=remember
+                    on:change:target=move |event| {
+                        connections.update(|c| c.current_mut().remember_key = event.target().checked())
+                    }
+                />
+                "Remember on this device"
+            </label>
+            <p id="api-key-keeping" class=move || if remember() { "warning" } else { "hint" }>
+                {move || if remember() {
+                    "Kept unencrypted in this browser's storage for this site: anyone using this browser profile can \
+                     read it. Do not tick this on a shared computer."
+                } else {
+                    "Kept in memory only: gone when this tab closes. It is sent to this endpoint and nowhere else."
+                }}
+            </p>
+        </div>
+    }
+}
+
+/// One labelled text field of the profile in use.
 #[component]
 fn ConnectionInput(
     id: &'static str,
     label: &'static str,
-    kind: &'static str,
-    connection: RwSignal<Connection>,
-    read: fn(&Connection) -> &str,
-    write: fn(&mut Connection, String),
+    connections: RwSignal<Connections>,
+    read: fn(&Profile) -> String,
+    write: fn(&mut Profile, String),
     problem: Signal<Option<String>>,
 ) -> impl IntoView {
     view! {
         <FormField id label problem>
             <input
                 id=id
-                type=kind
+                type="text"
                 autocomplete="off"
                 spellcheck="false"
-                prop:value=move || connection.with(|c| read(c).to_owned())
-                on:input:target=move |event| connection.update(|c| write(c, event.target().value()))
+                prop:value=move || connections.with(|c| read(c.current()))
+                on:input:target=move |event| connections.update(|c| write(c.current_mut(), event.target().value()))
                 aria-invalid=invalid(problem)
                 aria-describedby=problem_id(id)
             />

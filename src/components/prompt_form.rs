@@ -28,11 +28,11 @@ pub fn PromptForm(
     /// Called when the user picks another model.
     #[prop(into)]
     on_switch_model: Callback<&'static ModelProfile>,
+    /// Today, for the model's retirement notice.
+    today: Date,
 ) -> impl IntoView {
     let model = Memo::new(move |_| form.with(|form| form.model));
-    let today = Date::from_days_since_epoch((js_sys::Date::now() / 86_400_000.0).floor() as i64);
     let notice = move || form.with(|form| form.lifecycle_notice(today));
-    // A field's problem, once the user has tried to generate.
     // A field's problem, once the user has tried to generate.
     let problem_of = move |field: Field| {
         Signal::derive(move || {

@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use easel_contract::profiles::RuntimeConfig;
 use easel_server::{Backend, Config, LocalEndpointConfig};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -37,6 +38,12 @@ impl Harness {
 
     /// Serves the built app with `backend` behind the image API's paths, and opens Chromium.
     pub async fn serving(backend: Backend) -> Harness {
+        let profiles = backend.default_profiles(&[], None);
+        Harness::serving_with(backend, profiles).await
+    }
+
+    /// Serves the built app with `backend`, offering `profiles` in `config.json`.
+    pub async fn serving_with(backend: Backend, profiles: RuntimeConfig) -> Harness {
         let dist = std::env::var_os("EASEL_DIST")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
@@ -48,7 +55,7 @@ impl Harness {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/", listener.local_addr().unwrap());
         let (stop_server, stopped) = oneshot::channel();
-        let config = Config::new(dist, backend);
+        let config = Config { dist, backend, runtime_config: profiles };
         tokio::spawn(easel_server::serve(listener, config, async {
             let _ = stopped.await;
         }));

@@ -1,0 +1,34 @@
+//! What this device keeps between visits, in the browser's local storage: the connection
+//! profiles (see [`Saved`] for what of them). Nothing is lost to a bad read: a value that cannot
+//! be read is set aside under another name, not overwritten.
+
+use crate::connections::Saved;
+
+const CONNECTIONS: &str = "easel.connections";
+const UNREADABLE: &str = "easel.connections.unreadable";
+
+/// The profiles kept on this device, or none when there are none or storage is off.
+pub fn load_connections() -> Saved {
+    let Some(storage) = storage() else {
+        return Saved::default();
+    };
+    let Ok(Some(text)) = storage.get_item(CONNECTIONS) else {
+        return Saved::default();
+    };
+    serde_json::from_str(&text).unwrap_or_else(|_| {
+        let _ = storage.set_item(UNREADABLE, &text);
+        Saved::default()
+    })
+}
+
+/// Keeps `saved` on this device; with storage off (a private window may refuse it) the
+/// profiles last until the tab closes.
+pub fn save_connections(saved: &Saved) {
+    if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(saved)) {
+        let _ = storage.set_item(CONNECTIONS, &text);
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
