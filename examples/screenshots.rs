@@ -65,5 +65,29 @@ async fn main() {
     studio.press_summary("Show as code").await;
     harness.browser.execute("document.querySelector('.show-as-code').scrollIntoView()", vec![]).await.unwrap();
     shoot("6-show-as-code").await;
+
+    harness.browser.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+    studio.press_summary("What changed").await;
+    shoot("7-what-changed").await;
+    studio.press("View larger").await;
+    shoot("8-lightbox").await;
+    studio.press("Actual size").await;
+    shoot("9-lightbox-actual-size").await;
+    studio.press("Close").await;
+
+    studio.press("Test connection").await;
+    studio.text_of(".test-result .ready").await;
+    harness.browser.execute("document.querySelector('.connection').scrollIntoView()", vec![]).await.unwrap();
+    shoot("10-connection-ready").await;
+
+    harness.browser.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+    studio.choose("Model", "gpt-image-1").await;
+    studio.choose("Quality", "high").await;
+    studio.fill("Prompt", "a paper crane on a desk").await;
+    studio.press("Generate").await;
+    studio.settled().await;
+    studio.fill("Budget for this session (USD)", "0.10").await;
+    studio.press("Generate").await;
+    shoot("11-gpt-image-and-budget").await;
     harness.stop().await;
 }

@@ -13,9 +13,11 @@ use crate::components::connection_panel::ConnectionPanel;
 use crate::components::prompt_form::PromptForm;
 use crate::components::result_grid::ResultGrid;
 use crate::components::show_as_code::ShowAsCode;
+use crate::components::spending_panel::SpendingPanel;
 use crate::connections::Connections;
 use crate::engine::{now_ms, Engine};
 use crate::local_store;
+use crate::spending;
 use crate::studio_form::StudioForm;
 use crate::tiles::Job;
 
@@ -44,6 +46,17 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
     // What the form and the connection mean, derived once for every part that reads them.
     let plan = Memo::new(move |_| form.with(StudioForm::plan));
     let target = Memo::new(move |_| connections.with(|c| c.current().connection.target()));
+    let budget_text = RwSignal::new(String::new());
+    let spending = Memo::new(move |_| engine.tiles.with(|tiles| tiles.spending(|image| image.cost)));
+    // The budget's problem, or why the planned run would not be sent.
+    let budget_problem = Memo::new(move |_| {
+        let budget = budget_text.with(|text| spending::read_budget(text)).map_err(|problem| problem.to_string())?;
+        let (spent, pending) = spending.get();
+        match plan.with(|plan| plan.as_ref().ok().map(|plan| plan.estimate)) {
+            Some(estimate) => spending::check(budget, spent + pending, estimate).map_err(|over| over.to_string()),
+            None => Ok(()),
+        }
+    });
 
     // The clock that elapsed times and countdowns read.
     let now = RwSignal::new(now_ms());
@@ -60,9 +73,12 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
 
     let submit = move || {
         show_problems.set(true);
-        let (Ok(target), Ok(plan), None) =
-            (target.get_untracked(), plan.get_untracked(), form.with_untracked(StudioForm::at_once_problem))
-        else {
+        let (Ok(target), Ok(plan), None, Ok(())) = (
+            target.get_untracked(),
+            plan.get_untracked(),
+            form.with_untracked(StudioForm::at_once_problem),
+            budget_problem.get_untracked(),
+        ) else {
             return;
         };
         let prompt = form.with_untracked(|form| form.prompt.clone());
@@ -88,6 +104,8 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
                     profile.model = model;
                 })
             />
+            <SpendingPanel spending budget_text
+                problem=Signal::derive(move || show_problems.get().then(|| budget_problem.get().err())?) />
             <ResultGrid engine now on_use_prompt=move |text| use_as_prompt(form, text) />
             <ConnectionPanel connections target show_problems team_problem today
                 on_select=move |index| {

@@ -274,12 +274,19 @@ impl Connections {
         }
     }
 
-    /// Why the profile in use cannot be renamed to `name`, if it cannot.
+    /// Why the profile in use cannot be renamed to `name`, if it cannot. Names are kept as typed
+    /// (trimming while the user types would eat the space before the next word) and compared
+    /// without their outer spaces.
     pub fn rename_problem(&self, name: &str) -> Option<String> {
         let name = name.trim();
         if name.is_empty() {
             Some("Give the connection a name.".to_owned())
-        } else if self.list.iter().enumerate().any(|(index, profile)| index != self.selected && profile.name == name) {
+        } else if self
+            .list
+            .iter()
+            .enumerate()
+            .any(|(index, profile)| index != self.selected && profile.name.trim() == name)
+        {
             Some(format!("Another connection is already called \"{name}\"."))
         } else {
             None

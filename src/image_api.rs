@@ -6,9 +6,10 @@ use std::sync::Arc;
 use base64::Engine;
 use easel_contract::endpoint::Target;
 use easel_contract::failure::{CallError, Failure, FailureDetails};
+use easel_contract::price::Cost;
 use easel_contract::probe::Diagnosis;
 use easel_contract::request::{OutputFormat, ValidRequest};
-use easel_contract::response::{ImageSource, ImagesResponse};
+use easel_contract::response::{ImageSource, ImagesResponse, Reported};
 use gloo_net::http::Request;
 use web_sys::{AbortSignal, RequestMode};
 
@@ -44,6 +45,10 @@ pub struct Generated {
     pub created: i64,
     /// Its file format.
     pub format: OutputFormat,
+    /// Its share of what the call cost, when Easel can price it.
+    pub cost: Option<Cost>,
+    /// The parameters the service reports using, beside those asked for (gpt-image).
+    pub reported: Vec<Reported>,
 }
 
 /// Sends `request` to `target` and waits for its images; `abort` stops the call.
@@ -76,10 +81,13 @@ pub async fn generate(
     let mime = format.mime();
     let answer = ImagesResponse::read(status, &body).map_err(|_| unexpected())?;
     let created = answer.created;
+    let reported = answer.reported(request);
+    let shares = share(answer.cost(request), answer.data.len());
     answer
         .data
         .into_iter()
-        .map(|image| {
+        .zip(shares)
+        .map(|(image, cost)| {
             let picture = match image.source() {
                 Some(ImageSource::Base64(data)) => {
                     let bytes = base64::engine::general_purpose::STANDARD.decode(data).map_err(|_| unexpected())?;
@@ -89,7 +97,27 @@ pub async fn generate(
                 Some(ImageSource::Url(url)) => Picture::Link(url.to_owned()),
                 None => return Err(unexpected()),
             };
-            Ok(Generated { picture, revised_prompt: image.revised_prompt, created, format })
+            Ok(Generated {
+                picture,
+                revised_prompt: image.revised_prompt,
+                created,
+                format,
+                cost,
+                reported: reported.clone(),
+            })
+        })
+        .collect()
+}
+
+/// `cost` split over `images` images, the remainder on the first, so the shares add up to it.
+fn share(cost: Option<Cost>, images: usize) -> Vec<Option<Cost>> {
+    let count = images.max(1) as u64;
+    (0..count)
+        .map(|index| {
+            cost.map(|cost| {
+                let remainder = if index == 0 { cost.micro_usd % count } else { 0 };
+                Cost::micro_usd(cost.micro_usd / count + remainder)
+            })
         })
         .collect()
 }

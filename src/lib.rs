@@ -6,6 +6,7 @@
 pub mod connections;
 pub mod file_name;
 pub mod show_as_code;
+pub mod spending;
 pub mod studio_form;
 pub mod tiles;
 pub mod word_diff;

@@ -1,12 +1,14 @@
 //! What the user has chosen in the studio's form, as a plain type: the view only reads and
 //! writes it, and everything it means (the plan of requests, its problems) is derived here.
 
+use std::str::FromStr;
+
 use easel_contract::calendar::Date;
 use easel_contract::endpoint::Connection;
-use easel_contract::model::{LifecycleStatus, ModelProfile};
+use easel_contract::model::{LifecycleStatus, ModelProfile, SizeRule};
 use easel_contract::request::{
-    Background, ImageRequest, OutputFormat, Plan, Quality, RequestError, ResponseFormat, Size, Style,
-    MAX_IMAGES_PER_RUN,
+    Background, Dimensions, Field, ImageRequest, OutputFormat, Plan, Quality, RequestError, ResponseFormat, Size,
+    Style, DEFAULT_OUTPUT_COMPRESSION, MAX_IMAGES_PER_RUN,
 };
 
 /// The prompt and options, one field per control. Options the model does not take are `None`.
@@ -16,8 +18,14 @@ pub struct StudioForm {
     pub model: &'static ModelProfile,
     /// What the image should show.
     pub prompt: String,
-    /// Size in pixels, or `auto`.
+    /// The size chosen from the list, or `auto`. While a custom size is typed, this is not sent:
+    /// it is what the custom size started from.
     pub size: Size,
+    /// The custom size, while "Custom…" is chosen (models that take free sizes). It is kept as
+    /// the text typed, beside `size` rather than in it: a `Size` holds only numbers, and
+    /// half-typed or mistyped text must stay on screen to be explained, not be lost or guessed
+    /// at. `plan` reads it into a size.
+    pub custom_size: Option<TypedSize>,
     /// Detail level.
     pub quality: Quality,
     /// Look of the image, for models with styles.
@@ -26,6 +34,9 @@ pub struct StudioForm {
     pub response_format: Option<ResponseFormat>,
     /// Image file format, for models that offer the choice (gpt-image).
     pub output_format: Option<OutputFormat>,
+    /// Compression as typed, for models that take it. It is sent only while the file format
+    /// takes it, and kept meanwhile, so a trip to PNG and back loses nothing.
+    pub compression: Option<String>,
     /// Background, for models that offer the choice (gpt-image).
     pub background: Option<Background>,
     /// How many images the run makes.
@@ -41,10 +52,12 @@ impl StudioForm {
             model,
             prompt: String::new(),
             size: model.default_size(),
+            custom_size: None,
             quality: model.default_quality(),
             style: model.default_style(),
             response_format: model.response_formats.first().copied(),
             output_format: model.default_output_format(),
+            compression: model.takes_compression.then(|| DEFAULT_OUTPUT_COMPRESSION.to_string()),
             background: model.default_background(),
             images: 1,
             at_once: 4,
@@ -75,6 +88,35 @@ impl StudioForm {
         };
     }
 
+    /// Whether the model takes a size of any width and height within bounds (gpt-image-2).
+    pub fn takes_custom_size(&self) -> bool {
+        matches!(self.model.sizes, SizeRule::Free(_))
+    }
+
+    /// Chooses `size` from the list, leaving any custom size.
+    pub fn choose_size(&mut self, size: Size) {
+        self.size = size;
+        self.custom_size = None;
+    }
+
+    /// Opens the custom size at the size chosen last, or at the first preset if that was `auto`.
+    pub fn choose_custom_size(&mut self) {
+        let exact = |size: &Size| match size {
+            Size::Exact(dimensions) => Some(*dimensions),
+            Size::Auto => None,
+        };
+        let start = exact(&self.size).or_else(|| self.model.offered_sizes().iter().find_map(exact));
+        self.custom_size = Some(start.map_or_else(TypedSize::default, |Dimensions { width, height }| TypedSize {
+            width: width.to_string(),
+            height: height.to_string(),
+        }));
+    }
+
+    /// Whether the compression is offered (and sent): the model takes it and the file format does.
+    pub fn shows_compression(&self) -> bool {
+        self.compression.is_some() && self.output_format.is_some_and(OutputFormat::takes_compression)
+    }
+
     /// What to tell the user about the model's life on Azure on `today`, if anything.
     pub fn lifecycle_notice(&self, today: Date) -> Option<String> {
         let name = self.model.name;
@@ -99,25 +141,62 @@ impl StudioForm {
 
     /// The requests for the run, with its cost, or every reason they cannot be sent.
     pub fn plan(&self) -> Result<Plan, Vec<RequestError>> {
-        ImageRequest {
+        let mut unread = Vec::new();
+        let size = match &self.custom_size {
+            None => Some(self.size),
+            Some(typed) => {
+                let width = read(&typed.width, Field::Width, &mut unread);
+                let height = read(&typed.height, Field::Height, &mut unread);
+                width.zip(height).map(|(width, height)| Size::exact(width, height))
+            }
+        };
+        let compression = match &self.compression {
+            Some(typed) if self.shows_compression() => read(typed, Field::OutputCompression, &mut unread),
+            _ => None,
+        };
+        // Whatever could be read is still checked, so every problem shows at once.
+        let planned = ImageRequest {
             prompt: self.prompt.clone(),
-            size: Some(self.size),
+            size,
             quality: Some(self.quality),
             style: self.style,
             response_format: self.response_format,
             output_format: self.output_format,
+            output_compression: compression,
             background: self.background,
             ..Default::default()
         }
-        .plan(self.model, self.images)
+        .plan(self.model, self.images);
+        if unread.is_empty() {
+            return planned;
+        }
+        unread.extend(planned.err().unwrap_or_default());
+        Err(unread)
     }
+}
+
+/// A custom size as typed: text, not numbers, so that nothing typed is lost.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TypedSize {
+    /// The width, as typed.
+    pub width: String,
+    /// The height, as typed.
+    pub height: String,
+}
+
+/// The number typed for `field`, or `None` with the problem added to `unread`.
+fn read<T: FromStr>(typed: &str, field: Field, unread: &mut Vec<RequestError>) -> Option<T> {
+    let number = typed.trim().parse().ok();
+    if number.is_none() {
+        unread.push(RequestError::NotANumber { field });
+    }
+    number
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use easel_contract::model::{DALL_E_3, GPT_IMAGE_1};
-    use easel_contract::request::Field;
+    use easel_contract::model::{DALL_E_3, GPT_IMAGE_1, GPT_IMAGE_2};
 
     #[test]
     fn a_new_form_holds_the_seed_documents_defaults() {
@@ -218,5 +297,104 @@ mod tests {
     fn an_empty_prompt_is_the_forms_one_problem() {
         let problems = StudioForm::new(&DALL_E_3).plan().unwrap_err();
         assert_eq!(problems.iter().map(RequestError::field).collect::<Vec<_>>(), [Field::Prompt]);
+    }
+
+    fn custom(width: &str, height: &str) -> StudioForm {
+        StudioForm {
+            prompt: "a fox".into(),
+            custom_size: Some(TypedSize { width: width.into(), height: height.into() }),
+            ..StudioForm::new(&GPT_IMAGE_2)
+        }
+    }
+
+    fn problems(form: &StudioForm) -> Vec<(Field, String)> {
+        form.plan().unwrap_err().iter().map(|problem| (problem.field(), problem.to_string())).collect()
+    }
+
+    #[test]
+    fn a_custom_size_opens_at_the_last_size_chosen_and_is_sent_as_typed() {
+        let mut form = StudioForm::new(&GPT_IMAGE_2);
+        assert!(form.takes_custom_size() && !StudioForm::new(&GPT_IMAGE_1).takes_custom_size());
+        form.choose_custom_size();
+        assert_eq!(form.custom_size, Some(TypedSize { width: "1024".into(), height: "1024".into() }), "auto: a preset");
+        form.choose_size(Size::exact(2560, 1440));
+        assert_eq!(form.custom_size, None);
+        form.choose_custom_size();
+        assert_eq!(form.custom_size, Some(TypedSize { width: "2560".into(), height: "1440".into() }));
+
+        let json = custom("1536", " 864 ").plan().unwrap().requests[0].to_json();
+        assert!(json.contains(r#""size":"1536x864""#), "{json}");
+    }
+
+    #[test]
+    fn a_custom_size_out_of_bounds_gets_the_contracts_problem_on_the_size() {
+        assert_eq!(
+            problems(&custom("1530", "864")),
+            [(Field::Size, "1530x864 does not fit: width and height must both be multiples of 16.".to_owned())]
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_a_number_is_kept_and_explained_on_its_own_field() {
+        let form = StudioForm { prompt: String::new(), ..custom("15o0", "864") };
+        assert_eq!(
+            problems(&form),
+            [
+                (Field::Width, "Width must be a whole number of pixels, like 1536.".to_owned()),
+                (Field::Prompt, "Write a prompt: describe the image you want.".to_owned()),
+            ],
+            "the rest of the request is still checked"
+        );
+        assert_eq!(form.custom_size.unwrap().width, "15o0");
+        assert_eq!(problems(&custom("1536", ""))[0].0, Field::Height);
+    }
+
+    #[test]
+    fn switching_model_drops_the_custom_size() {
+        let mut form = custom("1536", "864");
+        form.use_model(&GPT_IMAGE_1);
+        assert_eq!((form.custom_size.as_ref(), form.size), (None, Size::Auto));
+        form.use_model(&GPT_IMAGE_2);
+        assert_eq!(form.custom_size, None);
+    }
+
+    #[test]
+    fn compression_is_sent_for_jpeg_only() {
+        let form = StudioForm { prompt: "a fox".into(), ..StudioForm::new(&GPT_IMAGE_1) };
+        assert!(!form.shows_compression(), "PNG is the default");
+        let jpeg = StudioForm { output_format: Some(OutputFormat::Jpeg), compression: Some("80".into()), ..form };
+        assert!(jpeg.shows_compression());
+        let json = jpeg.plan().unwrap().requests[0].to_json();
+        assert!(json.contains(r#""output_format":"jpeg","output_compression":80"#), "{json}");
+
+        let png = StudioForm { output_format: Some(OutputFormat::Png), ..jpeg };
+        assert!(!png.plan().unwrap().requests[0].to_json().contains("output_compression"));
+        assert_eq!(png.compression.as_deref(), Some("80"), "kept for a return to JPEG");
+        assert_eq!(StudioForm::new(&DALL_E_3).compression, None);
+    }
+
+    #[test]
+    fn jpeg_starts_at_the_apis_default_compression_and_explains_what_is_out_of_range() {
+        let jpeg = |compression: &str| StudioForm {
+            prompt: "a fox".into(),
+            output_format: Some(OutputFormat::Jpeg),
+            compression: Some(compression.into()),
+            ..StudioForm::new(&GPT_IMAGE_1)
+        };
+        let default = StudioForm {
+            prompt: "a fox".into(),
+            output_format: Some(OutputFormat::Jpeg),
+            ..StudioForm::new(&GPT_IMAGE_1)
+        };
+        let default = default.plan().unwrap();
+        assert!(default.requests[0].to_json().contains(r#""output_compression":100"#));
+        assert_eq!(
+            problems(&jpeg("120")),
+            [(Field::OutputCompression, "Compression goes from 0 to 100, not 120.".to_owned())]
+        );
+        assert_eq!(
+            problems(&jpeg("much")),
+            [(Field::OutputCompression, "Compression must be a whole number from 0 to 100, like 80.".to_owned())]
+        );
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use easel_contract::endpoint::Target;
 use easel_contract::failure::{CallError, Failure, RetryPolicy};
+use easel_contract::price::Cost;
 use easel_contract::request::ValidRequest;
 
 /// A tile's identity, stable for its life; the grid keys on it.
@@ -96,6 +97,31 @@ impl<Image: Clone> Tiles<Image> {
     /// How many tiles are still to settle.
     pub fn pending(&self) -> usize {
         self.list.iter().filter(|tile| tile.state.is_pending()).count()
+    }
+
+    /// What the session has spent, by each finished image's `cost_of`, and the most its calls
+    /// still to settle may add (calls Easel has no price for add nothing).
+    pub fn spending(&self, cost_of: impl Fn(&Image) -> Option<Cost>) -> (Cost, Cost) {
+        self.list.iter().fold((Cost::default(), Cost::default()), |(spent, pending), tile| match &tile.state {
+            TileState::Done(image) => (spent + cost_of(image).unwrap_or_default(), pending),
+            state if state.is_pending() => (spent, pending + tile.job.request.estimate().at_most().unwrap_or_default()),
+            _ => (spent, pending),
+        })
+    }
+
+    /// Where a run stands, while anything is still to settle: "Generating 2 images · 1 waiting to
+    /// retry · 3 queued…".
+    pub fn progress(&self) -> String {
+        let count = |wanted: fn(&TileState<Image>) -> bool| self.list.iter().filter(|tile| wanted(&tile.state)).count();
+        let running = count(|state| matches!(state, TileState::Running { .. }));
+        let parts = [
+            (running > 0).then(|| format!("Generating {running} image{}", if running == 1 { "" } else { "s" })),
+            Some(count(|state| matches!(state, TileState::Waiting { .. })))
+                .filter(|n| *n > 0)
+                .map(|n| format!("{n} waiting to retry")),
+            Some(count(|state| matches!(state, TileState::Queued))).filter(|n| *n > 0).map(|n| format!("{n} queued")),
+        ];
+        format!("{}…", parts.into_iter().flatten().collect::<Vec<_>>().join(" · "))
     }
 
     /// What the settled tiles came to, as a person reads it: "2 images · 1 failed · 3 cancelled."
@@ -352,5 +378,32 @@ mod tests {
         tiles.settle(1, Ok(vec!["b"]), &RetryPolicy::default(), 0);
         tiles.settle(2, Err(Failure::Unauthorized.into()), &RetryPolicy::default(), 0);
         assert_eq!(tiles.outcome(), "2 images · 1 failed.");
+    }
+
+    #[test]
+    fn progress_tells_running_from_waiting_and_queued() {
+        let mut tiles = Tiles::<&str>::default();
+        tiles.queue("a fox", jobs(&DALL_E_3, 4));
+        tiles.start_due(2, 0);
+        assert_eq!(tiles.progress(), "Generating 2 images · 2 queued…");
+        let busy = Failure::RateLimited { retry_after: Some(Duration::from_secs(3)) };
+        tiles.settle(0, Err(busy.into()), &RetryPolicy::default(), 0);
+        assert_eq!(tiles.progress(), "Generating 1 image · 1 waiting to retry · 2 queued…");
+    }
+
+    #[test]
+    fn spending_counts_finished_images_and_the_most_the_rest_may_cost() {
+        let mut tiles = Tiles::<u64>::default();
+        tiles.queue("a fox", jobs(&DALL_E_3, 3));
+        assert_eq!(tiles.spending(|_| None), (Cost::default(), Cost::micro_usd(120_000)), "three at $0.04 to come");
+        tiles.start_due(3, 0);
+        tiles.settle(0, Ok(vec![40_000]), &RetryPolicy::default(), 0);
+        tiles.settle(1, Err(Failure::Unauthorized.into()), &RetryPolicy::default(), 0);
+        let cost_of = |micro_usd: &u64| Some(Cost::micro_usd(*micro_usd));
+        assert_eq!(
+            tiles.spending(cost_of),
+            (Cost::micro_usd(40_000), Cost::micro_usd(40_000)),
+            "a failure costs nothing"
+        );
     }
 }

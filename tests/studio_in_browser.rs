@@ -55,6 +55,27 @@ impl Mounted {
         input.dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
     }
 
+    fn choose(&self, css: &str, value: &str) {
+        let select: HtmlSelectElement = self.find(css);
+        select.set_value(value);
+        assert_eq!(select.value(), value, "{css} offers {value}");
+        let init = EventInit::new();
+        init.set_bubbles(true);
+        select.dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
+    }
+
+    fn value(&self, css: &str) -> String {
+        self.find::<HtmlInputElement>(css).value()
+    }
+
+    fn is_invalid(&self, css: &str) -> bool {
+        self.find::<HtmlElement>(css).get_attribute("aria-invalid").as_deref() == Some("true")
+    }
+
+    fn has(&self, css: &str) -> bool {
+        self.root.query_selector(css).unwrap().is_some()
+    }
+
     fn press_generate(&self) {
         self.find::<HtmlElement>("button[type=submit]").click();
     }
@@ -106,4 +127,75 @@ async fn a_malformed_endpoint_is_named_beside_its_field() {
     studio.type_into("#endpoint", "https://my-resource.openai.azure.com");
     tick().await;
     assert_eq!(studio.text("#endpoint-problem"), "", "the problem goes once it is fixed");
+}
+
+/// Waits until the page has caught up: a control that appears is drawn on one tick and gets its
+/// value on the next.
+async fn settle() {
+    tick().await;
+    tick().await;
+}
+
+#[wasm_bindgen_test]
+async fn gpt_image_2_takes_a_custom_size_whose_problems_are_shown_beside_width_and_height() {
+    let studio = mount_studio();
+    settle().await;
+    studio.choose("#model", "gpt-image-2");
+    settle().await;
+    assert!(!studio.has("#width"), "a listed size needs no width");
+    studio.choose("#size", "custom");
+    settle().await;
+    assert_eq!((studio.label_for("width"), studio.label_for("height")), ("Width".to_owned(), "Height".to_owned()));
+    assert_eq!((studio.value("#width"), studio.value("#height")), ("1024".to_owned(), "1024".to_owned()));
+
+    studio.type_into("#prompt", "a fox");
+    studio.type_into("#width", "15o0");
+    studio.press_generate();
+    settle().await;
+    assert_eq!(studio.text("#width-problem"), "Width must be a whole number of pixels, like 1536.");
+    assert!(studio.is_invalid("#width") && !studio.is_invalid("#height"));
+    assert_eq!(studio.value("#width"), "15o0", "what was typed stays");
+    assert!(
+        studio.find::<HtmlElement>("#width").get_attribute("aria-describedby").unwrap().contains("width-problem"),
+        "the problem is read with the field"
+    );
+    assert!(!studio.has(".grid li"), "no request, so no tile");
+
+    studio.type_into("#width", "1000");
+    settle().await;
+    assert_eq!(studio.text("#width-problem"), "");
+    assert_eq!(studio.text("#size-problem"), "1000x1024 does not fit: width and height must both be multiples of 16.");
+    assert!(studio.is_invalid("#width") && studio.is_invalid("#height"), "the whole size is wrong");
+
+    studio.choose("#size", "2048x2048");
+    settle().await;
+    assert!(!studio.has("#width") && studio.text("#size-problem").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn compression_is_offered_for_jpeg_only_and_explained_when_out_of_range() {
+    let studio = mount_studio();
+    settle().await;
+    studio.choose("#model", "gpt-image-2");
+    settle().await;
+    assert!(!studio.has("#compression"), "PNG takes no compression");
+    studio.choose("#output-format", "jpeg");
+    settle().await;
+    assert_eq!(studio.label_for("compression"), "Compression");
+    assert_eq!(studio.value("#compression"), "100", "the API's default");
+    assert_eq!(studio.text("#compression-hint"), "100 is the best quality, the largest file");
+
+    studio.type_into("#prompt", "a fox");
+    studio.type_into("#compression", "120");
+    studio.press_generate();
+    settle().await;
+    assert_eq!(studio.text("#compression-problem"), "Compression goes from 0 to 100, not 120.");
+    assert!(studio.is_invalid("#compression"));
+
+    studio.choose("#output-format", "png");
+    settle().await;
+    assert!(!studio.has("#compression"));
+    studio.choose("#output-format", "jpeg");
+    settle().await;
+    assert_eq!(studio.value("#compression"), "120", "kept while PNG was chosen");
 }

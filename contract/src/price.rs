@@ -49,6 +49,27 @@ pub enum Estimate {
     Unknown,
 }
 
+impl Estimate {
+    /// The most it may cost, when Easel knows.
+    pub fn at_most(self) -> Option<Cost> {
+        match self {
+            Estimate::Exact(cost) | Estimate::AtMost(cost) => Some(cost),
+            Estimate::Unknown => None,
+        }
+    }
+}
+
+impl std::iter::Sum for Estimate {
+    /// Exact only if every part is; unknown if any part is.
+    fn sum<I: Iterator<Item = Estimate>>(parts: I) -> Estimate {
+        parts.fold(Estimate::Exact(Cost::default()), |total, part| match (total, part) {
+            (Estimate::Unknown, _) | (_, Estimate::Unknown) => Estimate::Unknown,
+            (Estimate::Exact(a), Estimate::Exact(b)) => Estimate::Exact(a + b),
+            (a, b) => Estimate::AtMost(a.at_most().unwrap_or_default() + b.at_most().unwrap_or_default()),
+        })
+    }
+}
+
 /// How a model is billed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Price {

@@ -173,6 +173,11 @@ wire_enum! {
 }
 
 impl OutputFormat {
+    /// Whether `output_compression` applies to images in this format: JPEG only, on Azure.
+    pub fn takes_compression(self) -> bool {
+        self == OutputFormat::Jpeg
+    }
+
     /// The MIME type of an image in this format.
     pub fn mime(self) -> &'static str {
         match self {
@@ -226,6 +231,10 @@ pub enum Field {
     Prompt,
     /// `size`
     Size,
+    /// A free size's width, as typed.
+    Width,
+    /// A free size's height, as typed.
+    Height,
     /// `n`, images per request
     N,
     /// How many images a run asks for, across requests.
@@ -249,7 +258,7 @@ impl Field {
     pub fn wire_name(self) -> &'static str {
         match self {
             Field::Prompt => "prompt",
-            Field::Size => "size",
+            Field::Size | Field::Width | Field::Height => "size",
             Field::N | Field::Images => "n",
             Field::Quality => "quality",
             Field::Style => "style",
@@ -265,6 +274,8 @@ impl Field {
         match self {
             Field::Prompt => "prompt",
             Field::Size => "size",
+            Field::Width => "width",
+            Field::Height => "height",
             Field::N => "images per request",
             Field::Images => "number of images",
             Field::Quality => "quality",
@@ -279,6 +290,12 @@ impl Field {
 
 /// The most images one run may ask for, across all its requests.
 pub const MAX_IMAGES_PER_RUN: u8 = 10;
+
+/// The highest `output_compression`: the best quality and the largest file.
+pub const MAX_OUTPUT_COMPRESSION: u8 = 100;
+
+/// The `output_compression` the API uses when the request names none.
+pub const DEFAULT_OUTPUT_COMPRESSION: u8 = MAX_OUTPUT_COMPRESSION;
 
 /// Why a request cannot be sent to a model, one variant per rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -320,7 +337,14 @@ pub enum RequestError {
         /// The count asked for.
         images: u8,
     },
-    /// `output_compression` is above 100.
+    /// Text typed where a whole number belongs (a free size's width or height, the
+    /// compression) that is not one. No request holds text, so only a form finds this, before
+    /// it can build the request; it is reported with the request's other problems.
+    NotANumber {
+        /// The field it was typed for.
+        field: Field,
+    },
+    /// `output_compression` is above [`MAX_OUTPUT_COMPRESSION`].
     CompressionOutOfRange {
         /// The value asked for.
         value: u8,
@@ -336,7 +360,7 @@ impl RequestError {
     pub fn field(&self) -> Field {
         match self {
             RequestError::EmptyPrompt | RequestError::PromptTooLong { .. } => Field::Prompt,
-            RequestError::NotOffered { field, .. } => *field,
+            RequestError::NotOffered { field, .. } | RequestError::NotANumber { field } => *field,
             RequestError::SizeOutOfBounds { .. } => Field::Size,
             RequestError::ImageCountOutOfRange { .. } => Field::N,
             RequestError::RunSizeOutOfRange { .. } => Field::Images,
@@ -358,7 +382,9 @@ fn offered(model: &ModelProfile, field: Field) -> Vec<String> {
         Field::ResponseFormat => spelled(model.response_formats),
         Field::OutputFormat => spelled(model.output_formats),
         Field::Background => spelled(model.backgrounds),
-        Field::Prompt | Field::N | Field::Images | Field::OutputCompression => Vec::new(),
+        Field::Prompt | Field::Width | Field::Height | Field::N | Field::Images | Field::OutputCompression => {
+            Vec::new()
+        }
     }
 }
 
@@ -392,8 +418,16 @@ impl fmt::Display for RequestError {
             RequestError::RunSizeOutOfRange { images } => {
                 write!(f, "Ask for 1 to {MAX_IMAGES_PER_RUN} images at a time, not {images}.")
             }
+            RequestError::NotANumber { field } => match field {
+                Field::Width => f.write_str("Width must be a whole number of pixels, like 1536."),
+                Field::Height => f.write_str("Height must be a whole number of pixels, like 1024."),
+                Field::OutputCompression => {
+                    write!(f, "Compression must be a whole number from 0 to {MAX_OUTPUT_COMPRESSION}, like 80.")
+                }
+                other => write!(f, "The {} must be a whole number.", other.label()),
+            },
             RequestError::CompressionOutOfRange { value } => {
-                write!(f, "Compression goes from 0 to 100, not {value}.")
+                write!(f, "Compression goes from 0 to {MAX_OUTPUT_COMPRESSION}, not {value}.")
             }
             RequestError::CompressionNeedsJpeg => {
                 write!(f, "Compression applies to JPEG only: choose JPEG, or leave compression out.")
@@ -458,9 +492,9 @@ impl ImageRequest {
         if let Some(value) = self.output_compression {
             if !model.takes_compression {
                 problems.push(not_offered(Field::OutputCompression, value, model));
-            } else if value > 100 {
+            } else if value > MAX_OUTPUT_COMPRESSION {
                 problems.push(RequestError::CompressionOutOfRange { value });
-            } else if output_format != Some(OutputFormat::Jpeg) {
+            } else if !output_format.is_some_and(OutputFormat::takes_compression) {
                 problems.push(RequestError::CompressionNeedsJpeg);
             }
         }
@@ -496,8 +530,7 @@ impl ImageRequest {
             requests.push(ImageRequest { n: Some(n), ..self.clone() }.validate(model)?);
             left -= n;
         }
-        let first = &requests[0];
-        let estimate = model.price.estimate(first.size(), first.quality(), u32::from(images));
+        let estimate = requests.iter().map(ValidRequest::estimate).sum();
         Ok(Plan { requests, estimate })
     }
 }
@@ -538,6 +571,11 @@ impl ValidRequest {
     /// The model the request was validated for.
     pub fn model(&self) -> &'static ModelProfile {
         self.model
+    }
+
+    /// What this one request will cost, before it is sent.
+    pub fn estimate(&self) -> crate::price::Estimate {
+        self.model.price.estimate(self.size(), self.quality(), u32::from(self.image_count()))
     }
 
     /// The prompt.
@@ -721,6 +759,19 @@ mod tests {
             messages(transparent(OutputFormat::Png), &GPT_IMAGE_2),
             ["gpt-image-2 has no background \"transparent\"; choose one of auto, opaque."]
         );
+    }
+
+    #[test]
+    fn text_that_is_not_a_number_is_explained_for_its_field() {
+        let problem = |field| RequestError::NotANumber { field };
+        assert_eq!(problem(Field::Width).to_string(), "Width must be a whole number of pixels, like 1536.");
+        assert_eq!(problem(Field::Height).field(), Field::Height);
+        assert_eq!(problem(Field::Height).field().wire_name(), "size");
+        assert_eq!(
+            problem(Field::OutputCompression).to_string(),
+            "Compression must be a whole number from 0 to 100, like 80."
+        );
+        assert!(OutputFormat::Jpeg.takes_compression() && !OutputFormat::Png.takes_compression());
     }
 
     #[test]

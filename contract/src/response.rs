@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::failure::Failure;
+use crate::price::{Cost, Estimate};
 use crate::request::{Background, Field, ValidRequest};
 
 /// `{"created": ..., "data": [...]}`: what the service answers when it made the images. Fields
@@ -40,6 +41,19 @@ impl ImagesResponse {
             .ok()
             .filter(|answer| !answer.data.is_empty() && answer.data.iter().all(|image| image.source().is_some()))
             .ok_or(Failure::UnexpectedAnswer { status })
+    }
+
+    /// What the call cost: the billed output tokens of a gpt-image answer, or the price of the
+    /// images made for a model priced per image; `None` when Easel has no price for it.
+    pub fn cost(&self, asked: &ValidRequest) -> Option<Cost> {
+        let price = asked.model().price;
+        match self.usage {
+            Some(usage) => price.cost_of_usage(usage.output_tokens),
+            None => match price.estimate(asked.size(), asked.quality(), self.data.len() as u32) {
+                Estimate::Exact(cost) => Some(cost),
+                Estimate::AtMost(_) | Estimate::Unknown => None,
+            },
+        }
     }
 
     /// The parameters the service reports using (gpt-image), each beside the value asked for:
@@ -177,6 +191,22 @@ mod tests {
     use super::*;
     use crate::model::{DALL_E_3, GPT_IMAGE_1};
     use crate::request::{ImageRequest, OutputFormat, Quality, Size};
+
+    #[test]
+    fn a_calls_cost_is_its_billed_tokens_or_the_price_of_the_images_made() {
+        let gpt =
+            ImageRequest { prompt: "a fox".into(), n: Some(2), ..Default::default() }.validate(&GPT_IMAGE_1).unwrap();
+        let billed = ImagesResponse {
+            usage: Some(Usage { input_tokens: 5, output_tokens: 2_112, total_tokens: 2_117 }),
+            ..Default::default()
+        };
+        assert_eq!(billed.cost(&gpt), Some(Cost::micro_usd(84_480)), "2,112 tokens at $40 per million");
+        assert_eq!(ImagesResponse::default().cost(&gpt), None, "no usage and no per-image price");
+
+        let dalle = ImageRequest { prompt: "a fox".into(), ..Default::default() }.validate(&DALL_E_3).unwrap();
+        let one_image = ImagesResponse { data: vec![GeneratedImage::default()], ..Default::default() };
+        assert_eq!(one_image.cost(&dalle), Some(Cost::micro_usd(40_000)));
+    }
 
     #[test]
     fn parses_the_seed_documents_answer() {

@@ -7,6 +7,7 @@ use easel_contract::probe::Diagnosis;
 use easel_contract::profiles::AuthKind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use crate::components::field::{invalid, problem_id, FormField};
 use crate::connections::{Connections, Origin, Profile};
@@ -44,6 +45,9 @@ pub fn ConnectionPanel(
     let auth_kind = Memo::new(move |_| connections.with(|c| c.current().auth_kind()));
     // What reading a Target URI filled in, said once, until the next edit of the endpoint.
     let pasted = RwSignal::new(None::<String>);
+    let read_pasted = move |text: &str| {
+        pasted.set(connections.try_update(|c| c.current_mut().paste_endpoint(text)).flatten());
+    };
     let name_problem = RwSignal::new(None::<String>);
     // The last test and what it found; shown only while the connection is still the one tested.
     let tested = RwSignal::new(None::<(Target, Option<Diagnosis>)>);
@@ -130,7 +134,7 @@ pub fn ConnectionPanel(
                             let name = event.target().value();
                             let problem = connections.with_untracked(|c| c.rename_problem(&name));
                             if problem.is_none() {
-                                connections.update(|c| c.current_mut().name = name.trim().to_owned());
+                                connections.update(|c| c.current_mut().name = name);
                             }
                             name_problem.set(problem);
                         }
@@ -147,10 +151,19 @@ pub fn ConnectionPanel(
                     spellcheck="false"
                     placeholder="https://my-resource.openai.azure.com"
                     prop:value=move || connections.with(|c| c.current().connection.endpoint.clone())
+                    // A Target URI is split when pasted or when the field is left, never while typed,
+                    // so a URI typed by hand is not cut short at its first recognisable part.
                     on:input:target=move |event| {
                         let text = event.target().value();
-                        pasted.set(connections.try_update(|c| c.current_mut().paste_endpoint(&text)).flatten());
+                        let input = event.dyn_ref::<web_sys::InputEvent>().map(web_sys::InputEvent::input_type);
+                        if input.as_deref() == Some("insertFromPaste") {
+                            read_pasted(&text);
+                        } else {
+                            pasted.set(None);
+                            connections.update(|c| c.current_mut().connection.endpoint = text);
+                        }
                     }
+                    on:change:target=move |event| read_pasted(&event.target().value())
                     aria-invalid=invalid(problem(ConnectionField::Endpoint))
                     aria-describedby="endpoint-hint endpoint-problem"
                 />
@@ -219,16 +232,18 @@ fn SecretField(
                 aria-describedby="api-key-problem api-key-keeping"
             />
             <p id=problem_id("api-key") class="problem" role="alert">{move || problem.get()}</p>
-            <label class="check">
+            <div class="check">
                 <input
+                    id="remember-key"
                     type="checkbox"
                     prop:checked=remember
                     on:change:target=move |event| {
                         connections.update(|c| c.current_mut().remember_key = event.target().checked())
                     }
+                    aria-describedby="api-key-keeping"
                 />
-                "Remember on this device"
-            </label>
+                <label for="remember-key">"Remember on this device"</label>
+            </div>
             <p id="api-key-keeping" class=move || if remember() { "warning" } else { "hint" }>
                 {move || if remember() {
                     "Kept unencrypted in this browser's storage for this site: anyone using this browser profile can \

@@ -2,6 +2,8 @@
 
 pub mod connection_panel;
 pub mod field;
+pub mod lightbox;
 pub mod prompt_form;
 pub mod result_grid;
 pub mod show_as_code;
+pub mod spending_panel;

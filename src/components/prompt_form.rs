@@ -5,11 +5,11 @@ use std::fmt::Display;
 use easel_contract::calendar::Date;
 use easel_contract::model::{ModelProfile, MODELS};
 use easel_contract::price::Estimate;
-use easel_contract::request::{Field, Plan, RequestError, Size, MAX_IMAGES_PER_RUN};
+use easel_contract::request::{Field, Plan, RequestError, Size, MAX_IMAGES_PER_RUN, MAX_OUTPUT_COMPRESSION};
 use leptos::prelude::*;
 
 use crate::components::field::{invalid, problem_id, FormField};
-use crate::studio_form::StudioForm;
+use crate::studio_form::{StudioForm, TypedSize};
 
 /// The prompt box, one select per option the model offers, and Generate.
 #[component]
@@ -43,6 +43,13 @@ pub fn PromptForm(
     };
     let prompt_problem = problem_of(Field::Prompt);
     let images_problem = problem_of(Field::Images);
+    let size_problems = SizeProblems {
+        size: problem_of(Field::Size),
+        width: problem_of(Field::Width),
+        height: problem_of(Field::Height),
+    };
+    let compression_problem = problem_of(Field::OutputCompression);
+    let shows_compression = Memo::new(move |_| form.with(StudioForm::shows_compression));
     let count = move || form.with(|form| form.prompt.chars().count());
     let at_once_problem =
         Signal::derive(move || show_problems.get().then(|| form.with(StudioForm::at_once_problem))?);
@@ -110,8 +117,7 @@ pub fn PromptForm(
                 let model = model.get();
                 view! {
                     <div class="options">
-                        <OptionSelect id="size" label="Size" values=model.offered_sizes() form
-                            read=|form| Some(form.size) write=|form, value| form.size = value describe=describe_size />
+                        <SizeFields values=model.offered_sizes() form problems=size_problems />
                         <OptionSelect id="quality" label="Quality" values=model.qualities form
                             read=|form| Some(form.quality) write=|form, value| form.quality = value
                             describe=|q| q.label().to_owned() />
@@ -124,6 +130,9 @@ pub fn PromptForm(
                         <OptionSelect id="output-format" label="File format" values=model.output_formats form
                             read=|form| form.output_format write=|form, value| form.output_format = Some(value)
                             describe=|f| f.label().to_owned() />
+                        <Show when=move || shows_compression.get()>
+                            <CompressionField form problem=compression_problem />
+                        </Show>
                         <OptionSelect id="background" label="Background" values=model.backgrounds form
                             read=|form| form.background write=|form, value| form.background = Some(value)
                             describe=|b| b.label().to_owned() />
@@ -168,6 +177,125 @@ fn NumberField(
                 aria-invalid=invalid(problem)
                 aria-describedby=problem_id(id)
             />
+        </FormField>
+    }
+}
+
+/// Where the size's problems are shown: the whole size's under the select, each typed edge's
+/// beside its field.
+#[derive(Clone, Copy)]
+struct SizeProblems {
+    size: Signal<Option<String>>,
+    width: Signal<Option<String>>,
+    height: Signal<Option<String>>,
+}
+
+/// The size select over the model's sizes (each option's value the API's spelling) and, for a
+/// model that takes free sizes, "Custom…", which opens a field for the width and the height.
+#[component]
+fn SizeFields(values: &'static [Size], form: RwSignal<StudioForm>, problems: SizeProblems) -> impl IntoView {
+    const CUSTOM: &str = "custom";
+    let takes_custom = form.with_untracked(StudioForm::takes_custom_size);
+    let is_custom = Memo::new(move |_| form.with(|form| form.custom_size.is_some()));
+    let size_problem = problems.size;
+    view! {
+        <FormField id="size" label="Size" problem=size_problem>
+            <select
+                id="size"
+                aria-describedby=problem_id("size")
+                on:change:target=move |event| {
+                    let chosen = event.target().value();
+                    if chosen == CUSTOM {
+                        form.update(StudioForm::choose_custom_size);
+                    } else if let Some(size) = values.iter().find(|size| size.to_string() == chosen) {
+                        form.update(|form| form.choose_size(*size));
+                    }
+                }
+            >
+                {values
+                    .iter()
+                    .map(|size| {
+                        let size = *size;
+                        view! {
+                            <option
+                                value=size.to_string()
+                                selected=move || form.with(|form| form.custom_size.is_none() && form.size == size)
+                            >
+                                {describe_size(&size)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+                {takes_custom.then(|| view! {
+                    <option value=CUSTOM selected=move || is_custom.get()>"Custom…"</option>
+                })}
+            </select>
+        </FormField>
+        <Show when=move || is_custom.get()>
+            <EdgeField id="width" label="Width" form problem=problems.width size_problem
+                read=|typed| &typed.width write=|typed, text| typed.width = text />
+            <EdgeField id="height" label="Height" form problem=problems.height size_problem
+                read=|typed| &typed.height write=|typed, text| typed.height = text />
+        </Show>
+    }
+}
+
+/// One edge of a custom size in pixels. It is a text field that asks for digits, not a number
+/// field: a number field hides text that is not a number from the page (its value reads as
+/// empty), so what was typed could be neither kept nor explained. The whole size's problem, shown
+/// under the select, marks it invalid as well.
+#[component]
+fn EdgeField(
+    id: &'static str,
+    label: &'static str,
+    form: RwSignal<StudioForm>,
+    problem: Signal<Option<String>>,
+    size_problem: Signal<Option<String>>,
+    read: fn(&TypedSize) -> &String,
+    write: fn(&mut TypedSize, String),
+) -> impl IntoView {
+    let either_problem = Signal::derive(move || problem.get().or_else(|| size_problem.get()));
+    view! {
+        <FormField id label problem>
+            <input
+                id=id
+                type="text"
+                inputmode="numeric"
+                autocomplete="off"
+                prop:value=move || form.with(|form| form.custom_size.as_ref().map(read).cloned().unwrap_or_default())
+                on:input:target=move |event| {
+                    let text = event.target().value();
+                    form.update(|form| {
+                        if let Some(typed) = form.custom_size.as_mut() {
+                            write(typed, text);
+                        }
+                    });
+                }
+                aria-invalid=invalid(either_problem)
+                aria-describedby=format!("{} {}", problem_id(id), problem_id("size"))
+            />
+        </FormField>
+    }
+}
+
+/// The compression of a JPEG, kept as typed (a text field for digits, as [`EdgeField`] is).
+#[component]
+fn CompressionField(form: RwSignal<StudioForm>, problem: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <FormField id="compression" label="Compression" problem>
+            <input
+                id="compression"
+                type="text"
+                inputmode="numeric"
+                autocomplete="off"
+                prop:value=move || form.with(|form| form.compression.clone().unwrap_or_default())
+                on:input:target=move |event| form.update(|form| form.compression = Some(event.target().value()))
+                aria-invalid=invalid(problem)
+                aria-describedby=format!("compression-hint {}", problem_id("compression"))
+            />
+            <p id="compression-hint" class="hint">
+                {format!("{MAX_OUTPUT_COMPRESSION} is the best quality, the largest file")}
+            </p>
         </FormField>
     }
 }

@@ -1,12 +1,16 @@
 //! The results: a tile per image asked for, from queued to done, failed or cancelled.
 
 use easel_contract::failure::CallError;
+use easel_contract::response::Reported;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
+use crate::components::lightbox::Lightbox;
 use crate::engine::Engine;
 use crate::file_name::download_name;
 use crate::image_api::Generated;
-use crate::tiles::{Tile, TileState};
+use crate::tiles::{Tile, TileId, TileState};
+use crate::word_diff::{word_diff, Change};
 
 /// The grid of tiles, newest run first, with a status line screen readers announce and the
 /// "Cancel all" button while anything is still to settle.
@@ -27,10 +31,10 @@ pub fn ResultGrid(
         tiles.with(|tiles| match (tiles.pending(), tiles.list().is_empty()) {
             (0, true) => String::new(),
             (0, false) => tiles.outcome(),
-            (1, _) => "Generating 1 image…".to_owned(),
-            (pending, _) => format!("Generating {pending} images…"),
+            _ => tiles.progress(),
         })
     };
+    let lightbox = RwSignal::new(None::<TileId>);
 
     view! {
         <section class="results" aria-labelledby="results-heading">
@@ -53,18 +57,20 @@ pub fn ResultGrid(
                     key=|tile| (tile.id, std::mem::discriminant(&tile.state))
                     let:tile
                 >
-                    <li>{tile_view(tile, engine, now, on_use_prompt)}</li>
+                    <li>{tile_view(tile, engine, now, on_use_prompt, lightbox)}</li>
                 </For>
             </ul>
+            <Lightbox tiles open=lightbox />
         </section>
     }
 }
 
 fn tile_view(
-    Tile { id, prompt, index, state, .. }: Tile<Generated>,
+    Tile { id, prompt, index, state, job, .. }: Tile<Generated>,
     engine: Engine,
     now: Signal<u64>,
     on_use_prompt: Callback<String>,
+    lightbox: RwSignal<Option<TileId>>,
 ) -> AnyView {
     let caption = |label: &'static str, class: &'static str, text: String| {
         view! { <figcaption><span class="label">{label}</span><span class=class>{text}</span></figcaption> }
@@ -111,10 +117,18 @@ fn tile_view(
             }
             .into_any()
         }
-        TileState::Done(Generated { picture, revised_prompt, created, format }) => {
+        TileState::Done(Generated { picture, revised_prompt, created, format, reported, .. }) => {
             let src = picture.src().to_owned();
-            let img = view! { <img src=src.clone() alt=prompt.clone() /> };
             let file_name = download_name(&prompt, created, index, format);
+            let shown_prompt = revised_prompt.clone().unwrap_or_else(|| prompt.clone());
+            let copied = RwSignal::new("");
+            let copy = move |text: String| {
+                spawn_local(async move {
+                    let clipboard = window().navigator().clipboard();
+                    let done = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await;
+                    copied.set(if done.is_ok() { "Copied." } else { "Could not copy: select the text and copy it." });
+                });
+            };
             // gpt-image keeps the prompt as written; DALL-E 3 always rewrites it.
             let (caption, reuse) = match revised_prompt {
                 Some(revised) => {
@@ -124,17 +138,35 @@ fn tile_view(
                             "Use as prompt"
                         </button>
                     };
-                    (caption("Revised prompt", "revised-prompt", revised), Some(button))
+                    let changes = changes_view(&prompt, &revised);
+                    let caption = view! {
+                        <figcaption>
+                            <span class="label">"Revised prompt"</span>
+                            <span class="revised-prompt">{revised}</span>
+                            {changes}
+                        </figcaption>
+                    };
+                    (caption.into_any(), Some(button))
                 }
-                None => (caption("Prompt", "prompt", prompt), None),
+                None => (caption("Prompt", "prompt", prompt.clone()).into_any(), None),
             };
+            let again_prompt = prompt.clone();
             view! {
                 <figure class="tile done">
-                    {img}
+                    <button type="button" class="thumb" aria-label="View larger" on:click=move |_| lightbox.set(Some(id))>
+                        <img src=src.clone() alt=prompt />
+                    </button>
                     {caption}
+                    {reported_view(reported)}
                     <div class="actions">
                         <a class="action" href=src download=file_name>"Download"</a>
                         {reuse}
+                        <button type="button" class="action" on:click=move |_| copy(shown_prompt.clone())>"Copy prompt"</button>
+                        <button type="button" class="action" title="The same request again"
+                            on:click=move |_| engine.run(&again_prompt, vec![job.clone()])>
+                            "Again"
+                        </button>
+                        <span class="copied" role="status">{move || copied.get()}</span>
                     </div>
                 </figure>
             }
@@ -170,4 +202,47 @@ fn tile_view(
         }
         .into_any(),
     }
+}
+
+/// What the service changed in the prompt, word by word, one click away.
+fn changes_view(sent: &str, revised: &str) -> impl IntoView {
+    let changes = word_diff(sent, revised);
+    let words = changes
+        .into_iter()
+        .enumerate()
+        .map(|(place, change)| {
+            let gap = if place == 0 { "" } else { " " };
+            match change {
+                Change::Same(text) => (gap, view! { <span>{text}</span> }.into_any()),
+                Change::Added(text) => (gap, view! { <ins>{text}</ins> }.into_any()),
+                Change::Removed(text) => (gap, view! { <del>{text}</del> }.into_any()),
+            }
+        })
+        .collect_view();
+    view! {
+        <details class="changes">
+            <summary>"What changed"</summary>
+            <p class="diff">{words}</p>
+        </details>
+    }
+}
+
+/// The parameters the service reports using, beside those asked for; a difference stands out.
+fn reported_view(reported: Vec<Reported>) -> Option<impl IntoView> {
+    (!reported.is_empty()).then(|| {
+        let rows = reported
+            .into_iter()
+            .map(|row| {
+                let differs = row.differs();
+                let made = if differs { format!("{} (asked {})", row.reported, row.asked) } else { row.reported };
+                view! {
+                    <div class:differs=differs>
+                        <dt>{row.field.label()}</dt>
+                        <dd>{made}</dd>
+                    </div>
+                }
+            })
+            .collect_view();
+        view! { <dl class="reported" aria-label="What the service reports it made">{rows}</dl> }
+    })
 }

@@ -138,6 +138,17 @@ impl<'a> Studio<'a> {
         field.send_keys(text).await.unwrap();
     }
 
+    /// The value of the control labelled `label`.
+    pub async fn value_of(&self, label: &str) -> String {
+        self.labelled(label).await.prop("value").await.unwrap().unwrap_or_default()
+    }
+
+    /// Moves the focus on with Tab, as a user leaves a field.
+    pub async fn leave_field(&self) {
+        let focused = self.browser.active_element().await.unwrap();
+        focused.send_keys(&fantoccini::key::Key::Tab.to_string()).await.unwrap();
+    }
+
     /// Picks the option whose value is `value` in the select labelled `label`.
     pub async fn choose(&self, label: &str, value: &str) {
         let select = self.labelled(label).await;
@@ -146,7 +157,7 @@ impl<'a> Studio<'a> {
 
     /// Presses the button named `name`.
     pub async fn press(&self, name: &str) {
-        let xpath = format!("//button[normalize-space()='{name}']");
+        let xpath = format!("//button[normalize-space()='{name}' or @aria-label='{name}']");
         self.browser.find(Locator::XPath(&xpath)).await.unwrap().click().await.unwrap();
     }
 
