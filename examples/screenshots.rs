@@ -89,5 +89,21 @@ async fn main() {
     studio.fill("Budget for this session (USD)", "0.10").await;
     studio.press("Generate").await;
     shoot("11-gpt-image-and-budget").await;
+
+    harness.browser.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+    studio.fill("Budget for this session (USD)", "").await;
+    studio.choose("Model", "gpt-image-2").await;
+    studio.choose("Size", "custom").await;
+    studio.fill("Width", "1000").await;
+    studio.choose("File format", "jpeg").await;
+    studio.press("Generate").await;
+    shoot("12-custom-size-refused").await;
+
+    harness.browser.set_window_size(390, 844).await.unwrap();
+    studio.press("View larger").await;
+    shoot("13-phone-lightbox").await;
+    studio.press("Close").await;
+    harness.browser.execute("document.querySelector('.connection').scrollIntoView()", vec![]).await.unwrap();
+    shoot("14-phone-connection").await;
     harness.stop().await;
 }

@@ -54,6 +54,25 @@ async fn cancel_all_and_escape_abort_the_calls_in_flight() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn cancelling_one_image_aborts_its_call_and_lets_the_others_finish() {
+    let config = LocalEndpointConfig { latency: Duration::from_secs(2), ..Default::default() };
+    let stats = config.stats.clone();
+    let harness = Harness::serving(Backend::Local(config)).await;
+    let studio = Studio::open(&harness).await;
+    studio.fill("Prompt", "three foxes").await;
+    studio.fill("Images", "3").await;
+    studio.press("Generate").await;
+    wait_for(|| stats.in_flight.load(Ordering::SeqCst) == 3, "three calls in flight").await;
+
+    studio.press("Cancel this image").await;
+    wait_for(|| stats.in_flight.load(Ordering::SeqCst) == 2, "the server sees that one call end").await;
+    studio.settled().await;
+    assert_eq!((studio.count(".tile.cancelled").await, studio.count(".tile.done").await), (1, 2));
+    assert_eq!(studio.text_of(".status").await, "2 images · 1 cancelled.");
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_429_counts_down_retries_and_gives_up_after_three_calls() {
     let config = LocalEndpointConfig { retry_after_secs: 1, ..Default::default() };
     let stats = config.stats.clone();
