@@ -3,19 +3,26 @@
 use std::time::Duration;
 
 use easel_contract::calendar::Date;
+use easel_contract::model::ModelProfile;
 use easel_contract::profiles::RuntimeConfig;
+use easel_contract::request::ImageRequest;
 use gloo_net::http::Request;
 use leptos::ev;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use crate::archive;
 use crate::components::connection_panel::ConnectionPanel;
+use crate::components::gallery_view::GalleryView;
 use crate::components::prompt_form::PromptForm;
 use crate::components::result_grid::ResultGrid;
 use crate::components::show_as_code::ShowAsCode;
 use crate::components::spending_panel::SpendingPanel;
 use crate::connections::Connections;
 use crate::engine::{now_ms, Engine};
+use crate::image_store::{ImageStore, Pending};
+use crate::keeper::Keeper;
 use crate::local_store;
 use crate::spending;
 use crate::studio_form::StudioForm;
@@ -30,9 +37,20 @@ pub async fn team_profiles() -> Result<RuntimeConfig, String> {
     }
 }
 
-/// The whole app, offering `team`'s connection profiles besides the user's own.
+/// The device's store of kept images (none if the browser refuses one), and the calls an earlier
+/// page left in flight.
+pub async fn open_store() -> (Option<ImageStore>, Vec<Pending>) {
+    let Ok(store) = ImageStore::open().await else {
+        return (None, Vec::new());
+    };
+    let interrupted = store.take_interrupted().await.unwrap_or_default();
+    (Some(store), interrupted)
+}
+
+/// The whole app, offering `team`'s connection profiles besides the user's own, keeping images in
+/// `store`, and telling what an earlier page `interrupted`.
 #[component]
-pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
+pub fn App(team: Result<RuntimeConfig, String>, store: Option<ImageStore>, interrupted: Vec<Pending>) -> impl IntoView {
     let today = Date::from_days_since_epoch((js_sys::Date::now() / 86_400_000.0).floor() as i64);
     let origin = window().location().origin().unwrap_or_default();
     let team_problem = team.as_ref().err().cloned();
@@ -42,7 +60,8 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
     let form = RwSignal::new(StudioForm::new(connections.with_untracked(|c| c.current().model)));
     // Problems are shown once the user has tried to generate, not while they start typing.
     let show_problems = RwSignal::new(false);
-    let engine = Engine::new(Signal::derive(move || form.with(|form| usize::from(form.at_once).max(1))));
+    let keeper = Keeper::new(store);
+    let engine = Engine::new(Signal::derive(move || form.with(|form| usize::from(form.at_once).max(1))), keeper);
     // What the form and the connection mean, derived once for every part that reads them.
     let plan = Memo::new(move |_| form.with(StudioForm::plan));
     let target = Memo::new(move |_| connections.with(|c| c.current().connection.target()));
@@ -82,18 +101,64 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
             return;
         };
         let prompt = form.with_untracked(|form| form.prompt.clone());
-        engine.run(&prompt, plan.requests.into_iter().map(|request| Job { target: target.clone(), request }).collect());
+        let connection = connections.with_untracked(|c| c.current().name.trim().to_owned());
+        let jobs = plan
+            .requests
+            .into_iter()
+            .map(|request| Job { target: target.clone(), request, connection: connection.clone() })
+            .collect();
+        engine.run(&prompt, jobs);
     };
+
+    // What dropping a file on the studio did.
+    let dropped = RwSignal::new(None::<Result<String, String>>);
+
+    // The page shown follows the address's fragment, so a reload and the Back button keep it.
+    let gallery_shown = RwSignal::new(showing_gallery());
+    let hash = window_event_listener(ev::hashchange, move |_| gallery_shown.set(showing_gallery()));
+    on_cleanup(move || hash.remove());
 
     view! {
         <header class="masthead">
             <h1>"Easel"</h1>
             <p>"Image generation with Azure OpenAI"</p>
+            <nav aria-label="Pages">
+                <a href="#studio" aria-current=move || (!gallery_shown.get()).then_some("page")>"Studio"</a>
+                <a href="#gallery" aria-current=move || gallery_shown.get().then_some("page")>"Gallery"</a>
+            </nav>
         </header>
+        // The studio stays mounted behind the gallery, so a run goes on while the user looks back.
         // Results follow the prompt in the page's order, so on a phone they are right below it.
-        <main class="studio">
+        <main
+            class="studio"
+            hidden=move || gallery_shown.get()
+            on:dragover=move |event: web_sys::DragEvent| event.prevent_default()
+            on:drop=move |event: web_sys::DragEvent| {
+                event.prevent_default();
+                let file = event.data_transfer().and_then(|data| data.files()).and_then(|files| files.get(0));
+                if let Some(file) = file {
+                    spawn_local(async move {
+                        let outcome = settings_from(&file).await;
+                        if let Ok((model, request)) = &outcome {
+                            connections.update(|c| {
+                                let profile = c.current_mut();
+                                form.update(|form| {
+                                    form.switch_model(model, &mut profile.connection);
+                                    form.restore(model, request);
+                                });
+                                profile.model = model;
+                            });
+                        }
+                        dropped.set(Some(outcome.map(|_| {
+                            format!("The prompt and settings of {} are in the form.", file.name())
+                        })));
+                    });
+                }
+            }
+        >
             <PromptForm
                 form
+                dropped
                 plan
                 show_problems
                 on_generate=submit
@@ -106,7 +171,7 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
             />
             <SpendingPanel spending budget_text
                 problem=Signal::derive(move || show_problems.get().then(|| budget_problem.get().err())?) />
-            <ResultGrid engine now on_use_prompt=move |text| use_as_prompt(form, text) />
+            <ResultGrid engine keeper now interrupted on_use_prompt=move |text| use_as_prompt(form, text) />
             <ConnectionPanel connections target show_problems team_problem today
                 on_select=move |index| {
                     connections.update(|c| c.select(index));
@@ -118,7 +183,29 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
             />
             <ShowAsCode plan target />
         </main>
+        <Show when=move || gallery_shown.get()>
+            <main class="gallery-page">
+                <GalleryView keeper />
+            </main>
+        </Show>
     }
+}
+
+/// The model and request an Easel PNG carries, or why `file` carries none.
+async fn settings_from(file: &web_sys::File) -> Result<(&'static ModelProfile, ImageRequest), String> {
+    let name = file.name();
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| format!("{name} could not be read."))?;
+    let record = archive::record_in_png(&js_sys::Uint8Array::new(&buffer).to_vec())
+        .map_err(|problem| format!("{name}: {problem}"))?;
+    let model = ModelProfile::by_name(&record.model)
+        .ok_or_else(|| format!("{name} was made with {}, a model this Easel does not know.", record.model))?;
+    Ok((model, record.request))
+}
+
+fn showing_gallery() -> bool {
+    window().location().hash().is_ok_and(|hash| hash == "#gallery")
 }
 
 /// Puts `text` in the prompt box and moves the focus there, ready to edit.

@@ -9,6 +9,8 @@ use leptos::task::spawn_local;
 use web_sys::AbortController;
 
 use crate::image_api::{self, Generated};
+use crate::image_store::Pending;
+use crate::keeper::Keeper;
 use crate::tiles::{Job, TileId, Tiles};
 
 /// The run's state and the handles of calls in flight; `Copy`, so every handler can hold it.
@@ -22,6 +24,10 @@ pub struct Engine {
     aborts: StoredValue<HashMap<TileId, AbortController>, LocalStorage>,
     /// Calls aborted because they took longer than [`GENERATION_TIMEOUT`].
     timed_out: StoredValue<HashSet<TileId>>,
+    /// Keeps what arrives, and notes calls in flight on the device.
+    keeper: Keeper,
+    /// When this page started, to tell its calls from an earlier page's on the device.
+    page: u64,
 }
 
 /// Milliseconds on the page's clock.
@@ -31,12 +37,14 @@ pub fn now_ms() -> u64 {
 
 impl Engine {
     /// An engine with no tiles, sending at most `cap` calls at once.
-    pub fn new(cap: Signal<usize>) -> Engine {
+    pub fn new(cap: Signal<usize>, keeper: Keeper) -> Engine {
         Engine {
             tiles: RwSignal::new(Tiles::default()),
             cap,
             aborts: StoredValue::new_local(HashMap::new()),
             timed_out: StoredValue::new(HashSet::new()),
+            keeper,
+            page: now_ms(),
         }
     }
 
@@ -90,6 +98,22 @@ impl Engine {
                 GENERATION_TIMEOUT,
             );
             spawn_local(async move {
+                // Noted on the device, so a reload during the call can say it was interrupted; not
+                // awaited, so the request leaves at once. The note's write is queued before the
+                // one that clears it, and IndexedDB runs them in that order.
+                let store = self.keeper.store();
+                let pending = Pending {
+                    key: format!("{}-{id}", self.page),
+                    prompt: self.tiles.with_untracked(|tiles| tiles.prompt_of(id)).unwrap_or_default(),
+                    model: job.request.model().name.to_owned(),
+                    images: job.request.image_count(),
+                };
+                if let Some(store) = store.clone() {
+                    let pending = pending.clone();
+                    spawn_local(async move {
+                        let _ = store.begin(&pending).await;
+                    });
+                }
                 let mut outcome = image_api::generate(&job.target, &job.request, &signal).await;
                 self.aborts.update_value(|aborts| {
                     aborts.remove(&id);
@@ -99,6 +123,10 @@ impl Engine {
                 }
                 let policy = RetryPolicy::default();
                 let wait = self.tiles.try_update(|tiles| tiles.settle(id, outcome, &policy, now_ms())).flatten();
+                self.tiles.with_untracked(|tiles| self.keeper.catch_up(tiles));
+                if let Some(store) = &store {
+                    let _ = store.end(&pending.key).await;
+                }
                 if let Some(wait) = wait {
                     set_timeout(
                         move || {

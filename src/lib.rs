@@ -3,8 +3,10 @@
 //! Plain state types (compiled everywhere, tested natively) sit beside the Leptos UI, which is
 //! compiled for the browser only. Every rule of the image API comes from `easel-contract`.
 
+pub mod archive;
 pub mod connections;
 pub mod file_name;
+pub mod gallery;
 pub mod show_as_code;
 pub mod spending;
 pub mod studio_form;
@@ -20,9 +22,13 @@ mod engine;
 #[cfg(target_arch = "wasm32")]
 mod image_api;
 #[cfg(target_arch = "wasm32")]
+mod image_store;
+#[cfg(target_arch = "wasm32")]
+mod keeper;
+#[cfg(target_arch = "wasm32")]
 mod local_store;
 #[cfg(target_arch = "wasm32")]
 mod object_url;
 
 #[cfg(target_arch = "wasm32")]
-pub use app::{team_profiles, App, AppProps};
+pub use app::{open_store, team_profiles, App, AppProps};

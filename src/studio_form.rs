@@ -88,6 +88,28 @@ impl StudioForm {
         };
     }
 
+    /// The form as it was for `request`, made with `model`: the prompt and every option the
+    /// request names that `model` offers (others at their defaults). The run settings are kept.
+    pub fn restore(&mut self, model: &'static ModelProfile, request: &ImageRequest) {
+        self.use_model(model);
+        self.prompt = request.prompt.clone();
+        match request.size {
+            Some(size) if model.offered_sizes().contains(&size) => self.choose_size(size),
+            Some(Size::Exact(Dimensions { width, height })) if self.takes_custom_size() => {
+                self.custom_size = Some(TypedSize { width: width.to_string(), height: height.to_string() });
+            }
+            _ => {}
+        }
+        self.quality = offered(request.quality, model.qualities).unwrap_or(self.quality);
+        self.style = offered(request.style, model.styles).or(self.style);
+        self.response_format = offered(request.response_format, model.response_formats).or(self.response_format);
+        self.output_format = offered(request.output_format, model.output_formats).or(self.output_format);
+        self.background = offered(request.background, model.backgrounds).or(self.background);
+        if let (Some(compression), Some(_)) = (request.output_compression, &self.compression) {
+            self.compression = Some(compression.to_string());
+        }
+    }
+
     /// Whether the model takes a size of any width and height within bounds (gpt-image-2).
     pub fn takes_custom_size(&self) -> bool {
         matches!(self.model.sizes, SizeRule::Free(_))
@@ -175,6 +197,11 @@ impl StudioForm {
     }
 }
 
+/// `value`, if it is one of `values`.
+fn offered<T: PartialEq>(value: Option<T>, values: &[T]) -> Option<T> {
+    value.filter(|value| values.contains(value))
+}
+
 /// A custom size as typed: text, not numbers, so that nothing typed is lost.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TypedSize {
@@ -197,6 +224,28 @@ fn read<T: FromStr>(typed: &str, field: Field, unread: &mut Vec<RequestError>) -
 mod tests {
     use super::*;
     use easel_contract::model::{DALL_E_3, GPT_IMAGE_1, GPT_IMAGE_2};
+
+    #[test]
+    fn a_request_restores_the_form_it_came_from() {
+        use easel_contract::model::GPT_IMAGE_2;
+        let sent = StudioForm {
+            prompt: "a kite".into(),
+            custom_size: Some(TypedSize { width: "1536".into(), height: "864".into() }),
+            quality: Quality::High,
+            output_format: Some(OutputFormat::Jpeg),
+            compression: Some("70".into()),
+            ..StudioForm::new(&GPT_IMAGE_2)
+        };
+        let request = sent.plan().unwrap().requests[0].body().clone();
+        let mut restored = StudioForm { images: 3, ..StudioForm::new(&DALL_E_3) };
+        restored.restore(&GPT_IMAGE_2, &request);
+        assert_eq!(restored, StudioForm { images: 3, ..sent });
+
+        let dalle = StudioForm { prompt: "a fox".into(), style: Some(Style::Natural), ..StudioForm::new(&DALL_E_3) };
+        let mut restored = StudioForm::new(&GPT_IMAGE_2);
+        restored.restore(&DALL_E_3, &dalle.plan().unwrap().requests[0].body().clone());
+        assert_eq!(restored, dalle);
+    }
 
     #[test]
     fn a_new_form_holds_the_seed_documents_defaults() {

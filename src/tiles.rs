@@ -19,6 +19,8 @@ pub struct Job {
     pub target: Target,
     /// What it asks for.
     pub request: ValidRequest,
+    /// The name of the connection profile it goes through, kept with the image.
+    pub connection: String,
 }
 
 /// Where one asked-for image stands. Times are milliseconds on the page's clock.
@@ -87,6 +89,11 @@ impl<Image: Clone> Tiles<Image> {
     /// The tiles, newest first.
     pub fn list(&self) -> &[Tile<Image>] {
         &self.list
+    }
+
+    /// The prompt of tile `id`.
+    pub fn prompt_of(&self, id: TileId) -> Option<String> {
+        self.list.iter().find(|tile| tile.id == id).map(|tile| tile.prompt.clone())
     }
 
     /// How many requests are on their way.
@@ -274,7 +281,10 @@ mod tests {
         .target()
         .unwrap();
         let plan = ImageRequest { prompt: "a fox".into(), ..Default::default() }.plan(model, images).unwrap();
-        plan.requests.into_iter().map(|request| Job { target: target.clone(), request }).collect()
+        plan.requests
+            .into_iter()
+            .map(|request| Job { target: target.clone(), request, connection: "Local".into() })
+            .collect()
     }
 
     fn states(tiles: &Tiles<&'static str>) -> Vec<String> {

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -116,6 +116,9 @@ struct LocalEndpoint {
     random_faults: RandomFaults,
     /// Signs image links, so only links this server gave out are served.
     signer: RandomState,
+    /// Pictures made so far, mixed into each seed: two calls with one prompt give two images, as
+    /// the service's do (and as a gallery that keeps each image once by its bytes needs).
+    made: AtomicU64,
 }
 
 /// The local endpoint's routes: generations on both paths, and the images its links point at.
@@ -125,6 +128,7 @@ pub fn routes(config: LocalEndpointConfig) -> Router {
         gates: config.deployments.iter().map(|_| Arc::new(Semaphore::new(config.max_concurrent))).collect(),
         random_faults: RandomFaults::new(config.fault_rate, seed),
         signer: RandomState::new(),
+        made: AtomicU64::new(0),
         config,
     });
     // As Azure answers: any origin, whatever headers the caller asks for (a `*` would not cover
@@ -283,7 +287,8 @@ impl LocalEndpoint {
     }
 
     fn image(&self, request: &ValidRequest, index: u32, size: Dimensions, created: i64, base: &str) -> GeneratedImage {
-        let seed = seed_of(request.prompt(), index);
+        let seed = seed_of(request.prompt(), index)
+            ^ self.made.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         // gpt-image does not rewrite prompts; DALL-E 3 always does.
         let revised_prompt = request.style().map(|_| revise(request));
         let format = request.output_format();

@@ -15,8 +15,8 @@ pub enum Weight {
     Realistic,
 }
 
-/// A stable 64-bit FNV-1a hash: the seed of a prompt's picture must not change between runs or
-/// Rust releases, which rules out `std`'s hasher.
+/// A stable 64-bit FNV-1a hash of a prompt and an image's place in its answer: the picture follows
+/// from it, the same in every run and Rust release, which rules out `std`'s hasher.
 pub fn seed_of(prompt: &str, index: u32) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in prompt.bytes().chain(index.to_le_bytes()) {

@@ -30,6 +30,9 @@ pub fn PromptForm(
     on_switch_model: Callback<&'static ModelProfile>,
     /// Today, for the model's retirement notice.
     today: Date,
+    /// What dropping a file on the studio did, if the user dropped one.
+    #[prop(into)]
+    dropped: Signal<Option<Result<String, String>>>,
 ) -> impl IntoView {
     let model = Memo::new(move |_| form.with(|form| form.model));
     let notice = move || form.with(|form| form.lifecycle_notice(today));
@@ -65,6 +68,7 @@ pub fn PromptForm(
         <form
             class="panel prompt-form"
             novalidate
+            aria-describedby="dropped"
             on:submit=move |event| {
                 event.prevent_default();
                 on_generate.run(());
@@ -76,6 +80,12 @@ pub fn PromptForm(
                 }
             }
         >
+            <p id="dropped" role="status" class=move || match dropped.get() {
+                Some(Err(_)) => "dropped problem",
+                _ => "dropped",
+            }>
+                {move || dropped.get().map(|note| note.unwrap_or_else(|problem| problem))}
+            </p>
             <div class="field">
                 <label for="model">"Model"</label>
                 <select

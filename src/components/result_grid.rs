@@ -5,10 +5,12 @@ use easel_contract::response::Reported;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::lightbox::Lightbox;
+use crate::components::lightbox::{Lightbox, LightboxItem, Source};
 use crate::engine::Engine;
 use crate::file_name::download_name;
 use crate::image_api::Generated;
+use crate::image_store::Pending;
+use crate::keeper::{Keeper, Keeping};
 use crate::tiles::{Tile, TileId, TileState};
 use crate::word_diff::{word_diff, Change};
 
@@ -18,6 +20,10 @@ use crate::word_diff::{word_diff, Change};
 pub fn ResultGrid(
     /// Runs the tiles; the grid reads them and cancels through it.
     engine: Engine,
+    /// Where keeping each finished image stands.
+    keeper: Keeper,
+    /// What an earlier page left generating when it was closed.
+    interrupted: Vec<Pending>,
     /// The page's clock, in milliseconds, for elapsed times and countdowns.
     #[prop(into)]
     now: Signal<u64>,
@@ -34,7 +40,24 @@ pub fn ResultGrid(
             _ => tiles.progress(),
         })
     };
-    let lightbox = RwSignal::new(None::<TileId>);
+    let lightbox = RwSignal::new(None::<String>);
+    let finished = Signal::derive(move || {
+        tiles.with(|tiles| {
+            tiles
+                .list()
+                .iter()
+                .filter_map(|tile| match &tile.state {
+                    TileState::Done(image) => Some(LightboxItem {
+                        key: tile.id.to_string(),
+                        source: Source::Url(image.picture.src().to_owned()),
+                        alt: tile.prompt.clone(),
+                        caption: image.revised_prompt.clone().unwrap_or_else(|| tile.prompt.clone()),
+                    }),
+                    _ => None,
+                })
+                .collect()
+        })
+    });
 
     view! {
         <section class="results" aria-labelledby="results-heading">
@@ -47,6 +70,7 @@ pub fn ResultGrid(
                     </button>
                 </Show>
             </div>
+            {interrupted_view(interrupted)}
             <Show when=move || tiles.with(|tiles| tiles.list().is_empty())>
                 <p class="empty">"Your images will appear here. Write a prompt and press Generate."</p>
             </Show>
@@ -57,10 +81,10 @@ pub fn ResultGrid(
                     key=|tile| (tile.id, std::mem::discriminant(&tile.state))
                     let:tile
                 >
-                    <li>{tile_view(tile, engine, now, on_use_prompt, lightbox)}</li>
+                    <li>{tile_view(tile, engine, keeper, now, on_use_prompt, lightbox)}</li>
                 </For>
             </ul>
-            <Lightbox tiles open=lightbox />
+            <Lightbox items=finished open=lightbox keeper />
         </section>
     }
 }
@@ -68,9 +92,10 @@ pub fn ResultGrid(
 fn tile_view(
     Tile { id, prompt, index, state, job, .. }: Tile<Generated>,
     engine: Engine,
+    keeper: Keeper,
     now: Signal<u64>,
     on_use_prompt: Callback<String>,
-    lightbox: RwSignal<Option<TileId>>,
+    lightbox: RwSignal<Option<String>>,
 ) -> AnyView {
     let caption = |label: &'static str, class: &'static str, text: String| {
         view! { <figcaption><span class="label">{label}</span><span class=class>{text}</span></figcaption> }
@@ -153,11 +178,14 @@ fn tile_view(
             let again_prompt = prompt.clone();
             view! {
                 <figure class="tile done">
-                    <button type="button" class="thumb" aria-label="View larger" on:click=move |_| lightbox.set(Some(id))>
+                    <button type="button" class="thumb" aria-label="View larger" on:click=move |_| lightbox.set(Some(id.to_string()))>
                         <img src=src.clone() alt=prompt />
                     </button>
                     {caption}
                     {reported_view(reported)}
+                    <p class=move || keeping_class(keeper, id) role="status">
+                        {move || keeping_text(keeper, id, created, now.get())}
+                    </p>
                     <div class="actions">
                         <a class="action" href=src download=file_name>"Download"</a>
                         {reuse}
@@ -244,5 +272,60 @@ fn reported_view(reported: Vec<Reported>) -> Option<impl IntoView> {
             })
             .collect_view();
         view! { <dl class="reported" aria-label="What the service reports it made">{rows}</dl> }
+    })
+}
+
+/// How long a service's image link lasts (Azure: 24 hours from when the image was made).
+const LINK_LIFETIME_SECONDS: i64 = 24 * 60 * 60;
+
+/// The class of tile `id`'s keeping line, by where keeping its image stands.
+fn keeping_class(keeper: Keeper, id: TileId) -> &'static str {
+    match keeper.keeping.with(|keeping| keeping.get(&id).cloned()) {
+        Some(Keeping::Kept(_)) => "keeping kept",
+        Some(Keeping::Failed(_) | Keeping::LinkOnly) => "keeping not-kept",
+        None | Some(Keeping::Saving) => "keeping",
+    }
+}
+
+/// Where keeping tile `id`'s image stands, in words.
+fn keeping_text(keeper: Keeper, id: TileId, created: i64, now_ms: u64) -> String {
+    match keeper.keeping.with(|keeping| keeping.get(&id).cloned()) {
+        None | Some(Keeping::Saving) => "Keeping it on this device…".to_owned(),
+        Some(Keeping::Kept(_)) => "Kept on this device.".to_owned(),
+        Some(Keeping::Failed(problem)) => problem.to_string(),
+        Some(Keeping::LinkOnly) => {
+            let left = (created + LINK_LIFETIME_SECONDS - (now_ms / 1000) as i64).max(0);
+            format!(
+                "Not kept: the image host does not let this page read the image. Its link works for {} h {} min \
+                 more: download it before then.",
+                left / 3600,
+                left % 3600 / 60
+            )
+        }
+    }
+}
+
+/// What an earlier page was still generating when it was closed or reloaded.
+fn interrupted_view(interrupted: Vec<Pending>) -> Option<impl IntoView> {
+    (!interrupted.is_empty()).then(|| {
+        let shown = RwSignal::new(true);
+        let items = interrupted
+            .into_iter()
+            .map(|pending| {
+                let images =
+                    if pending.images == 1 { "1 image".to_owned() } else { format!("{} images", pending.images) };
+                view! { <li>{format!("{images} of \"{}\" ({})", pending.prompt, pending.model)}</li> }
+            })
+            .collect_view();
+        view! {
+            <Show when=move || shown.get()>
+                <div class="interrupted" role="status">
+                    <p>"Interrupted: the page was closed or reloaded while these were generating, so they were not \
+                        kept. Everything that had finished is in the gallery."</p>
+                    <ul>{items.clone()}</ul>
+                    <button type="button" class="action" on:click=move |_| shown.set(false)>"Dismiss"</button>
+                </div>
+            </Show>
+        }
     })
 }

@@ -25,6 +25,8 @@ pub struct Harness {
     /// The app's address, `http://127.0.0.1:PORT/`.
     pub base: String,
     pub browser: Client,
+    /// Where the browser saves downloads, empty at the start.
+    pub downloads: PathBuf,
     _chromedriver: Child,
     /// Stops the in-process server; `None` when attached to a running app.
     stop_server: Option<oneshot::Sender<()>>,
@@ -75,8 +77,12 @@ impl Harness {
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("chromedriver is installed by scripts/bootstrap.sh");
+        let downloads = std::env::temp_dir().join(format!("easel-downloads-{port}"));
+        let _ = std::fs::remove_dir_all(&downloads);
+        std::fs::create_dir_all(&downloads).unwrap();
         let capabilities = json!({
             "goog:chromeOptions": {
+                "prefs": {"download.default_directory": downloads, "download.prompt_for_download": false},
                 "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
                 // The network-off flags keep Chromium from calling hosts this machine cannot reach.
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -99,12 +105,30 @@ impl Harness {
                 Err(error) => panic!("cannot start Chromium through chromedriver: {error}"),
             }
         };
-        Harness { base, browser, _chromedriver: chromedriver, stop_server }
+        Harness { base, browser, downloads, _chromedriver: chromedriver, stop_server }
+    }
+
+    /// The first finished download, once there is one. Chromium writes to a `.crdownload` file
+    /// beside an empty placeholder of the final name, then renames: finished means neither is left.
+    pub async fn downloaded(&self) -> PathBuf {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let paths: Vec<PathBuf> =
+                std::fs::read_dir(&self.downloads).unwrap().filter_map(Result::ok).map(|entry| entry.path()).collect();
+            let writing = paths.iter().any(|path| path.extension().is_some_and(|ext| ext == "crdownload"));
+            let finished = paths.into_iter().find(|path| std::fs::metadata(path).is_ok_and(|meta| meta.len() > 0));
+            if let (false, Some(path)) = (writing, finished) {
+                return path;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "nothing downloaded within {PATIENCE:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Closes the browser and stops the server.
     pub async fn stop(self) {
         self.browser.close().await.unwrap();
+        let _ = std::fs::remove_dir_all(&self.downloads);
         if let Some(stop_server) = self.stop_server {
             let _ = stop_server.send(());
         }
@@ -120,8 +144,13 @@ impl<'a> Studio<'a> {
     /// Opens the studio and waits until it accepts a prompt.
     pub async fn open(harness: &'a Harness) -> Studio<'a> {
         harness.browser.goto(&harness.base).await.unwrap();
+        Studio::open_page(harness, "Prompt").await
+    }
+
+    /// The page already loaded, once the control labelled `ready` is there.
+    pub async fn open_page(harness: &'a Harness, ready: &str) -> Studio<'a> {
         let studio = Studio { browser: &harness.browser };
-        studio.labelled("Prompt").await;
+        studio.labelled(ready).await;
         studio
     }
 

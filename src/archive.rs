@@ -1,0 +1,791 @@
+//! The gallery as one zip, for backups and moving between browsers: every image under a readable
+//! name, stored as it is (PNG and JPEG are compressed already), and `manifest.json` with every
+//! record. Each PNG also carries its own record in an `easel` iTXt chunk, so one image dropped
+//! onto the studio brings its prompt and settings back without the zip.
+//!
+//! An image's id does not count that chunk (see [`crate::gallery::image_id`]), so an image keeps
+//! its id through an export and an import, and import hands back the bytes as they were kept.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+use std::io::{Cursor, Read, Write};
+
+use easel_contract::calendar::Date;
+use easel_contract::request::OutputFormat;
+use serde::{Deserialize, Serialize};
+use zip::result::ZipError;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+
+use crate::file_name::download_name;
+use crate::gallery::{image_id, ImageRecord};
+
+/// The version of the archive's layout, written as `"easel"` in the manifest, so a later Easel
+/// that changes it can still read this one and this one refuses what it would misread.
+const FORMAT: u32 = 1;
+
+const MANIFEST: &str = "manifest.json";
+
+/// The largest image Easel imports: well above any the API makes, far below what would exhaust
+/// a tab's memory if a zip's sizes lie (a zip bomb).
+const IMAGE_LIMIT: u64 = 64 << 20;
+
+/// The largest manifest Easel reads: some hundred thousand records.
+const MANIFEST_LIMIT: u64 = 16 << 20;
+
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// The keyword of the iTXt chunk that carries an image's record inside a PNG, then the iTXt
+/// header's null separator.
+const RECORD_KEYWORD: &[u8] = b"easel\0";
+
+/// The manifest: the layout's version, and one entry per image.
+#[derive(Serialize, Deserialize)]
+struct Manifest<E> {
+    easel: u32,
+    images: Vec<E>,
+}
+
+/// One image in the manifest: its file in the zip and its record, the record's fields beside
+/// `file` rather than nested, so the manifest reads as a list of images.
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    file: String,
+    #[serde(flatten)]
+    record: ImageRecord,
+}
+
+/// Why a whole archive could not be written or read; nothing is imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArchiveError {
+    /// The file does not start as a zip does.
+    NotAZip,
+    /// It starts as a zip but its directory cannot be read: cut short or corrupted. Holds the zip
+    /// reader's words.
+    Damaged(String),
+    /// A zip, but not one Easel exported.
+    NoManifest,
+    /// `manifest.json` is over [`MANIFEST_LIMIT`].
+    ManifestTooLarge,
+    /// `manifest.json` is not JSON of the manifest's shape, or could not be unpacked.
+    ManifestUnreadable(String),
+    /// The manifest's layout version is not the one this Easel reads.
+    UnknownFormat(u32),
+    /// Writing the zip failed.
+    Write(String),
+}
+
+impl fmt::Display for ArchiveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ArchiveError::NotAZip => f.write_str(
+                "This file is not a zip archive, so nothing was imported. Choose a .zip that Easel exported.",
+            ),
+            ArchiveError::Damaged(detail) => write!(
+                f,
+                "This zip archive is damaged or incomplete (was its download cut short?), so nothing was imported. \
+                 ({detail})"
+            ),
+            ArchiveError::NoManifest => f.write_str("This zip has no manifest.json: it was not exported by Easel."),
+            ArchiveError::ManifestTooLarge => f.write_str(
+                "manifest.json could not be read: it is larger than 16 MiB, far more than Easel writes, so nothing \
+                 was imported.",
+            ),
+            ArchiveError::ManifestUnreadable(detail) => {
+                write!(f, "manifest.json could not be read: {detail}. Nothing was imported.")
+            }
+            ArchiveError::UnknownFormat(format) => write!(
+                f,
+                "This archive is in Easel's format {format}, and this Easel reads format {FORMAT} only, so nothing \
+                 was imported. A newer Easel may read it."
+            ),
+            ArchiveError::Write(detail) => write!(f, "The archive could not be written: {detail}."),
+        }
+    }
+}
+
+impl std::error::Error for ArchiveError {}
+
+/// What import brought in, and what it left out.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Imported {
+    /// The new images, in the manifest's order, each as it was kept before the export.
+    pub images: Vec<(ImageRecord, Vec<u8>)>,
+    /// Images already kept, or in the zip twice, that were left out.
+    pub skipped_duplicates: usize,
+    /// A problem per file that was not imported.
+    pub problems: Vec<FileProblem>,
+}
+
+/// A file of the zip that was not imported, and why; the rest of the zip still was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProblem {
+    /// The file's name in the zip (or, when the manifest does not name it, its place there).
+    pub file: String,
+    /// Why.
+    pub problem: FileProblemKind,
+}
+
+/// Why a file of the zip was not imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileProblemKind {
+    /// The manifest lists it but the zip does not hold it.
+    Missing,
+    /// The zip holds it but the manifest does not list it, so there is no record to keep it with.
+    NotListed,
+    /// Its bytes are not PNG, JPEG or WebP.
+    NotAnImage,
+    /// Its entry in the manifest is not a record this Easel reads; holds the JSON reader's words.
+    RecordUnreadable(String),
+    /// Packed with a compression method other than none or deflate.
+    CompressedOtherwise,
+    /// Over [`IMAGE_LIMIT`].
+    TooLarge,
+    /// Damaged or locked; holds the zip reader's words.
+    Unreadable(String),
+}
+
+impl fmt::Display for FileProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileProblemKind::Missing => f.write_str("listed in manifest.json but missing from the zip"),
+            FileProblemKind::NotListed => {
+                f.write_str("not listed in manifest.json, so Easel does not know its prompt and settings")
+            }
+            FileProblemKind::NotAnImage => f.write_str("not an image (it is not PNG, JPEG or WebP)"),
+            FileProblemKind::RecordUnreadable(detail) => {
+                write!(f, "its prompt and settings in manifest.json could not be read: {detail}")
+            }
+            FileProblemKind::CompressedOtherwise => f.write_str("compressed in a way Easel does not read"),
+            FileProblemKind::TooLarge => f.write_str("larger than 64 MiB, more than Easel imports"),
+            FileProblemKind::Unreadable(detail) => write!(f, "could not be read: {detail}"),
+        }
+    }
+}
+
+impl fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file, self.problem)
+    }
+}
+
+impl std::error::Error for FileProblem {}
+
+/// Why a single PNG gave no record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PngTextProblem {
+    /// The bytes do not start as a PNG does.
+    NotPng,
+    /// A PNG without Easel's chunk.
+    NoRecord,
+    /// Easel's chunk is there but does not hold a record this Easel reads; holds why.
+    Unreadable(String),
+}
+
+impl fmt::Display for PngTextProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PngTextProblem::NotPng => f.write_str("This file is not a PNG, so it carries no settings from Easel."),
+            PngTextProblem::NoRecord => f.write_str("This PNG was not made by Easel: it carries no settings."),
+            PngTextProblem::Unreadable(detail) => {
+                write!(f, "This PNG's settings from Easel could not be read: {detail}.")
+            }
+        }
+    }
+}
+
+impl std::error::Error for PngTextProblem {}
+
+/// A zip of `images` (records with their bytes): `manifest.json`, then each image under a name of
+/// its date, prompt and id, each PNG with its record inside. `progress` is told how many images
+/// are written after each one.
+pub fn export(images: &[(ImageRecord, Vec<u8>)], mut progress: impl FnMut(usize)) -> Result<Vec<u8>, ArchiveError> {
+    let mut taken = HashSet::new();
+    let manifest = Manifest {
+        easel: FORMAT,
+        images: images
+            .iter()
+            .map(|(record, _)| Entry { file: file_name(record, &mut taken), record: record.clone() })
+            .collect(),
+    };
+    let manifest_json = serde_json::to_vec_pretty(&manifest).map_err(write_error)?;
+
+    // Sized up front (with room for each file's headers, name and record chunk): a gallery can be
+    // hundreds of megabytes, and doubling a buffer that large can run a tab out of memory.
+    let capacity = manifest_json.len() + images.iter().map(|(_, bytes)| bytes.len() + 4096).sum::<usize>();
+    let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(capacity)));
+    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+    zip.start_file(MANIFEST, stored).map_err(write_error)?;
+    zip.write_all(&manifest_json).map_err(write_error)?;
+    for (done, ((record, bytes), entry)) in images.iter().zip(&manifest.images).enumerate() {
+        let record_json = serde_json::to_string(record).map_err(write_error)?;
+        // A PNG whose chunks cannot be followed to its pixels goes in as it is: the manifest
+        // still holds its record.
+        let bytes = with_record(bytes, &record_json).map_or(Cow::Borrowed(bytes.as_slice()), Cow::Owned);
+        zip.start_file(entry.file.as_str(), stored.last_modified_time(zip_time(record.created)))
+            .map_err(write_error)?;
+        zip.write_all(&bytes).map_err(write_error)?;
+        progress(done + 1);
+    }
+    Ok(zip.finish().map_err(write_error)?.into_inner())
+}
+
+/// The images of an Easel zip that are not in `known` (ids). A problem with one file is reported
+/// and the rest imported; an archive that cannot be read at all is an error and nothing is
+/// imported. Each image's id is recomputed from its bytes and its format read from them, so an
+/// image edited after its export comes in as the new image it is.
+pub fn import(zip: &[u8], known: &HashSet<String>) -> Result<Imported, ArchiveError> {
+    if !zip.starts_with(b"PK") {
+        return Err(ArchiveError::NotAZip);
+    }
+    let mut archive = ZipArchive::new(Cursor::new(zip)).map_err(|error| ArchiveError::Damaged(error.to_string()))?;
+    let manifest = read_file(&mut archive, MANIFEST, MANIFEST_LIMIT).map_err(|problem| match problem {
+        FileProblemKind::Missing => ArchiveError::NoManifest,
+        FileProblemKind::TooLarge => ArchiveError::ManifestTooLarge,
+        other => ArchiveError::ManifestUnreadable(other.to_string()),
+    })?;
+    let manifest: Manifest<serde_json::Value> =
+        serde_json::from_slice(&manifest).map_err(|error| ArchiveError::ManifestUnreadable(error.to_string()))?;
+    if manifest.easel != FORMAT {
+        return Err(ArchiveError::UnknownFormat(manifest.easel));
+    }
+
+    let mut imported = Imported::default();
+    let mut listed = HashSet::new();
+    let mut seen = HashSet::new();
+    for (place, value) in manifest.images.into_iter().enumerate() {
+        // Noted before the record is read, so a file with an unreadable record gets that one
+        // problem and not a second for being unlisted.
+        let file = match value.get("file").and_then(serde_json::Value::as_str) {
+            Some(file) => {
+                listed.insert(file.to_owned());
+                file.to_owned()
+            }
+            None => format!("{MANIFEST}, image {}", place + 1),
+        };
+        let mut problem = |problem| imported.problems.push(FileProblem { file: file.clone(), problem });
+        let Entry { mut record, .. } = match serde_json::from_value(value) {
+            Ok(entry) => entry,
+            Err(error) => {
+                problem(FileProblemKind::RecordUnreadable(error.to_string()));
+                continue;
+            }
+        };
+        let bytes = match read_file(&mut archive, &file, IMAGE_LIMIT) {
+            Ok(bytes) => bytes,
+            Err(kind) => {
+                problem(kind);
+                continue;
+            }
+        };
+        let Some(format) = image_format(&bytes) else {
+            problem(FileProblemKind::NotAnImage);
+            continue;
+        };
+        let stripped = match without_record(&bytes) {
+            Cow::Owned(kept) => Some(kept),
+            Cow::Borrowed(_) => None,
+        };
+        let bytes = stripped.unwrap_or(bytes);
+        let id = image_id(&bytes);
+        if known.contains(&id) || !seen.insert(id.clone()) {
+            imported.skipped_duplicates += 1;
+            continue;
+        }
+        record.id = id;
+        record.format = format;
+        imported.images.push((record, bytes));
+    }
+
+    let unlisted: Vec<String> = archive
+        .file_names()
+        .filter(|name| *name != MANIFEST && !name.ends_with('/') && !listed.contains(*name))
+        .map(str::to_owned)
+        .collect();
+    imported
+        .problems
+        .extend(unlisted.into_iter().map(|file| FileProblem { file, problem: FileProblemKind::NotListed }));
+    Ok(imported)
+}
+
+/// The record an Easel PNG carries (its id and format read from the bytes, as import does).
+pub fn record_in_png(bytes: &[u8]) -> Result<ImageRecord, PngTextProblem> {
+    let png = Png::read(bytes).ok_or(PngTextProblem::NotPng)?;
+    let text = png.chunks.iter().find_map(Chunk::record_text).ok_or(PngTextProblem::NoRecord)?;
+    let json = itxt_text(text).ok_or_else(|| {
+        PngTextProblem::Unreadable("it is compressed, or its chunk is malformed, which Easel never writes".into())
+    })?;
+    let mut record: ImageRecord =
+        serde_json::from_str(json).map_err(|error| PngTextProblem::Unreadable(error.to_string()))?;
+    record.id = image_id(bytes);
+    record.format = OutputFormat::Png;
+    Ok(record)
+}
+
+/// `bytes` without the record an export put in a PNG: the image as Easel keeps it, which its id
+/// is computed over. Anything else comes back as it is.
+pub(crate) fn without_record(bytes: &[u8]) -> Cow<'_, [u8]> {
+    let Some(png) = Png::read(bytes) else { return Cow::Borrowed(bytes) };
+    if png.chunks.iter().all(|chunk| chunk.record_text().is_none()) {
+        return Cow::Borrowed(bytes);
+    }
+    let mut kept = Vec::with_capacity(bytes.len());
+    kept.extend_from_slice(PNG_SIGNATURE);
+    for chunk in png.chunks.iter().filter(|chunk| chunk.record_text().is_none()) {
+        kept.extend_from_slice(chunk.whole);
+    }
+    kept.extend_from_slice(png.tail);
+    Cow::Owned(kept)
+}
+
+/// A PNG as its chunks, read no further than its structure holds: nothing is decoded, and
+/// nothing is lost, so bytes rebuilt from it are the file's.
+struct Png<'a> {
+    chunks: Vec<Chunk<'a>>,
+    /// What follows the last whole chunk (nothing, unless the file was cut short or padded).
+    tail: &'a [u8],
+}
+
+/// One PNG chunk, as it sits in the file.
+struct Chunk<'a> {
+    kind: &'a [u8],
+    data: &'a [u8],
+    /// Length, type, data and CRC.
+    whole: &'a [u8],
+}
+
+impl<'a> Png<'a> {
+    /// `None` if the bytes are not a PNG.
+    fn read(bytes: &'a [u8]) -> Option<Png<'a>> {
+        let mut rest = bytes.strip_prefix(PNG_SIGNATURE)?;
+        let mut chunks = Vec::new();
+        while let Some(&[a, b, c, d]) = rest.get(..4) {
+            let length = u32::from_be_bytes([a, b, c, d]) as usize;
+            let Some(whole) = length.checked_add(12).and_then(|size| rest.get(..size)) else { break };
+            chunks.push(Chunk { kind: &whole[4..8], data: &whole[8..8 + length], whole });
+            rest = &rest[whole.len()..];
+        }
+        Some(Png { chunks, tail: rest })
+    }
+}
+
+impl<'a> Chunk<'a> {
+    /// The part of the chunk after its keyword when it is Easel's record.
+    fn record_text(&self) -> Option<&'a [u8]> {
+        self.data.strip_prefix(RECORD_KEYWORD).filter(|_| self.kind == b"iTXt")
+    }
+}
+
+/// The text of an iTXt chunk after its keyword: uncompressed, past the language tag and the
+/// translated keyword, as UTF-8.
+fn itxt_text(after_keyword: &[u8]) -> Option<&str> {
+    let [0, 0, rest @ ..] = after_keyword else { return None };
+    let mut fields = rest.splitn(3, |byte| *byte == 0);
+    let (_language, _translated_keyword, text) = (fields.next()?, fields.next()?, fields.next()?);
+    std::str::from_utf8(text).ok()
+}
+
+/// The PNG `bytes` with `record_json` in an `easel` iTXt chunk before its first IDAT (the place
+/// every reader of text chunks looks before the pixels), any such chunk already there left out;
+/// `None` if `bytes` is not a PNG with pixels.
+fn with_record(bytes: &[u8], record_json: &str) -> Option<Vec<u8>> {
+    let png = Png::read(bytes)?;
+    let first_pixels = png.chunks.iter().position(|chunk| chunk.kind == b"IDAT")?;
+    let mut data = RECORD_KEYWORD.to_vec();
+    // Not compressed, then an empty language tag and an empty translated keyword.
+    data.extend_from_slice(&[0, 0, 0, 0]);
+    data.extend_from_slice(record_json.as_bytes());
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(b"iTXt");
+    crc.update(&data);
+
+    let mut out = Vec::with_capacity(bytes.len() + data.len() + 12);
+    out.extend_from_slice(PNG_SIGNATURE);
+    for (place, chunk) in png.chunks.iter().enumerate() {
+        if place == first_pixels {
+            out.extend_from_slice(&u32::try_from(data.len()).ok()?.to_be_bytes());
+            out.extend_from_slice(b"iTXt");
+            out.extend_from_slice(&data);
+            out.extend_from_slice(&crc.clone().finalize().to_be_bytes());
+        }
+        if chunk.record_text().is_none() {
+            out.extend_from_slice(chunk.whole);
+        }
+    }
+    out.extend_from_slice(png.tail);
+    Some(out)
+}
+
+/// The format the bytes are in, by their first bytes; `None` when Easel does not keep it.
+fn image_format(bytes: &[u8]) -> Option<OutputFormat> {
+    if bytes.starts_with(PNG_SIGNATURE) {
+        Some(OutputFormat::Png)
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(OutputFormat::Jpeg)
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some(OutputFormat::Webp)
+    } else {
+        None
+    }
+}
+
+/// A file's name in the zip: its download name with the image's id in place of its place in
+/// the run (which means nothing in an archive), so names are stable and, but for a clash of
+/// their first eight hex digits or the same image twice, unique without a counter.
+fn file_name(record: &ImageRecord, taken: &mut HashSet<String>) -> String {
+    let download = download_name(&record.prompt, record.created, 0, record.format);
+    let (stem, extension) = download.rsplit_once("-1.").unwrap_or((&download, ""));
+    // An id is hex unless its record is damaged; nothing else may reach a path in the zip.
+    let short: String = record.id.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
+    let mut name = format!("{stem}-{short}.{extension}");
+    let mut again = 1;
+    while !taken.insert(name.clone()) {
+        again += 1;
+        name = format!("{stem}-{short}-{again}.{extension}");
+    }
+    name
+}
+
+/// When the image was made, for its file's date once unzipped. Zip times have no zone: this is
+/// UTC, as the day in the name is. Before 1980, where zip times start, it is left at 1980.
+fn zip_time(created: i64) -> DateTime {
+    let date = Date::from_days_since_epoch(created.div_euclid(86_400));
+    let second = created.rem_euclid(86_400);
+    u16::try_from(date.year)
+        .ok()
+        .and_then(|year| {
+            let (hour, minute, second) = ((second / 3600) as u8, (second / 60 % 60) as u8, (second % 60) as u8);
+            DateTime::from_date_and_time(year, date.month, date.day, hour, minute, second).ok()
+        })
+        .unwrap_or_default()
+}
+
+fn write_error(error: impl fmt::Display) -> ArchiveError {
+    ArchiveError::Write(error.to_string())
+}
+
+/// The bytes of the zip's file `name`, at most `limit` of them whatever its header claims.
+fn read_file(archive: &mut ZipArchive<Cursor<&[u8]>>, name: &str, limit: u64) -> Result<Vec<u8>, FileProblemKind> {
+    let file = archive.by_name(name).map_err(|error| match error {
+        ZipError::FileNotFound => FileProblemKind::Missing,
+        ZipError::CompressionMethodNotSupported(_) => FileProblemKind::CompressedOtherwise,
+        other => FileProblemKind::Unreadable(other.to_string()),
+    })?;
+    if file.size() > limit {
+        return Err(FileProblemKind::TooLarge);
+    }
+    let mut bytes = Vec::with_capacity(file.size() as usize);
+    // One byte past the limit tells a lying header from a file exactly at it.
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|error| FileProblemKind::Unreadable(error.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(FileProblemKind::TooLarge);
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gallery::tests::record;
+
+    /// A 3×2 RGB PNG whose pixels follow `seed`, so each seed is a different image, with a text
+    /// chunk when asked.
+    fn png(seed: u8, text: Option<(&str, &str)>) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let mut encoder = png::Encoder::new(&mut bytes, 3, 2);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        if let Some((keyword, text)) = text {
+            encoder.add_itxt_chunk(keyword.into(), text.into()).unwrap();
+        }
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(&pixels(seed)).unwrap();
+        writer.finish().unwrap();
+        bytes
+    }
+
+    fn pixels(seed: u8) -> Vec<u8> {
+        (0..18).map(|i| seed.wrapping_mul(i + 1)).collect()
+    }
+
+    /// Bytes that start as a JPEG does: Easel recognises JPEGs by that and never decodes them.
+    fn jpeg() -> Vec<u8> {
+        [&[0xFF, 0xD8, 0xFF, 0xE0][..], b"\0\x10JFIF and the rest of a picture"].concat()
+    }
+
+    /// A kept image: a record made `days` after 2026-11-01, its id from the bytes.
+    fn kept(prompt: &str, days: i64, format: OutputFormat, bytes: Vec<u8>) -> (ImageRecord, Vec<u8>) {
+        let mut record = record(prompt, "gpt-image-1", days, (3, 2));
+        record.id = image_id(&bytes);
+        record.format = format;
+        (record, bytes)
+    }
+
+    fn gallery() -> Vec<(ImageRecord, Vec<u8>)> {
+        let mut crane = kept("a paper crane", 3, OutputFormat::Png, png(1, None));
+        crane.0.revised_prompt = Some("A folded paper crane on a desk".into());
+        crane.0.favourite = true;
+        crane.0.cost_micro_usd = Some(42_000);
+        vec![
+            crane,
+            kept("A red fox in snow", 0, OutputFormat::Jpeg, jpeg()),
+            kept("a red kite", 9, OutputFormat::Png, png(2, None)),
+        ]
+    }
+
+    fn zip_of(files: &[(&str, &[u8])], method: CompressionMethod) -> Vec<u8> {
+        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, bytes) in files {
+            zip.start_file(*name, SimpleFileOptions::default().compression_method(method)).unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn unzip(zip: &[u8], name: &str) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        ZipArchive::new(Cursor::new(zip)).unwrap().by_name(name).unwrap().read_to_end(&mut bytes).unwrap();
+        bytes
+    }
+
+    /// A manifest entry: `record` with `file` beside its fields.
+    fn entry(file: &str, record: &ImageRecord) -> serde_json::Value {
+        let mut entry = serde_json::to_value(record).unwrap();
+        entry["file"] = file.into();
+        entry
+    }
+
+    fn manifest(entries: &[serde_json::Value]) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({ "easel": 1, "images": entries })).unwrap()
+    }
+
+    fn nothing_known() -> HashSet<String> {
+        HashSet::new()
+    }
+
+    #[test]
+    fn export_then_import_gives_back_every_record_and_byte() {
+        let images = gallery();
+        let mut progress = Vec::new();
+        let zip = export(&images, |done| progress.push(done)).unwrap();
+        assert_eq!(progress, [1, 2, 3]);
+
+        let crane = format!("easel-2026-11-04-a-paper-crane-{}.png", &images[0].0.id[..8]);
+        let fox = format!("easel-2026-11-01-a-red-fox-in-snow-{}.jpg", &images[1].0.id[..8]);
+        let mut archive = ZipArchive::new(Cursor::new(&zip[..])).unwrap();
+        assert_eq!(archive.len(), 4);
+        let file = archive.by_name(&crane).unwrap();
+        assert_eq!(file.compression(), CompressionMethod::Stored);
+        assert_eq!(file.last_modified(), DateTime::from_date_and_time(2026, 11, 4, 0, 0, 0).ok());
+        drop(file);
+        assert_eq!(unzip(&zip, &fox), images[1].1, "a JPEG goes in as it is");
+
+        let manifest: serde_json::Value = serde_json::from_slice(&unzip(&zip, MANIFEST)).unwrap();
+        assert_eq!(manifest["easel"], 1);
+        assert_eq!(manifest["images"][0]["file"], crane.as_str());
+        assert_eq!(manifest["images"][0]["prompt"], "a paper crane");
+        assert_eq!(manifest["images"][0]["favourite"], true);
+
+        let imported = import(&zip, &nothing_known()).unwrap();
+        assert_eq!(imported, Imported { images, skipped_duplicates: 0, problems: vec![] });
+    }
+
+    #[test]
+    fn an_exported_png_carries_its_record_and_still_decodes() {
+        let images = gallery();
+        let (record, original) = &images[0];
+        let zip = export(&images, |_| {}).unwrap();
+        let inside = unzip(&zip, &format!("easel-2026-11-04-a-paper-crane-{}.png", &record.id[..8]));
+        assert_ne!(&inside, original);
+        assert_eq!(image_id(&inside), record.id, "the record inside does not change the id");
+        assert_eq!(record_in_png(&inside), Ok(record.clone()));
+
+        let mut reader = png::Decoder::new(Cursor::new(&inside[..])).read_info().unwrap();
+        let texts = &reader.info().utf8_text;
+        assert_eq!(texts.len(), 1);
+        assert_eq!(texts[0].keyword, "easel");
+        let text: ImageRecord = serde_json::from_str(&texts[0].get_text().unwrap()).unwrap();
+        assert_eq!(text, *record);
+        let mut decoded = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut decoded).unwrap();
+        assert_eq!(decoded, pixels(1));
+    }
+
+    #[test]
+    fn a_record_already_in_a_png_is_replaced_not_repeated() {
+        let stale = png(3, Some(("easel", r#"{"prompt":"an older record"}"#)));
+        assert_eq!(image_id(&stale), image_id(&png(3, None)));
+        let lighthouse = kept("a lighthouse", 1, OutputFormat::Png, stale);
+        let zip = export(std::slice::from_ref(&lighthouse), |_| {}).unwrap();
+        let inside = unzip(&zip, &format!("easel-2026-11-02-a-lighthouse-{}.png", &lighthouse.0.id[..8]));
+
+        let reader = png::Decoder::new(Cursor::new(&inside[..])).read_info().unwrap();
+        assert_eq!(reader.info().utf8_text.len(), 1);
+        assert_eq!(record_in_png(&inside), Ok(lighthouse.0.clone()));
+        let imported = import(&zip, &nothing_known()).unwrap();
+        assert_eq!(imported.images, [(lighthouse.0, png(3, None))], "import keeps the image without the record");
+    }
+
+    #[test]
+    fn the_id_of_a_cut_short_png_still_leaves_the_record_out() {
+        let with = png(4, Some(("easel", "{}")));
+        let without = png(4, None);
+        assert_eq!(image_id(&with[..with.len() - 5]), image_id(&without[..without.len() - 5]));
+        assert_ne!(image_id(&without[..without.len() - 5]), image_id(&without));
+    }
+
+    #[test]
+    fn images_already_kept_or_twice_in_the_zip_are_skipped() {
+        let mut images = gallery();
+        images.push(images[2].clone());
+        let zip = export(&images, |_| {}).unwrap();
+        let twice = format!("easel-2026-11-10-a-red-kite-{}-2.png", &images[2].0.id[..8]);
+        assert!(ZipArchive::new(Cursor::new(&zip[..])).unwrap().by_name(&twice).is_ok(), "names are unique");
+
+        let known = HashSet::from([images[1].0.id.clone()]);
+        let imported = import(&zip, &known).unwrap();
+        assert_eq!(imported.skipped_duplicates, 2);
+        assert_eq!(imported.images, [images[0].clone(), images[2].clone()]);
+        assert_eq!(imported.problems, []);
+    }
+
+    #[test]
+    fn an_archive_that_cannot_be_read_imports_nothing() {
+        let zip = export(&gallery(), |_| {}).unwrap();
+        assert!(matches!(import(&zip[..zip.len() / 2], &nothing_known()), Err(ArchiveError::Damaged(_))));
+        assert!(matches!(import(&zip[..zip.len() - 10], &nothing_known()), Err(ArchiveError::Damaged(_))));
+
+        let mut state = 0x2545_f491_u32;
+        let noise: Vec<u8> = (0..4096)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                state as u8
+            })
+            .collect();
+        assert_eq!(import(&noise, &nothing_known()), Err(ArchiveError::NotAZip));
+        assert_eq!(import(&[], &nothing_known()), Err(ArchiveError::NotAZip));
+        assert_eq!(import(&png(1, None), &nothing_known()), Err(ArchiveError::NotAZip));
+        assert!(ArchiveError::NotAZip.to_string().starts_with("This file is not a zip archive"));
+
+        let images_only = zip_of(&[("a.png", &png(1, None))], CompressionMethod::Stored);
+        let no_manifest = import(&images_only, &nothing_known()).unwrap_err();
+        assert_eq!(no_manifest.to_string(), "This zip has no manifest.json: it was not exported by Easel.");
+
+        let cut = zip_of(&[(MANIFEST, br#"{"easel": 1, "images": ["#)], CompressionMethod::Stored);
+        let unreadable = import(&cut, &nothing_known()).unwrap_err();
+        assert!(matches!(unreadable, ArchiveError::ManifestUnreadable(_)));
+        assert!(
+            unreadable.to_string().starts_with("manifest.json could not be read: EOF while parsing"),
+            "{unreadable}"
+        );
+
+        let newer = zip_of(&[(MANIFEST, br#"{"easel": 2, "images": []}"#)], CompressionMethod::Stored);
+        assert_eq!(import(&newer, &nothing_known()), Err(ArchiveError::UnknownFormat(2)));
+    }
+
+    #[test]
+    fn a_bad_file_is_reported_and_the_rest_imported() {
+        let [crane, fox, kite] = <[_; 3]>::try_from(gallery()).unwrap();
+        let manifest = manifest(&[
+            entry("crane.png", &crane.0),
+            entry("gone.png", &fox.0),
+            entry("fake.png", &kite.0),
+            serde_json::json!({ "file": "odd.png", "prompt": 5 }),
+            serde_json::json!({ "prompt": "no file" }),
+            entry("kite.png", &kite.0),
+        ]);
+        let zip = zip_of(
+            &[
+                (MANIFEST, &manifest),
+                ("crane.png", &crane.1),
+                ("fake.png", b"Not an image at all"),
+                ("odd.png", &png(5, None)),
+                ("notes.txt", b"a foreign file"),
+                ("kite.png", &kite.1),
+            ],
+            CompressionMethod::Stored,
+        );
+        let imported = import(&zip, &nothing_known()).unwrap();
+        assert_eq!(imported.images, [crane, kite]);
+        let problems: Vec<String> = imported.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            problems,
+            [
+                "gone.png: listed in manifest.json but missing from the zip",
+                "fake.png: not an image (it is not PNG, JPEG or WebP)",
+                "odd.png: its prompt and settings in manifest.json could not be read: invalid type: integer `5`, \
+                 expected a string",
+                "manifest.json, image 5: its prompt and settings in manifest.json could not be read: missing field \
+                 `file`",
+                "notes.txt: not listed in manifest.json, so Easel does not know its prompt and settings",
+            ]
+        );
+    }
+
+    #[test]
+    fn deflated_entries_are_read_and_other_methods_reported() {
+        let (crane, bytes) = gallery().swap_remove(0);
+        let manifest = manifest(&[entry("crane.png", &crane)]);
+        let zip = zip_of(&[(MANIFEST, &manifest), ("crane.png", &bytes)], CompressionMethod::Deflated);
+        let imported = import(&zip, &nothing_known()).unwrap();
+        assert_eq!(imported.images, [(crane.clone(), bytes.clone())]);
+
+        // Marked as bzip2, which Easel is built without: both headers name the method.
+        let mut zip = zip_of(&[(MANIFEST, &manifest), ("crane.png", &bytes)], CompressionMethod::Stored);
+        let local = find(&zip, b"PK\x03\x04", b"crane.png", 30);
+        zip[local + 8..local + 10].copy_from_slice(&12u16.to_le_bytes());
+        let central = find(&zip, b"PK\x01\x02", b"crane.png", 46);
+        zip[central + 10..central + 12].copy_from_slice(&12u16.to_le_bytes());
+        let imported = import(&zip, &nothing_known()).unwrap();
+        assert_eq!(imported.images, []);
+        assert_eq!(imported.problems[0].to_string(), "crane.png: compressed in a way Easel does not read");
+    }
+
+    /// Where the header with `signature` for the file `name` starts (`name_at`: the name's offset
+    /// in that header).
+    fn find(zip: &[u8], signature: &[u8], name: &[u8], name_at: usize) -> usize {
+        (0..zip.len()).find(|&at| zip[at..].starts_with(signature) && zip[at + name_at..].starts_with(name)).unwrap()
+    }
+
+    #[test]
+    fn oversized_files_are_refused_before_they_are_read() {
+        let (crane, _) = gallery().swap_remove(0);
+        let huge = vec![0; IMAGE_LIMIT as usize + 1];
+        let zip = zip_of(
+            &[(MANIFEST, &manifest(&[entry("huge.png", &crane)])), ("huge.png", &huge)],
+            CompressionMethod::Stored,
+        );
+        let imported = import(&zip, &nothing_known()).unwrap();
+        assert_eq!(imported.problems, [FileProblem { file: "huge.png".into(), problem: FileProblemKind::TooLarge }]);
+        assert_eq!(imported.problems[0].to_string(), "huge.png: larger than 64 MiB, more than Easel imports");
+
+        let padded = [&br#"{"easel": 1, "images": []}"#[..], &vec![b' '; MANIFEST_LIMIT as usize]].concat();
+        let zip = zip_of(&[(MANIFEST, &padded)], CompressionMethod::Stored);
+        assert_eq!(import(&zip, &nothing_known()), Err(ArchiveError::ManifestTooLarge));
+    }
+
+    #[test]
+    fn a_png_without_easel_s_chunk_gives_no_record() {
+        let problem = record_in_png(&png(1, None)).unwrap_err();
+        assert_eq!(problem, PngTextProblem::NoRecord);
+        assert_eq!(problem.to_string(), "This PNG was not made by Easel: it carries no settings.");
+        assert_eq!(record_in_png(&png(1, Some(("Comment", "made elsewhere")))), Err(PngTextProblem::NoRecord));
+        assert_eq!(record_in_png(&jpeg()), Err(PngTextProblem::NotPng));
+        assert!(matches!(record_in_png(&png(1, Some(("easel", "not json")))), Err(PngTextProblem::Unreadable(_))));
+    }
+
+    #[test]
+    fn names_are_the_download_names_with_the_id() {
+        let mut taken = HashSet::new();
+        let mut crane = record("A paper crane!", "gpt-image-1", 3, (3, 2));
+        crane.id = "1a2b3c4d5e6f".into();
+        assert_eq!(file_name(&crane, &mut taken), "easel-2026-11-04-a-paper-crane-1a2b3c4d.png");
+        assert_eq!(file_name(&crane, &mut taken), "easel-2026-11-04-a-paper-crane-1a2b3c4d-2.png");
+        crane.prompt = "../take 1".into();
+        crane.format = OutputFormat::Jpeg;
+        assert_eq!(file_name(&crane, &mut taken), "easel-2026-11-04-take-1-1a2b3c4d.jpg");
+    }
+}

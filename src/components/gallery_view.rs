@@ -1,0 +1,387 @@
+//! The gallery: every kept image, searched, filtered and sorted, in a grid that draws only the
+//! rows on screen (so thousands of images cost what one screenful does), with favourites,
+//! selection, delete with undo, and the lightbox.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use leptos::ev;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::Blob;
+
+use crate::components::archive_panel::ArchivePanel;
+use crate::components::lightbox::{Lightbox, LightboxItem, Source};
+use crate::gallery::{choices, ImageRecord, Order, Query};
+use crate::keeper::Keeper;
+use crate::object_url::ObjectUrl;
+
+/// A cell's side and the gap between cells, in CSS pixels: the virtual grid's arithmetic.
+const CELL: f64 = 180.0;
+const GAP: f64 = 12.0;
+/// Rows drawn beyond the screen on each side, so a fast scroll shows no blank.
+const OVERSCAN_ROWS: usize = 2;
+/// How long "Undo" is offered after a delete.
+const UNDO_FOR: Duration = Duration::from_secs(12);
+
+/// What was deleted, kept in memory while it can be undone.
+#[derive(Clone)]
+struct Deleted {
+    items: Vec<(ImageRecord, Blob, Blob)>,
+}
+
+/// The gallery page.
+#[component]
+pub fn GalleryView(keeper: Keeper) -> impl IntoView {
+    let records = RwSignal::new(Vec::<ImageRecord>::new());
+    let problem = RwSignal::new(None::<String>);
+    // Read again whenever the keeper writes.
+    Effect::new(move |_| {
+        keeper.changes.track();
+        let Some(store) = keeper.store() else {
+            problem.set(Some("This browser gives Easel no storage, so nothing is kept.".into()));
+            return;
+        };
+        spawn_local(async move {
+            match store.records().await {
+                Ok(read) => records.set(read),
+                Err(error) => problem.set(Some(error.to_string())),
+            }
+        });
+    });
+    let query = RwSignal::new(Query::default());
+    let shown = Memo::new(move |_| {
+        records.with(|records| query.with(|query| query.apply(records).into_iter().cloned().collect::<Vec<_>>()))
+    });
+    let selected = RwSignal::new(HashSet::<String>::new());
+    let undo = RwSignal::new(None::<Deleted>);
+    let lightbox = RwSignal::new(None::<String>);
+    let items = Signal::derive(move || {
+        shown.with(|shown| {
+            shown
+                .iter()
+                .map(|record| LightboxItem {
+                    key: record.id.clone(),
+                    source: Source::Kept(record.id.clone()),
+                    alt: record.prompt.clone(),
+                    caption: record.revised_prompt.clone().unwrap_or_else(|| record.prompt.clone()),
+                })
+                .collect()
+        })
+    });
+
+    // The virtual grid: only rows within the scrolled-to window are drawn.
+    let scroller = NodeRef::<html::Div>::new();
+    let scroll_top = RwSignal::new(0.0);
+    let viewport = RwSignal::new((960.0, 720.0));
+    let measure = move || {
+        if let Some(element) = scroller.get_untracked() {
+            viewport.set((f64::from(element.client_width()), f64::from(element.client_height())));
+        }
+    };
+    Effect::new(move |_| {
+        if scroller.get().is_some() {
+            measure();
+        }
+    });
+    let resize = window_event_listener(ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+    let columns = Memo::new(move |_| (((viewport.get().0 + GAP) / (CELL + GAP)).floor() as usize).max(1));
+    let rows = move || shown.with(Vec::len).div_ceil(columns.get());
+    let window_rows = Memo::new(move |_| {
+        let first = ((scroll_top.get() / (CELL + GAP)).floor() as usize).saturating_sub(OVERSCAN_ROWS);
+        let count = (viewport.get().1 / (CELL + GAP)).ceil() as usize + 2 * OVERSCAN_ROWS + 1;
+        (first, first + count)
+    });
+    let visible = move || {
+        let (first, last) = window_rows.get();
+        let columns = columns.get();
+        shown.with(|shown| {
+            shown
+                .iter()
+                .enumerate()
+                .skip(first * columns)
+                .take((last - first) * columns)
+                .map(|(place, record)| (place, record.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+
+    let delete_selected = move |_| {
+        let ids: Vec<String> = selected.with_untracked(|selected| selected.iter().cloned().collect());
+        let Some(store) = keeper.store() else {
+            return;
+        };
+        spawn_local(async move {
+            // The bytes are held in memory first, so Undo can put back exactly what was there.
+            let mut items = Vec::new();
+            for id in &ids {
+                let record = records.with_untracked(|records| records.iter().find(|r| &r.id == id).cloned());
+                if let (Some(record), Ok(Some(image)), Ok(Some(thumb))) =
+                    (record, store.image(id).await, store.thumb(id).await)
+                {
+                    items.push((record, image, thumb));
+                }
+            }
+            match store.delete(&ids).await {
+                Ok(()) => {
+                    selected.set(HashSet::new());
+                    undo.set(Some(Deleted { items }));
+                    keeper.changes.update(|changes| *changes += 1);
+                    set_timeout(move || undo.set(None), UNDO_FOR);
+                }
+                Err(error) => problem.set(Some(error.to_string())),
+            }
+        });
+    };
+    let undo_delete = move |_| {
+        let (Some(deleted), Some(store)) = (undo.get_untracked(), keeper.store()) else {
+            return;
+        };
+        undo.set(None);
+        spawn_local(async move {
+            for (record, image, thumb) in &deleted.items {
+                if let Err(error) = store.put(record, image, thumb).await {
+                    problem.set(Some(error.to_string()));
+                }
+            }
+            keeper.changes.update(|changes| *changes += 1);
+        });
+    };
+    let toggle_favourite = move |mut record: ImageRecord| {
+        let Some(store) = keeper.store() else {
+            return;
+        };
+        record.favourite = !record.favourite;
+        spawn_local(async move {
+            match store.update(&record).await {
+                Ok(()) => keeper.changes.update(|changes| *changes += 1),
+                Err(error) => problem.set(Some(error.to_string())),
+            }
+        });
+    };
+
+    view! {
+        <section class="gallery" aria-labelledby="gallery-heading">
+            <div class="gallery-head">
+                <h2 id="gallery-heading">"Gallery"</h2>
+                <p class="gallery-count" role="status">
+                    {move || {
+                        let (showing, total) = (shown.with(Vec::len), records.with(Vec::len));
+                        let images = if total == 1 { "image" } else { "images" };
+                        if showing == total { format!("{total} {images}") } else { format!("{showing} of {total} {images}") }
+                    }}
+                </p>
+                <StorageUse changes=keeper.changes />
+            </div>
+            <p class="problem" role="alert">{move || problem.get()}</p>
+            <Filters records query />
+            <div class="gallery-actions">
+                <button type="button" class="action" on:click=move |_| {
+                    selected.set(shown.with_untracked(|shown| shown.iter().map(|r| r.id.clone()).collect()))
+                }>"Select all shown"</button>
+                <button type="button" class="action" disabled=move || selected.with(HashSet::is_empty)
+                    on:click=move |_| selected.set(HashSet::new())>"Clear selection"</button>
+                <button type="button" class="action danger" disabled=move || selected.with(HashSet::is_empty)
+                    on:click=delete_selected>
+                    {move || format!("Delete selected ({})", selected.with(HashSet::len))}
+                </button>
+                <ArchivePanel records selected keeper />
+                <Show when=move || undo.with(Option::is_some)>
+                    <p class="undo" role="status">
+                        {move || undo.with(|undo| undo.as_ref().map(|d| {
+                            let count = d.items.len();
+                            format!("Deleted {count} image{}.", if count == 1 { "" } else { "s" })
+                        }))}
+                        " "
+                        <button type="button" class="action" on:click=undo_delete>"Undo"</button>
+                    </p>
+                </Show>
+            </div>
+            <Show when=move || records.with(Vec::is_empty)>
+                <p class="empty">"Nothing kept yet: every image you generate in the studio is kept here."</p>
+            </Show>
+            <div
+                class="gallery-scroll"
+                node_ref=scroller
+                on:scroll=move |_| {
+                    if let Some(element) = scroller.get_untracked() {
+                        scroll_top.set(f64::from(element.scroll_top()));
+                    }
+                }
+            >
+                <ul class="gallery-grid" style:height=move || format!("{}px", rows() as f64 * (CELL + GAP))>
+                    <For each=visible key=|(_, record)| (record.id.clone(), record.favourite) let:item>
+                        {
+                            let (place, record) = item;
+                            let columns = columns.get_untracked();
+                            let (row, column) = (place / columns, place % columns);
+                            view! {
+                                <GalleryCell
+                                    record
+                                    keeper
+                                    top=row as f64 * (CELL + GAP)
+                                    left=column as f64 * (CELL + GAP)
+                                    selected
+                                    on_open=move |id| lightbox.set(Some(id))
+                                    on_favourite=toggle_favourite
+                                />
+                            }
+                        }
+                    </For>
+                </ul>
+            </div>
+            <Lightbox items open=lightbox keeper />
+        </section>
+    }
+}
+
+/// One image of the grid: its thumbnail (read from the device while the cell is drawn, its URL
+/// revoked when it scrolls away), a checkbox to select it, and a favourite toggle.
+#[component]
+fn GalleryCell(
+    record: ImageRecord,
+    keeper: Keeper,
+    top: f64,
+    left: f64,
+    selected: RwSignal<HashSet<String>>,
+    #[prop(into)] on_open: Callback<String>,
+    #[prop(into)] on_favourite: Callback<ImageRecord>,
+) -> impl IntoView {
+    let id = record.id.clone();
+    let thumb = LocalResource::new({
+        let id = id.clone();
+        move || {
+            let id = id.clone();
+            async move {
+                let blob = keeper.store()?.thumb(&id).await.ok()??;
+                ObjectUrl::from_blob(blob).ok().map(Arc::new)
+            }
+        }
+    });
+    let is_selected = {
+        let id = id.clone();
+        move || selected.with(|selected| selected.contains(&id))
+    };
+    let label = format!("{} · {} · {}", record.prompt, record.model, record.day());
+    let favourite = record.favourite;
+    let (open_id, select_id) = (id.clone(), id.clone());
+    view! {
+        <li class="gallery-cell" style:top=format!("{top}px") style:left=format!("{left}px")>
+            <button type="button" class="gallery-thumb" aria-label=format!("View larger: {label}")
+                on:click=move |_| on_open.run(open_id.clone())>
+                {move || thumb.get().flatten().map(|url| view! { <img src=url.as_str().to_owned() alt="" /> })}
+            </button>
+            <input
+                type="checkbox"
+                class="gallery-select"
+                aria-label=format!("Select: {label}")
+                prop:checked=is_selected
+                on:change:target=move |event| {
+                    let checked = event.target().checked();
+                    selected.update(|selected| {
+                        if checked {
+                            selected.insert(select_id.clone());
+                        } else {
+                            selected.remove(&select_id);
+                        }
+                    });
+                }
+            />
+            <button
+                type="button"
+                class="gallery-favourite"
+                aria-pressed=favourite.to_string()
+                aria-label=format!("Favourite: {label}")
+                on:click=move |_| on_favourite.run(record.clone())
+            >
+                {if favourite { "★" } else { "☆" }}
+            </button>
+        </li>
+    }
+}
+
+/// Search, the filters and the order.
+#[component]
+fn Filters(records: RwSignal<Vec<ImageRecord>>, query: RwSignal<Query>) -> impl IntoView {
+    let models = Memo::new(move |_| records.with(|records| choices(records, |r| Some(r.model.clone()))));
+    let sizes = Memo::new(move |_| records.with(|records| choices(records, ImageRecord::size)));
+    let optional = |text: String| (!text.is_empty()).then_some(text);
+    view! {
+        <div class="filters">
+            <div class="field search">
+                <label for="gallery-search">"Search prompts"</label>
+                <input id="gallery-search" type="search" placeholder="lighthouse dawn"
+                    prop:value=move || query.with(|q| q.text.clone())
+                    on:input:target=move |event| query.update(|q| q.text = event.target().value()) />
+            </div>
+            <div class="field">
+                <label for="gallery-model">"Model"</label>
+                <select id="gallery-model" on:change:target=move |event| query.update(|q| q.model = optional(event.target().value()))>
+                    <option value="">"Any"</option>
+                    {move || models.get().into_iter().map(|model| view! { <option value=model.clone()>{model.clone()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="gallery-size">"Size"</label>
+                <select id="gallery-size" on:change:target=move |event| query.update(|q| q.size = optional(event.target().value()))>
+                    <option value="">"Any"</option>
+                    {move || sizes.get().into_iter().map(|size| view! { <option value=size.clone()>{size.clone()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="gallery-from">"From"</label>
+                <input id="gallery-from" type="date" on:change:target=move |event| query.update(|q| q.from = optional(event.target().value())) />
+            </div>
+            <div class="field">
+                <label for="gallery-to">"To"</label>
+                <input id="gallery-to" type="date" on:change:target=move |event| query.update(|q| q.to = optional(event.target().value())) />
+            </div>
+            <div class="field">
+                <label for="gallery-order">"Order"</label>
+                <select id="gallery-order" on:change:target=move |event| {
+                    query.update(|q| q.order = if event.target().value() == "oldest" { Order::Oldest } else { Order::Newest })
+                }>
+                    <option value="newest">"Newest first"</option>
+                    <option value="oldest">"Oldest first"</option>
+                </select>
+            </div>
+            <div class="check">
+                <input id="gallery-favourites" type="checkbox"
+                    on:change:target=move |event| query.update(|q| q.favourites = event.target().checked()) />
+                <label for="gallery-favourites">"Favourites only"</label>
+            </div>
+        </div>
+    }
+}
+
+/// How much of the browser's storage Easel uses and may use, asking once to be kept from
+/// eviction.
+#[component]
+fn StorageUse(changes: RwSignal<u64>) -> impl IntoView {
+    let estimate = LocalResource::new(move || {
+        changes.track();
+        async move {
+            let storage = window().navigator().storage();
+            let persisted = wasm_bindgen_futures::JsFuture::from(storage.persist().ok()?).await.ok()?.as_bool();
+            let estimate: web_sys::StorageEstimate =
+                wasm_bindgen_futures::JsFuture::from(storage.estimate().ok()?).await.ok()?.into();
+            Some((estimate.get_usage()?, estimate.get_quota()?, persisted.unwrap_or(false)))
+        }
+    });
+    let megabytes = |bytes: f64| format!("{:.1} MB", bytes / 1_000_000.0);
+    view! {
+        <p class="storage-use">
+            {move || estimate.get().flatten().map(|(used, quota, persisted)| {
+                format!(
+                    "{} used of {} this browser allows{}",
+                    megabytes(used),
+                    megabytes(quota),
+                    if persisted { "; kept safe from clean-up" } else { "; the browser may clear it when space runs low" }
+                )
+            })}
+        </p>
+    }
+}

@@ -1,0 +1,178 @@
+//! Where kept images live: IndexedDB, through the `idb` crate. Four stores, so the gallery reads
+//! records and small thumbnails without touching the full images:
+//! `records` (id → the record as JSON), `thumbs` (id → Blob), `images` (id → Blob), and
+//! `pending` (a call in flight → what it was for, so a reload can say what it interrupted).
+
+use std::fmt;
+use std::rc::Rc;
+
+use idb::{Database, DatabaseEvent, Error, Factory, ObjectStoreParams, TransactionMode, TransactionResult};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Blob;
+
+use crate::gallery::ImageRecord;
+
+const NAME: &str = "easel";
+const VERSION: u32 = 1;
+const RECORDS: &str = "records";
+const THUMBS: &str = "thumbs";
+const IMAGES: &str = "images";
+const PENDING: &str = "pending";
+
+/// Why the store could not do what was asked, in words for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// The browser's storage for this site is full.
+    Full,
+    /// The browser refused storage (a private window may), or it failed.
+    Unavailable(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Full => write!(
+                f,
+                "The browser's storage for Easel is full: this image is not kept (the ones already kept are safe). \
+                 Download it, or export and delete older images to make room."
+            ),
+            StoreError::Unavailable(why) => {
+                write!(f, "The browser would not keep this image ({why}). Download it to keep it.")
+            }
+        }
+    }
+}
+
+impl From<Error> for StoreError {
+    fn from(error: Error) -> StoreError {
+        match &error {
+            Error::DomException(exception) if exception.name() == "QuotaExceededError" => StoreError::Full,
+            _ => StoreError::Unavailable(error.to_string()),
+        }
+    }
+}
+
+/// A call that was in flight, kept until it settles: what a reload finds here was interrupted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    /// Unique across page loads: the page's start time and the tile's id.
+    pub key: String,
+    /// The prompt.
+    pub prompt: String,
+    /// The model.
+    pub model: String,
+    /// How many images the call asked for.
+    pub images: u8,
+}
+
+/// The open database; cheap to clone.
+#[derive(Clone)]
+pub struct ImageStore {
+    database: Rc<Database>,
+}
+
+impl ImageStore {
+    /// Opens (and on first use creates) the database.
+    pub async fn open() -> Result<ImageStore, StoreError> {
+        let factory = Factory::new()?;
+        let mut request = factory.open(NAME, Some(VERSION))?;
+        request.on_upgrade_needed(|event| {
+            let Ok(database) = event.database() else {
+                return;
+            };
+            for store in [RECORDS, THUMBS, IMAGES, PENDING] {
+                if !database.store_names().iter().any(|name| name == store) {
+                    let _ = database.create_object_store(store, ObjectStoreParams::new());
+                }
+            }
+        });
+        Ok(ImageStore { database: Rc::new(request.await?) })
+    }
+
+    /// Keeps an image, its thumbnail and its record, all or nothing.
+    pub async fn put(&self, record: &ImageRecord, image: &Blob, thumb: &Blob) -> Result<(), StoreError> {
+        let key = JsValue::from_str(&record.id);
+        let transaction = self.database.transaction(&[RECORDS, THUMBS, IMAGES], TransactionMode::ReadWrite)?;
+        transaction.object_store(IMAGES)?.put(image, Some(&key))?.await?;
+        transaction.object_store(THUMBS)?.put(thumb, Some(&key))?.await?;
+        transaction.object_store(RECORDS)?.put(&json(record), Some(&key))?.await?;
+        committed(transaction.commit()?.await?)
+    }
+
+    /// Rewrites a record (a favourite marked, say); its image stays.
+    pub async fn update(&self, record: &ImageRecord) -> Result<(), StoreError> {
+        let transaction = self.database.transaction(&[RECORDS], TransactionMode::ReadWrite)?;
+        transaction.object_store(RECORDS)?.put(&json(record), Some(&JsValue::from_str(&record.id)))?.await?;
+        committed(transaction.commit()?.await?)
+    }
+
+    /// Every kept record; one that cannot be read is left out, not lost.
+    pub async fn records(&self) -> Result<Vec<ImageRecord>, StoreError> {
+        let transaction = self.database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+        let values = transaction.object_store(RECORDS)?.get_all(None, None)?.await?;
+        Ok(values.iter().filter_map(|value| serde_json::from_str(&value.as_string()?).ok()).collect())
+    }
+
+    /// The full image of `id`.
+    pub async fn image(&self, id: &str) -> Result<Option<Blob>, StoreError> {
+        self.blob(IMAGES, id).await
+    }
+
+    /// The thumbnail of `id`.
+    pub async fn thumb(&self, id: &str) -> Result<Option<Blob>, StoreError> {
+        self.blob(THUMBS, id).await
+    }
+
+    async fn blob(&self, store: &str, id: &str) -> Result<Option<Blob>, StoreError> {
+        let transaction = self.database.transaction(&[store], TransactionMode::ReadOnly)?;
+        let value = transaction.object_store(store)?.get(JsValue::from_str(id))?.await?;
+        Ok(value.and_then(|value| value.dyn_into().ok()))
+    }
+
+    /// Deletes the images `ids`, with their thumbnails and records.
+    pub async fn delete(&self, ids: &[String]) -> Result<(), StoreError> {
+        let transaction = self.database.transaction(&[RECORDS, THUMBS, IMAGES], TransactionMode::ReadWrite)?;
+        for id in ids {
+            for store in [RECORDS, THUMBS, IMAGES] {
+                transaction.object_store(store)?.delete(JsValue::from_str(id))?.await?;
+            }
+        }
+        committed(transaction.commit()?.await?)
+    }
+
+    /// Notes a call in flight.
+    pub async fn begin(&self, pending: &Pending) -> Result<(), StoreError> {
+        let transaction = self.database.transaction(&[PENDING], TransactionMode::ReadWrite)?;
+        transaction.object_store(PENDING)?.put(&json(pending), Some(&JsValue::from_str(&pending.key)))?.await?;
+        committed(transaction.commit()?.await?)
+    }
+
+    /// Forgets a call that settled.
+    pub async fn end(&self, key: &str) -> Result<(), StoreError> {
+        let transaction = self.database.transaction(&[PENDING], TransactionMode::ReadWrite)?;
+        transaction.object_store(PENDING)?.delete(JsValue::from_str(key))?.await?;
+        committed(transaction.commit()?.await?)
+    }
+
+    /// The calls an earlier page left in flight, forgotten as they are read.
+    pub async fn take_interrupted(&self) -> Result<Vec<Pending>, StoreError> {
+        let transaction = self.database.transaction(&[PENDING], TransactionMode::ReadWrite)?;
+        let store = transaction.object_store(PENDING)?;
+        let values = store.get_all(None, None)?.await?;
+        store.clear()?.await?;
+        committed(transaction.commit()?.await?)?;
+        Ok(values.iter().filter_map(|value| serde_json::from_str(&value.as_string()?).ok()).collect())
+    }
+}
+
+fn json(value: &impl Serialize) -> JsValue {
+    JsValue::from_str(&serde_json::to_string(value).expect("records always serialize"))
+}
+
+fn committed(result: TransactionResult) -> Result<(), StoreError> {
+    match result {
+        TransactionResult::Committed => Ok(()),
+        TransactionResult::Aborted => Err(StoreError::Unavailable("the browser aborted the write".into())),
+    }
+}

@@ -1,0 +1,167 @@
+//! Keeps every finished image on the device as it arrives: its bytes (a `url` answer is fetched
+//! at once, before the link expires), a thumbnail for the gallery, and its record.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, ImageBitmap, ImageEncodeOptions, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
+
+use crate::gallery::{image_id, ImageRecord};
+use crate::image_api::{Generated, Picture};
+use crate::image_store::{ImageStore, StoreError};
+use crate::object_url::ObjectUrl;
+use crate::tiles::{Tile, TileId, TileState, Tiles};
+
+/// The longer edge of a thumbnail, in pixels: two gallery columns' worth on a dense screen.
+const THUMB_EDGE: u32 = 320;
+
+/// Where keeping one image stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Keeping {
+    /// Being fetched and written.
+    Saving,
+    /// On the device, under this id.
+    Kept(String),
+    /// The service's link could not be read from this page (the image host allows no other
+    /// origin), so only the link is there, until it expires.
+    LinkOnly,
+    /// Not kept, and why.
+    Failed(StoreError),
+}
+
+/// The device's store and where each finished tile's image stands; `Copy` for handlers.
+#[derive(Clone, Copy)]
+pub struct Keeper {
+    store: StoredValue<Option<ImageStore>, LocalStorage>,
+    /// By tile.
+    pub keeping: RwSignal<HashMap<TileId, Keeping>>,
+    /// Bumped whenever the store changes, so the gallery reads it again.
+    pub changes: RwSignal<u64>,
+}
+
+impl Keeper {
+    /// A keeper writing to `store`, or keeping nothing when the browser gave none.
+    pub fn new(store: Option<ImageStore>) -> Keeper {
+        Keeper {
+            store: StoredValue::new_local(store),
+            keeping: RwSignal::new(HashMap::new()),
+            changes: RwSignal::new(0),
+        }
+    }
+
+    /// The store, when the browser gave one.
+    pub fn store(self) -> Option<ImageStore> {
+        self.store.with_value(Clone::clone)
+    }
+
+    /// Starts keeping every finished tile not yet seen.
+    pub fn catch_up(self, tiles: &Tiles<Generated>) {
+        for tile in tiles.list() {
+            if let TileState::Done(image) = &tile.state {
+                if self.keeping.with_untracked(|keeping| !keeping.contains_key(&tile.id)) {
+                    self.keeping.update(|keeping| {
+                        keeping.insert(tile.id, Keeping::Saving);
+                    });
+                    self.keep(tile, image.clone());
+                }
+            }
+        }
+    }
+
+    fn keep(self, tile: &Tile<Generated>, image: Generated) {
+        let id = tile.id;
+        let (prompt, request, connection) =
+            (tile.prompt.clone(), tile.job.request.clone(), tile.job.connection.clone());
+        spawn_local(async move {
+            let outcome = match self.store() {
+                None => Keeping::Failed(StoreError::Unavailable("this browser offers no storage to this page".into())),
+                Some(store) => match bytes_of(&image.picture).await {
+                    None => Keeping::LinkOnly,
+                    Some(blob) => {
+                        let record = |id: String, pixels| ImageRecord {
+                            id,
+                            prompt,
+                            revised_prompt: image.revised_prompt.clone(),
+                            model: request.model().name.to_owned(),
+                            request: request.body().clone(),
+                            created: image.created,
+                            connection,
+                            format: image.format,
+                            pixels,
+                            cost_micro_usd: image.cost.map(|cost| cost.micro_usd),
+                            favourite: false,
+                        };
+                        match save(&store, &blob, record).await {
+                            Ok(id) => Keeping::Kept(id),
+                            Err(problem) => Keeping::Failed(problem),
+                        }
+                    }
+                },
+            };
+            self.keeping.update(|keeping| {
+                keeping.insert(id, outcome);
+            });
+            self.changes.update(|changes| *changes += 1);
+        });
+    }
+}
+
+/// Keeps an image brought in from outside (an import) under `record`, whose id must be its
+/// bytes'.
+pub async fn keep_bytes(store: &ImageStore, record: ImageRecord, bytes: &[u8]) -> Result<(), StoreError> {
+    let unreadable =
+        |why: JsValue| StoreError::Unavailable(why.as_string().unwrap_or_else(|| "unreadable image".into()));
+    let blob = ObjectUrl::blob_of(bytes, record.format.mime()).map_err(unreadable)?;
+    let (thumb, pixels) = thumbnail(&blob).await.map_err(unreadable)?;
+    store.put(&ImageRecord { pixels: record.pixels.or(Some(pixels)), ..record }, &blob, &thumb).await
+}
+
+/// Writes `blob` with its thumbnail, under the record `record` makes of its id and pixels.
+async fn save(
+    store: &ImageStore,
+    blob: &Blob,
+    record: impl FnOnce(String, Option<(u32, u32)>) -> ImageRecord,
+) -> Result<String, StoreError> {
+    let unreadable =
+        |why: JsValue| StoreError::Unavailable(why.as_string().unwrap_or_else(|| "unreadable image".into()));
+    let bytes = js_sys::Uint8Array::new(&JsFuture::from(blob.array_buffer()).await.map_err(unreadable)?).to_vec();
+    let (thumb, pixels) = thumbnail(blob).await.map_err(unreadable)?;
+    let record = record(image_id(&bytes), Some(pixels));
+    store.put(&record, blob, &thumb).await?;
+    Ok(record.id)
+}
+
+/// The image's bytes: at hand for data answers, fetched for links (`None` when the image host
+/// does not let this page read them).
+async fn bytes_of(picture: &Picture) -> Option<Blob> {
+    match picture {
+        Picture::Bytes(object_url) => Some(object_url.blob().clone()),
+        Picture::Link(url) => {
+            let response = gloo_net::http::Request::get(url).send().await.ok().filter(|response| response.ok())?;
+            let response: web_sys::Response = response.into();
+            JsFuture::from(response.blob().ok()?).await.ok()?.dyn_into().ok()
+        }
+    }
+}
+
+/// A small JPEG of the image for the gallery, and the image's own width and height.
+async fn thumbnail(blob: &Blob) -> Result<(Blob, (u32, u32)), JsValue> {
+    let bitmap: ImageBitmap = JsFuture::from(window().create_image_bitmap_with_blob(blob)?).await?.dyn_into()?;
+    let (width, height) = (bitmap.width(), bitmap.height());
+    let scale = f64::from(THUMB_EDGE) / f64::from(width.max(height).max(1));
+    let (thumb_width, thumb_height) =
+        ((f64::from(width) * scale).round().max(1.0) as u32, (f64::from(height) * scale).round().max(1.0) as u32);
+    let canvas = OffscreenCanvas::new(thumb_width, thumb_height)?;
+    let context: OffscreenCanvasRenderingContext2d =
+        canvas.get_context("2d")?.ok_or_else(|| JsValue::from_str("no 2d context"))?.dyn_into()?;
+    context.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, thumb_width.into(), thumb_height.into())?;
+    bitmap.close();
+    let options = ImageEncodeOptions::new();
+    options.set_type("image/jpeg");
+    options.set_quality(0.82);
+    let thumb = JsFuture::from(canvas.convert_to_blob_with_options(&options)?).await?.dyn_into()?;
+    Ok((thumb, (width, height)))
+}

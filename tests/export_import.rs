@@ -1,0 +1,138 @@
+//! End to end: the gallery exported as a zip and imported into a clean browser profile gives the
+//! same gallery; importing it again skips what is there; a corrupt zip changes nothing and says
+//! why; the key is in no export; an Easel PNG dropped on the studio brings its settings back.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::io::Read;
+
+use base64::Engine;
+use fantoccini::Locator;
+use support::{Harness, Studio};
+
+const KEY: &str = "a-key-that-must-not-be-exported-4c0f";
+
+async fn keep(studio: &Studio<'_>, prompt: &str) {
+    let kept = studio.count(".keeping.kept").await;
+    studio.fill("Prompt", prompt).await;
+    studio.press("Generate").await;
+    studio.settled().await;
+    assert_eq!(studio.count_eventually(".keeping.kept", kept + 1).await, kept + 1);
+}
+
+async fn gallery(harness: &Harness) -> Studio<'_> {
+    harness.browser.goto(&format!("{}#gallery", harness.base)).await.unwrap();
+    harness.browser.refresh().await.unwrap();
+    Studio::open_page(harness, "Search prompts").await
+}
+
+async fn import(harness: &Harness, zip: &std::path::Path) {
+    let input = harness.browser.find(Locator::Css(".archive input[type=file]")).await.unwrap();
+    input.send_keys(zip.to_str().unwrap()).await.unwrap();
+}
+
+/// The report of the last import, once it has one.
+async fn report(studio: &Studio<'_>) -> String {
+    studio.text_of(".archive-progress p").await
+}
+
+fn prompts_in(zip: &[u8]) -> Vec<String> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut manifest = String::new();
+    archive.by_name("manifest.json").unwrap().read_to_string(&mut manifest).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    let mut prompts: Vec<String> =
+        manifest["images"].as_array().unwrap().iter().map(|image| image["prompt"].as_str().unwrap().into()).collect();
+    prompts.sort();
+    prompts
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_imported_into_a_clean_profile_gives_the_same_gallery() {
+    let first = Harness::start().await;
+    let studio = Studio::open(&first).await;
+    studio.fill("Key", KEY).await;
+    keep(&studio, "a red fox in snow").await;
+    keep(&studio, "a paper crane").await;
+    let gallery_before = gallery(&first).await;
+    gallery_before.press("Export all").await;
+    let zip_path = first.downloaded().await;
+    assert!(gallery_before.text_of(".archive-progress").await.starts_with("Exported 2 images"));
+    let zip = std::fs::read(&zip_path).unwrap();
+    assert_eq!(prompts_in(&zip), ["a paper crane", "a red fox in snow"]);
+    assert!(!zip.windows(KEY.len()).any(|window| window == KEY.as_bytes()), "the key is in the export");
+
+    // A second browser, with a profile of its own: nothing kept yet.
+    let second = Harness::start().await;
+    let clean = gallery(&second).await;
+    assert_eq!(clean.text_of(".gallery-count").await, "0 images");
+    import(&second, &zip_path).await;
+    assert_eq!(report(&clean).await, "Imported 2 images.");
+    assert_eq!(clean.count_eventually(".gallery-cell", 2).await, 2);
+    clean.fill("Search prompts", "crane").await;
+    assert_eq!(clean.text_of(".gallery-count").await, "1 of 2 images");
+
+    import(&second, &zip_path).await;
+    assert_eq!(report(&clean).await, "Imported 0 images; skipped 2 already kept.");
+    first.stop().await;
+    second.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_corrupt_zip_is_explained_and_changes_nothing() {
+    let harness = Harness::start().await;
+    let studio = Studio::open(&harness).await;
+    keep(&studio, "a lighthouse").await;
+    let gallery = gallery(&harness).await;
+    let corrupt = harness.downloads.join("not-really.zip");
+    std::fs::write(&corrupt, b"PK\x03\x04 this is not the rest of a zip").unwrap();
+    import(&harness, &corrupt).await;
+    let problem = gallery.text_of(".archive-progress .problem").await;
+    assert!(problem.starts_with("not-really.zip: "), "{problem}");
+    assert_eq!(gallery.text_of(".gallery-count").await, "1 image");
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_easel_png_dropped_on_the_studio_brings_its_settings_back() {
+    let harness = Harness::start().await;
+    let studio = Studio::open(&harness).await;
+    studio.choose("Model", "gpt-image-1").await;
+    studio.choose("Size", "1536x1024").await;
+    studio.choose("Quality", "high").await;
+    keep(&studio, "a kite over dunes").await;
+    let gallery_page = gallery(&harness).await;
+    gallery_page.press("Export all").await;
+    let zip = std::fs::read(harness.downloaded().await).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let name = archive.file_names().find(|name| name.ends_with(".png")).unwrap().to_owned();
+    let mut png = Vec::new();
+    archive.by_name(&name).unwrap().read_to_end(&mut png).unwrap();
+
+    let studio = Studio::open(&harness).await;
+    assert_eq!(studio.value_of("Model").await, "dall-e-3", "a fresh page");
+    let drop = "const [name, data] = arguments;
+        const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name, {type: 'image/png'}));
+        document.querySelector('main.studio').dispatchEvent(
+            new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));";
+    let data = base64::engine::general_purpose::STANDARD.encode(&png);
+    harness.browser.execute(drop, vec![name.clone().into(), data.into()]).await.unwrap();
+    assert_eq!(studio.text_of("#dropped").await, format!("The prompt and settings of {name} are in the form."));
+    assert_eq!(studio.value_of("Prompt").await, "a kite over dunes");
+    assert_eq!(studio.value_of("Model").await, "gpt-image-1");
+    assert_eq!(studio.value_of("Size").await, "1536x1024");
+    assert_eq!(studio.value_of("Quality").await, "high");
+
+    let not_easel = "const transfer = new DataTransfer();
+        transfer.items.add(new File(['hello'], 'notes.txt', {type: 'text/plain'}));
+        document.querySelector('main.studio').dispatchEvent(
+            new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));";
+    harness.browser.execute(not_easel, vec![]).await.unwrap();
+    let refused = studio.text_of("#dropped.problem").await;
+    assert!(refused.starts_with("notes.txt: "), "{refused}");
+    assert_eq!(studio.value_of("Prompt").await, "a kite over dunes", "nothing in the form changed");
+    harness.stop().await;
+}
