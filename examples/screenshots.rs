@@ -105,5 +105,14 @@ async fn main() {
     studio.press("Close").await;
     harness.browser.execute("document.querySelector('.connection').scrollIntoView()", vec![]).await.unwrap();
     shoot("14-phone-connection").await;
+
+    harness.browser.set_window_size(1280, 900).await.unwrap();
+    harness.browser.goto(&format!("{}#gallery", harness.base)).await.unwrap();
+    let gallery = Studio::open_page(&harness, "Search prompts").await;
+    gallery.count_eventually(".gallery-cell img", 3).await;
+    gallery.press("Select all shown").await;
+    shoot("15-gallery").await;
+    harness.browser.set_window_size(390, 844).await.unwrap();
+    shoot("16-gallery-phone").await;
     harness.stop().await;
 }

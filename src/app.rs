@@ -54,13 +54,14 @@ pub fn App(team: Result<RuntimeConfig, String>, store: Option<ImageStore>, inter
     let today = Date::from_days_since_epoch((js_sys::Date::now() / 86_400_000.0).floor() as i64);
     let origin = window().location().origin().unwrap_or_default();
     let team_problem = team.as_ref().err().cloned();
+    let fetch_through = team.as_ref().is_ok_and(|team| team.fetch_through);
     let connections =
         RwSignal::new(Connections::new(&team.unwrap_or_default(), &origin, local_store::load_connections(), today));
     Effect::new(move |_| connections.with(|c| local_store::save_connections(&c.saved())));
     let form = RwSignal::new(StudioForm::new(connections.with_untracked(|c| c.current().model)));
     // Problems are shown once the user has tried to generate, not while they start typing.
     let show_problems = RwSignal::new(false);
-    let keeper = Keeper::new(store);
+    let keeper = Keeper::new(store, fetch_through);
     let engine = Engine::new(Signal::derive(move || form.with(|form| usize::from(form.at_once).max(1))), keeper);
     // What the form and the connection mean, derived once for every part that reads them.
     let plan = Memo::new(move |_| form.with(StudioForm::plan));

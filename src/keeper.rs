@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use easel_contract::endpoint::Target;
+use easel_contract::profiles::{FETCH_THROUGH_PARAM, FETCH_THROUGH_PATH};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
@@ -40,15 +42,19 @@ pub struct Keeper {
     pub keeping: RwSignal<HashMap<TileId, Keeping>>,
     /// Bumped whenever the store changes, so the gallery reads it again.
     pub changes: RwSignal<u64>,
+    /// Whether the server that serves the page fetches image links its proxy passed on.
+    pub fetch_through: bool,
 }
 
 impl Keeper {
-    /// A keeper writing to `store`, or keeping nothing when the browser gave none.
-    pub fn new(store: Option<ImageStore>) -> Keeper {
+    /// A keeper writing to `store`, or keeping nothing when the browser gave none; `fetch_through`
+    /// when the page's server offers to fetch image links.
+    pub fn new(store: Option<ImageStore>, fetch_through: bool) -> Keeper {
         Keeper {
             store: StoredValue::new_local(store),
             keeping: RwSignal::new(HashMap::new()),
             changes: RwSignal::new(0),
+            fetch_through,
         }
     }
 
@@ -65,20 +71,32 @@ impl Keeper {
                     self.keeping.update(|keeping| {
                         keeping.insert(tile.id, Keeping::Saving);
                     });
-                    self.keep(tile, image.clone());
+                    self.keep(tile, image.clone(), Route::Direct);
                 }
             }
         }
     }
 
-    fn keep(self, tile: &Tile<Generated>, image: Generated) {
+    /// Keeps finished `tile`'s image, fetching its link through the page's server: for a link
+    /// whose host does not let this page read it.
+    pub fn keep_through_server(self, tile: &Tile<Generated>) {
+        if let TileState::Done(image) = &tile.state {
+            self.keeping.update(|keeping| {
+                keeping.insert(tile.id, Keeping::Saving);
+            });
+            self.keep(tile, image.clone(), Route::ThroughServer);
+        }
+    }
+
+    fn keep(self, tile: &Tile<Generated>, image: Generated, route: Route) {
         let id = tile.id;
+        let target = tile.job.target.clone();
         let (prompt, request, connection) =
             (tile.prompt.clone(), tile.job.request.clone(), tile.job.connection.clone());
         spawn_local(async move {
             let outcome = match self.store() {
                 None => Keeping::Failed(StoreError::Unavailable("this browser offers no storage to this page".into())),
-                Some(store) => match bytes_of(&image.picture).await {
+                Some(store) => match bytes_of(&image.picture, route, &target).await {
                     None => Keeping::LinkOnly,
                     Some(blob) => {
                         let record = |id: String, pixels| ImageRecord {
@@ -134,17 +152,41 @@ async fn save(
     Ok(record.id)
 }
 
-/// The image's bytes: at hand for data answers, fetched for links (`None` when the image host
-/// does not let this page read them).
-async fn bytes_of(picture: &Picture) -> Option<Blob> {
-    match picture {
-        Picture::Bytes(object_url) => Some(object_url.blob().clone()),
-        Picture::Link(url) => {
-            let response = gloo_net::http::Request::get(url).send().await.ok().filter(|response| response.ok())?;
-            let response: web_sys::Response = response.into();
-            JsFuture::from(response.blob().ok()?).await.ok()?.dyn_into().ok()
+/// How a link's bytes are fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// From the image host, as the page's own request.
+    Direct,
+    /// Through the page's server, which fetches only links its proxy passed on.
+    ThroughServer,
+}
+
+/// The image's bytes: at hand for data answers, fetched for links (`None` when they could not be
+/// read: the image host does not let this page, or the server would not fetch them).
+async fn bytes_of(picture: &Picture, route: Route, target: &Target) -> Option<Blob> {
+    let link = match picture {
+        Picture::Bytes(object_url) => return Some(object_url.blob().clone()),
+        Picture::Link(url) => url,
+    };
+    let request = match route {
+        Route::Direct => gloo_net::http::Request::get(link),
+        Route::ThroughServer => {
+            let encoded = String::from(js_sys::encode_uri_component(link));
+            let mut request =
+                gloo_net::http::Request::get(&format!("{FETCH_THROUGH_PATH}?{FETCH_THROUGH_PARAM}={encoded}"));
+            // The proxy's own access token, when the calls go to this same server: its rule for
+            // generating is its rule for fetching. A key for anywhere else never goes here.
+            if target.endpoint() == window().location().origin().unwrap_or_default() {
+                for (name, value) in target.headers() {
+                    request = request.header(name, &value);
+                }
+            }
+            request
         }
-    }
+    };
+    let response = request.send().await.ok().filter(|response| response.ok())?;
+    let response: web_sys::Response = response.into();
+    JsFuture::from(response.blob().ok()?).await.ok()?.dyn_into().ok()
 }
 
 /// A small JPEG of the image for the gallery, and the image's own width and height.

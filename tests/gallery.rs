@@ -53,6 +53,23 @@ async fn kept_images_survive_a_reload_and_the_gallery_finds_them() {
     assert_eq!(gallery.text_of(".gallery-count").await, "1 of 3 images");
     gallery.labelled("Favourites only").await.click().await.unwrap();
 
+    // The lightbox reads each full image from the device.
+    let first = gallery.attribute_of(".gallery-thumb", "aria-label").await.unwrap();
+    gallery.press(&first).await;
+    assert_eq!(gallery.text_of(".lightbox-place").await, "Image 1 of 3");
+    let shown = "const img = document.querySelector('dialog.lightbox img');
+                 return img && img.complete && img.src.startsWith('blob:') ? img.naturalWidth : 0;";
+    let mut width = 0;
+    for _ in 0..100 {
+        width = harness.browser.execute(shown, vec![]).await.unwrap().as_u64().unwrap();
+        if width > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(width, 1024, "the full image, not the thumbnail");
+    gallery.press("Close").await;
+
     let stored = harness
         .browser
         .execute_async(

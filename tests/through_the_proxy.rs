@@ -59,3 +59,20 @@ async fn errors_through_the_proxy_read_as_they_do_direct() {
     assert_eq!(studio.text_of(".results .failure .what").await, "This resource has no deployment of that name.");
     harness.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_link_whose_host_refuses_the_page_is_kept_through_the_companion_server() {
+    let harness = served_through_the_proxy().await;
+    let studio = Studio::open(&harness).await;
+    studio.fill("Prompt", "a lighthouse seen from the sea").await;
+    studio.press("Generate").await;
+    studio.settled().await;
+    // The upstream's image links allow no other origin, as Azure's image host does not.
+    let refused = studio.text_of(".keeping.not-kept").await;
+    assert!(refused.starts_with("Not kept: the image host does not let this page read the image."), "{refused}");
+    assert!(refused.contains("Its link works for 2") && refused.contains(" min more"), "{refused}");
+
+    studio.press("Keep it through the companion server").await;
+    assert_eq!(studio.text_of(".keeping.kept").await, "Kept on this device.");
+    harness.stop().await;
+}

@@ -1,11 +1,21 @@
 //! `config.json`: the connection profiles a team's server offers everyone who opens the app.
 //! It never holds a secret: a profile says which kind of credential it needs, and the user
-//! brings it (or the server's proxy adds it).
+//! brings it (or the server's proxy adds it). It also says what the server offers beyond the
+//! image API: [`FETCH_THROUGH_PATH`].
 
 use serde::{Deserialize, Serialize};
 
 use crate::endpoint::{is_api_version, is_deployment_name, read_endpoint, ApiPath, Pasted};
 use crate::model::ModelProfile;
+
+/// Where a server in proxy mode fetches an image link its proxy passed on, for a browser the
+/// image host refuses a cross-origin fetch: GET with `?url=<the image link, percent-encoded>`
+/// (the parameter is [`FETCH_THROUGH_PARAM`]), sending the proxy's access token as the API calls
+/// do.
+pub const FETCH_THROUGH_PATH: &str = "/easel/fetch-through";
+
+/// The query parameter of [`FETCH_THROUGH_PATH`] that holds the image link.
+pub const FETCH_THROUGH_PARAM: &str = "url";
 
 /// The whole file.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -13,6 +23,9 @@ use crate::model::ModelProfile;
 pub struct RuntimeConfig {
     /// The profiles, in the order to offer them.
     pub profiles: Vec<ProfileSpec>,
+    /// The server offers [`FETCH_THROUGH_PATH`] for image links its proxy passed on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fetch_through: bool,
 }
 
 /// One connection profile, without its credential.
@@ -112,6 +125,17 @@ mod tests {
         assert_eq!(config.profiles.len(), 2);
         assert_eq!(config.profiles[0].endpoint, None, "the server that serves the app");
         assert_eq!(RuntimeConfig::parse(&serde_json::to_string(&config).unwrap()).unwrap(), config);
+    }
+
+    #[test]
+    fn a_server_offering_the_fetch_through_says_so_and_one_that_does_not_says_nothing() {
+        let text = r#"{"profiles":[],"fetch_through":true}"#;
+        let config = RuntimeConfig::parse(text).unwrap();
+        assert!(config.fetch_through);
+        assert_eq!(serde_json::to_string(&config).unwrap(), text);
+        let without = RuntimeConfig::parse(r#"{"profiles":[]}"#).unwrap();
+        assert!(!without.fetch_through);
+        assert_eq!(serde_json::to_string(&without).unwrap(), r#"{"profiles":[]}"#, "older apps read it unchanged");
     }
 
     #[test]

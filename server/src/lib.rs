@@ -70,7 +70,7 @@ impl Backend {
                 proxied.iter().map(|d| profile(format!("Team proxy · {}", d.name), d, auth, false)).collect()
             }
         };
-        RuntimeConfig { profiles }
+        RuntimeConfig { profiles, ..RuntimeConfig::default() }
     }
 }
 
@@ -81,7 +81,7 @@ pub struct Config {
     pub dist: PathBuf,
     /// What answers the image API's paths.
     pub backend: Backend,
-    /// What `/config.json` offers the app.
+    /// What `/config.json` offers the app; [`app`] sets its `fetch_through` from the backend.
     pub runtime_config: RuntimeConfig,
 }
 
@@ -95,11 +95,15 @@ impl Config {
 
 /// The whole server: the image API's routes, and the app for every other path.
 pub fn app(config: Config) -> Router {
+    // Whether links can be fetched through is a fact about this server, not something a
+    // `--config` file can claim or withhold.
+    let runtime_config =
+        RuntimeConfig { fetch_through: matches!(config.backend, Backend::Proxy(_)), ..config.runtime_config };
     let api = match config.backend {
         Backend::Local(local) => local_endpoint::routes(local),
         Backend::Proxy(proxy) => proxy::routes(proxy),
     };
-    api.merge(static_site::routes(&config.dist, &config.runtime_config))
+    api.merge(static_site::routes(&config.dist, &runtime_config))
 }
 
 /// Serves [`app`] on `listener` until `shutdown` completes.

@@ -67,10 +67,11 @@ struct Cli {
     /// a loopback address.
     #[arg(long, env = "EASEL_ACCESS_TOKEN", hide_env_values = true)]
     access_token: Option<String>,
-    /// How long the upstream may take to answer, in seconds.
+    /// How long the upstream (or an image host, for the fetch-through) may take to answer, in seconds.
     #[arg(long, default_value_t = 180)]
     upstream_timeout_secs: u64,
-    /// The largest request the proxy forwards, in megabytes (image edits carry images).
+    /// The largest request the proxy forwards (image edits carry images), and the largest image it
+    /// fetches through, in megabytes.
     #[arg(long, default_value_t = 64)]
     body_limit_mb: usize,
     /// The api-version of the profiles the app is offered (Azure's SDKs read the same variable).

@@ -2,7 +2,7 @@
 //! its upstream over a real socket.
 
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -10,6 +10,8 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use easel_contract::endpoint::{ApiPath, Auth, Connection, DEFAULT_API_VERSION};
 use easel_contract::probe::Diagnosis;
+use easel_contract::profiles::{RuntimeConfig, FETCH_THROUGH_PARAM, FETCH_THROUGH_PATH};
+use easel_contract::response::ImagesResponse;
 use easel_server::{app, serve, Backend, Config, EndpointStats, LocalEndpointConfig, ProxyConfig};
 use http_body_util::BodyExt;
 use tokio::net::TcpListener;
@@ -30,16 +32,17 @@ async fn upstream(config: LocalEndpointConfig) -> (String, Arc<EndpointStats>) {
 }
 
 fn proxy_to(upstream: &str, access_token: Option<&str>) -> Router {
-    app(Config::new(
-        "none",
-        Backend::Proxy(ProxyConfig {
-            upstream: upstream.to_owned(),
-            credential: Auth::ApiKey(UPSTREAM_KEY.into()),
-            access_token: access_token.map(Into::into),
-            timeout: Duration::from_millis(1500),
-            body_limit: 64 * 1024,
-        }),
-    ))
+    app(Config::new("none", proxy_backend(upstream, access_token)))
+}
+
+fn proxy_backend(upstream: &str, access_token: Option<&str>) -> Backend {
+    Backend::Proxy(ProxyConfig {
+        upstream: upstream.to_owned(),
+        credential: Auth::ApiKey(UPSTREAM_KEY.into()),
+        access_token: access_token.map(Into::into),
+        timeout: Duration::from_millis(1500),
+        body_limit: 64 * 1024,
+    })
 }
 
 fn post(path: &str, key: Option<&str>, body: &str) -> Request<Body> {
@@ -242,4 +245,222 @@ async fn the_connection_test_goes_through_and_costs_nothing() {
         assert_eq!(diagnosis, expected, "{deployment} with {key}");
     }
     assert_eq!(stats.calls.load(Ordering::SeqCst), 0, "nothing was generated upstream");
+}
+
+/// The fetch-through's URL for `link`, percent-encoded as a browser's `URLSearchParams` would.
+fn fetch_through(link: &str) -> String {
+    let mut url = reqwest::Url::parse("http://proxy").unwrap();
+    url.set_path(FETCH_THROUGH_PATH);
+    url.query_pairs_mut().append_pair(FETCH_THROUGH_PARAM, link);
+    format!("{}?{}", url.path(), url.query().unwrap())
+}
+
+fn get(uri: &str, key: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(uri);
+    if let Some(key) = key {
+        request = request.header("api-key", key);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+async fn call_bytes(router: &Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let (parts, body) = router.clone().oneshot(request).await.unwrap().into_parts();
+    (parts.status, parts.headers, body.collect().await.unwrap().to_bytes().to_vec())
+}
+
+#[tokio::test]
+async fn an_image_link_the_proxy_passed_on_is_fetched_through_and_no_other() {
+    let (base, stats) = upstream(LocalEndpointConfig::default()).await;
+    let proxy = proxy_to(&base, None);
+    // dall-e-2's smallest picture fits the test's 64 KiB limit.
+    let generations = "/openai/deployments/dall-e-2/images/generations?api-version=2024-02-01";
+    let asked = r#"{"prompt":"a fox","size":"256x256","response_format":"url"}"#;
+    let (status, _, body) = call(&proxy, post(generations, None, asked)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let link = ImagesResponse::read(200, &body).unwrap().data[0].url.clone().unwrap();
+    assert!(link.starts_with(&format!("{base}/generated/")), "{link}");
+
+    let direct = reqwest::get(&link).await.unwrap().bytes().await.unwrap();
+    let (status, headers, image) = call_bytes(&proxy, get(&fetch_through(&link), None)).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&image));
+    assert_eq!(headers["content-type"], "image/png");
+    assert_eq!(headers["cache-control"], "no-store");
+    assert_eq!(image, direct.to_vec(), "the host's bytes, unchanged");
+
+    let (path, query) = link.split_once('?').unwrap();
+    for (other, why) in [
+        (format!("{base}/generated/0123456789abcdef-1024x1024.png?{query}"), "a link not seen"),
+        (format!("{base}/config.json"), "the host of a seen link, another path"),
+        (format!("{path}?{}", query.replace("sig=", "sig=0")), "a seen link with another signature"),
+        (format!("{link}&x=1"), "a seen link with more to it"),
+        ("http://169.254.169.254/latest/meta-data/".to_owned(), "another host"),
+    ] {
+        let (status, _, body) = call(&proxy, get(&fetch_through(&other), None)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{why}");
+        assert_eq!(body, "This server fetches only image links its proxy passed on, for 24 hours.", "{why}");
+    }
+    assert_eq!(call(&proxy, get(FETCH_THROUGH_PATH, None)).await.0, StatusCode::NOT_FOUND, "no link at all");
+    // An app served from elsewhere may send the access token in a header.
+    let preflight = Request::options(fetch_through(&link))
+        .header("origin", "https://app.example")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "api-key")
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, _) = call(&proxy, preflight).await;
+    assert!(status.is_success(), "{status}");
+    assert!(headers["access-control-allow-methods"].to_str().unwrap().contains("GET"));
+    assert_eq!(stats.calls.load(Ordering::SeqCst), 1);
+
+    // The local endpoint has no fetch-through: its links are on its own origin.
+    let local = app(Config::new("none", Backend::Local(LocalEndpointConfig::default())));
+    assert_eq!(call(&local, get(&fetch_through(&link), None)).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_served_config_says_whether_links_can_be_fetched_through() {
+    let (base, _) = upstream(LocalEndpointConfig::default()).await;
+    let served = |router: Router| async move { call(&router, get("/config.json", None)).await.2 };
+    assert!(served(proxy_to(&base, None)).await.contains(r#""fetch_through":true"#));
+    let local = app(Config::new("none", Backend::Local(LocalEndpointConfig::default())));
+    assert!(!served(local).await.contains("fetch_through"));
+
+    // A --config file neither claims nor withholds it: it is a fact about the server.
+    let file = |fetch_through| RuntimeConfig { fetch_through, ..RuntimeConfig::default() };
+    let proxy = app(Config { dist: "none".into(), backend: proxy_backend(&base, None), runtime_config: file(false) });
+    assert!(served(proxy).await.contains(r#""fetch_through":true"#));
+    let local = app(Config {
+        dist: "none".into(),
+        backend: Backend::Local(LocalEndpointConfig::default()),
+        runtime_config: file(true),
+    });
+    assert!(!served(local).await.contains("fetch_through"));
+}
+
+/// What [`raw_host`] answers a generation: links to each of its files, with `{base}` its address.
+const RAW_ANSWER: &str = r#"{"created":1700000000,"data":[{"url":"{base}/image.png?sig=abc"},{"url":"{base}/page.html"},{"url":"{base}/moved.png"},{"url":"{base}/huge.png"},{"url":"{base}/vector.svg"}]}"#;
+
+/// An upstream and image host in one, over a raw socket, that keeps the head of every request
+/// it gets. A generation whose prompt says "refuse" gets a 400 that still names a link.
+async fn raw_host() -> (String, Arc<Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let heads = Arc::new(Mutex::new(Vec::new()));
+    let (kept, address) = (heads.clone(), base.clone());
+    tokio::spawn(async move {
+        loop {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut read = Vec::new();
+            let mut buffer = [0; 4096];
+            let head_end = loop {
+                let count = stream.read(&mut buffer).await.unwrap();
+                read.extend_from_slice(&buffer[..count]);
+                if let Some(end) = read.windows(4).position(|window| window == b"\r\n\r\n") {
+                    break end;
+                }
+                assert!(count > 0, "the request ended before its head did");
+            };
+            let head = String::from_utf8_lossy(&read[..head_end]).into_owned();
+            let length = head
+                .lines()
+                .find_map(|line| line.to_ascii_lowercase().strip_prefix("content-length:").map(|n| n.trim().to_owned()))
+                .map_or(0, |n| n.parse::<usize>().unwrap());
+            while read.len() < head_end + 4 + length {
+                let count = stream.read(&mut buffer).await.unwrap();
+                read.extend_from_slice(&buffer[..count]);
+            }
+            let body = String::from_utf8_lossy(&read[head_end + 4..]).into_owned();
+            kept.lock().unwrap().push(head.clone());
+            let request_line = head.lines().next().unwrap_or_default().to_owned();
+            let path = request_line.split(' ').nth(1).unwrap_or_default();
+            let (status, extra, content): (&str, &str, Vec<u8>) = match (request_line.starts_with("POST"), path) {
+                (true, _) if body.contains("refuse") => (
+                    "400 Bad Request",
+                    "Content-Type: application/json\r\n",
+                    format!(r#"{{"created":1,"data":[{{"url":"{address}/refused.png"}}]}}"#).into_bytes(),
+                ),
+                (true, _) => (
+                    "200 OK",
+                    "Content-Type: application/json\r\n",
+                    RAW_ANSWER.replace("{base}", &address).into_bytes(),
+                ),
+                (false, "/image.png?sig=abc" | "/refused.png") => {
+                    ("200 OK", "Content-Type: image/png\r\n", b"\x89PNG not really".to_vec())
+                }
+                (false, "/page.html") => ("200 OK", "Content-Type: text/html\r\n", b"<script>1</script>".to_vec()),
+                (false, "/vector.svg") => ("200 OK", "Content-Type: image/svg+xml\r\n", b"<svg/>".to_vec()),
+                (false, "/moved.png") => ("302 Found", "Location: /image.png?sig=abc\r\n", Vec::new()),
+                (false, "/huge.png") => ("200 OK", "Content-Type: image/png\r\n", vec![0; 100 * 1024]),
+                _ => ("404 Not Found", "", Vec::new()),
+            };
+            let answer_head =
+                format!("HTTP/1.1 {status}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n", content.len());
+            stream.write_all(answer_head.as_bytes()).await.unwrap();
+            stream.write_all(&content).await.unwrap();
+            stream.shutdown().await.unwrap();
+        }
+    });
+    (base, heads)
+}
+
+#[tokio::test]
+async fn the_fetch_through_sends_no_credential_follows_no_redirect_and_passes_on_only_images() {
+    let (base, heads) = raw_host().await;
+    let proxy = app(Config::new("none", proxy_backend(&base, Some("team-token"))));
+    let generate = Request::post(PATH)
+        .header("content-type", "application/json")
+        .header("api-key", "team-token")
+        .header("cookie", "session=browser-secret")
+        .body(Body::from(r#"{"prompt":"a fox","response_format":"url"}"#))
+        .unwrap();
+    let (status, _, body) = call(&proxy, generate).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, RAW_ANSWER.replace("{base}", &base), "the answer, byte for byte");
+
+    let image = fetch_through(&format!("{base}/image.png?sig=abc"));
+    assert_eq!(call(&proxy, get(&image, None)).await.0, StatusCode::UNAUTHORIZED, "the proxy's own rule");
+    assert_eq!(call(&proxy, get(&image, Some("guess"))).await.0, StatusCode::UNAUTHORIZED);
+    let through = Request::get(&image)
+        .header("api-key", "team-token")
+        .header("authorization", "Bearer browser-token")
+        .header("cookie", "session=browser-secret")
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, bytes) = call_bytes(&proxy, through).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "image/png");
+    assert_eq!(headers["cache-control"], "no-store");
+    assert_eq!(bytes, b"\x89PNG not really");
+
+    let seen = heads.lock().unwrap().clone();
+    let [generation, fetched] = seen.as_slice() else { panic!("two requests reached the host: {seen:?}") };
+    assert!(generation.contains(&format!("api-key: {UPSTREAM_KEY}")), "{generation}");
+    assert!(fetched.starts_with("GET /image.png?sig=abc HTTP/1.1"), "{fetched}");
+    let fetched = fetched.to_ascii_lowercase();
+    for absent in ["api-key", "authorization", "cookie", "team-token", "browser", UPSTREAM_KEY] {
+        assert!(!fetched.contains(absent), "{absent} reached the image host: {fetched}");
+    }
+
+    for (file, why) in [
+        ("page.html", "not an image"),
+        ("vector.svg", "an image that carries script"),
+        ("moved.png", "a redirect"),
+        ("huge.png", "over the size limit"),
+    ] {
+        let (status, _, body) = call(&proxy, get(&fetch_through(&format!("{base}/{file}")), Some("team-token"))).await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY, "{why}: {body}");
+        assert!(body.starts_with("The image"), "{why}: {body}");
+    }
+    let (status, _, _) = call(&proxy, post(PATH, Some("team-token"), r#"{"prompt":"refuse"}"#)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let refused = fetch_through(&format!("{base}/refused.png"));
+    assert_eq!(
+        call(&proxy, get(&refused, Some("team-token"))).await.0,
+        StatusCode::NOT_FOUND,
+        "only a successful answer's links are kept"
+    );
+    let seen = heads.lock().unwrap();
+    assert_eq!(seen.iter().filter(|head| head.starts_with("GET /image.png")).count(), 1, "the redirect not followed");
+    assert!(!seen.iter().any(|head| head.starts_with("GET /refused.png")));
 }

@@ -371,7 +371,13 @@ fn StorageUse(changes: RwSignal<u64>) -> impl IntoView {
             Some((estimate.get_usage()?, estimate.get_quota()?, persisted.unwrap_or(false)))
         }
     });
-    let megabytes = |bytes: f64| format!("{:.1} MB", bytes / 1_000_000.0);
+    let megabytes = |bytes: f64| {
+        if bytes >= 1e9 {
+            format!("{:.1} GB", bytes / 1e9)
+        } else {
+            format!("{:.1} MB", bytes / 1e6)
+        }
+    };
     view! {
         <p class="storage-use">
             {move || estimate.get().flatten().map(|(used, quota, persisted)| {
