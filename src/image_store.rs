@@ -176,3 +176,23 @@ fn committed(result: TransactionResult) -> Result<(), StoreError> {
         TransactionResult::Aborted => Err(StoreError::Unavailable("the browser aborted the write".into())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    use super::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn a_full_storage_reads_as_full_and_anything_else_as_unavailable() {
+        let exception = |name| web_sys::DomException::new_with_message_and_name("refused", name).unwrap();
+        assert_eq!(StoreError::from(Error::DomException(exception("QuotaExceededError"))), StoreError::Full);
+        assert!(matches!(
+            StoreError::from(Error::DomException(exception("InvalidStateError"))),
+            StoreError::Unavailable(_)
+        ));
+        assert!(StoreError::Full.to_string().contains("the ones already kept are safe"));
+    }
+}
