@@ -147,6 +147,13 @@ impl<'a> Studio<'a> {
         Studio::open_page(harness, "Prompt").await
     }
 
+    /// Opens the gallery page, loaded anew from the device's store.
+    pub async fn open_gallery(harness: &'a Harness) -> Studio<'a> {
+        harness.browser.goto(&format!("{}#gallery", harness.base)).await.unwrap();
+        harness.browser.refresh().await.unwrap();
+        Studio::open_page(harness, "Search prompts").await
+    }
+
     /// The page already loaded, once the control labelled `ready` is there.
     pub async fn open_page(harness: &'a Harness, ready: &str) -> Studio<'a> {
         let studio = Studio { browser: &harness.browser };
@@ -226,6 +233,16 @@ impl<'a> Studio<'a> {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Generates `images` images of `prompt` and waits until each is kept on the device.
+    pub async fn generate_and_keep(&self, prompt: &str, images: usize) {
+        let kept_before = self.count(".keeping.kept").await;
+        self.fill("Prompt", prompt).await;
+        self.fill("Images", &images.to_string()).await;
+        self.press("Generate").await;
+        self.settled().await;
+        assert_eq!(self.count_eventually(".keeping.kept", kept_before + images).await, kept_before + images);
     }
 
     /// Waits until no tile is still generating.

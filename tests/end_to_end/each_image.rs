@@ -1,15 +1,12 @@
 //! End to end: what a user does with each finished image. The lightbox's keys and focus, the
 //! word diff of a revised prompt, "Again", copying the prompt, what gpt-image reports back and
 //! what it cost, and a budget that stops a run before it is sent.
-#![cfg(not(target_arch = "wasm32"))]
-
-mod support;
 
 use std::sync::atomic::Ordering;
 
+use crate::support::{Harness, Studio};
 use easel_server::{Backend, LocalEndpointConfig};
 use fantoccini::key::Key;
-use support::{Harness, Studio};
 
 async fn press_key(harness: &Harness, key: Key) {
     harness.browser.active_element().await.unwrap().send_keys(&key.to_string()).await.unwrap();

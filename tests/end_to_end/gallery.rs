@@ -1,45 +1,25 @@
 //! End to end: every finished image is kept on the device and survives a reload; the gallery
 //! searches, filters, marks favourites, deletes with undo; a reload during a call says what it
 //! interrupted; and no stored record holds the key.
-#![cfg(not(target_arch = "wasm32"))]
-
-mod support;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use crate::support::{Harness, Studio};
 use easel_server::{Backend, LocalEndpointConfig};
-use support::{Harness, Studio};
 
 const KEY: &str = "a-key-that-must-not-be-stored-91d2";
-
-/// Generates `images` images of `prompt` and waits until each is kept.
-async fn generate_and_keep(studio: &Studio<'_>, prompt: &str, images: usize) {
-    let kept_before = studio.count(".keeping.kept").await;
-    studio.fill("Prompt", prompt).await;
-    studio.fill("Images", &images.to_string()).await;
-    studio.press("Generate").await;
-    studio.settled().await;
-    assert_eq!(studio.count_eventually(".keeping.kept", kept_before + images).await, kept_before + images);
-}
-
-async fn open_gallery(harness: &Harness) -> Studio<'_> {
-    harness.browser.goto(&format!("{}#gallery", harness.base)).await.unwrap();
-    harness.browser.refresh().await.unwrap();
-    let gallery = Studio::open_page(harness, "Search prompts").await;
-    gallery
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn kept_images_survive_a_reload_and_the_gallery_finds_them() {
     let harness = Harness::start().await;
     let studio = Studio::open(&harness).await;
     studio.fill("Key", KEY).await;
-    generate_and_keep(&studio, "a red fox in snow", 2).await;
+    studio.generate_and_keep("a red fox in snow", 2).await;
     studio.choose("Response format", "b64_json").await;
-    generate_and_keep(&studio, "a paper crane", 1).await;
+    studio.generate_and_keep("a paper crane", 1).await;
 
-    let gallery = open_gallery(&harness).await;
+    let gallery = Studio::open_gallery(&harness).await;
     assert_eq!(gallery.count_eventually(".gallery-cell", 3).await, 3);
     assert_eq!(gallery.text_of(".gallery-count").await, "3 images");
     gallery.fill("Search prompts", "CRANE").await;
@@ -92,9 +72,9 @@ async fn kept_images_survive_a_reload_and_the_gallery_finds_them() {
 async fn delete_then_undo_puts_back_what_was_there() {
     let harness = Harness::start().await;
     let studio = Studio::open(&harness).await;
-    generate_and_keep(&studio, "a lighthouse", 3).await;
+    studio.generate_and_keep("a lighthouse", 3).await;
 
-    let gallery = open_gallery(&harness).await;
+    let gallery = Studio::open_gallery(&harness).await;
     assert_eq!(gallery.count_eventually(".gallery-cell", 3).await, 3);
     gallery.press("Select all shown").await;
     gallery.press("Delete selected (3)").await;
@@ -106,7 +86,7 @@ async fn delete_then_undo_puts_back_what_was_there() {
     gallery.press("Select all shown").await;
     gallery.press("Delete selected (3)").await;
     gallery.text_of(".undo").await;
-    let gallery = open_gallery(&harness).await;
+    let gallery = Studio::open_gallery(&harness).await;
     assert_eq!(gallery.text_of(".gallery-count").await, "0 images", "a delete not undone lasts");
     harness.stop().await;
 }
@@ -117,7 +97,7 @@ async fn a_reload_during_a_call_says_what_it_interrupted_and_loses_nothing_finis
     let stats = config.stats.clone();
     let harness = Harness::serving(Backend::Local(config)).await;
     let studio = Studio::open(&harness).await;
-    generate_and_keep(&studio, "a finished fox", 1).await;
+    studio.generate_and_keep("a finished fox", 1).await;
     studio.fill("Prompt", "an unfinished fox").await;
     studio.press("Generate").await;
     for _ in 0..100 {
@@ -131,7 +111,7 @@ async fn a_reload_during_a_call_says_what_it_interrupted_and_loses_nothing_finis
     let studio = Studio::open_page(&harness, "Prompt").await;
     let notice = studio.text_of(".interrupted").await;
     assert!(notice.contains("1 image of \"an unfinished fox\" (dall-e-3)"), "{notice}");
-    let gallery = open_gallery(&harness).await;
+    let gallery = Studio::open_gallery(&harness).await;
     assert_eq!(gallery.count_eventually(".gallery-cell", 1).await, 1, "the finished image is kept");
     harness.stop().await;
 }

@@ -1,14 +1,11 @@
 //! End to end: connection profiles as a user meets them. The connection test tells each way a
 //! connection fails from a working one, the portal's Target URI fills a profile, a bearer token
 //! works, and the key stays out of the page, the URL and the device unless the user says so.
-#![cfg(not(target_arch = "wasm32"))]
-
-mod support;
 
 use std::sync::atomic::Ordering;
 
+use crate::support::{Harness, Studio};
 use easel_server::{Backend, LocalEndpointConfig};
-use support::{Harness, Studio};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 

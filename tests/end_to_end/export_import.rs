@@ -1,31 +1,14 @@
 //! End to end: the gallery exported as a zip and imported into a clean browser profile gives the
 //! same gallery; importing it again skips what is there; a corrupt zip changes nothing and says
 //! why; the key is in no export; an Easel PNG dropped on the studio brings its settings back.
-#![cfg(not(target_arch = "wasm32"))]
-
-mod support;
 
 use std::io::Read;
 
+use crate::support::{Harness, Studio};
 use base64::Engine;
 use fantoccini::Locator;
-use support::{Harness, Studio};
 
 const KEY: &str = "a-key-that-must-not-be-exported-4c0f";
-
-async fn keep(studio: &Studio<'_>, prompt: &str) {
-    let kept = studio.count(".keeping.kept").await;
-    studio.fill("Prompt", prompt).await;
-    studio.press("Generate").await;
-    studio.settled().await;
-    assert_eq!(studio.count_eventually(".keeping.kept", kept + 1).await, kept + 1);
-}
-
-async fn gallery(harness: &Harness) -> Studio<'_> {
-    harness.browser.goto(&format!("{}#gallery", harness.base)).await.unwrap();
-    harness.browser.refresh().await.unwrap();
-    Studio::open_page(harness, "Search prompts").await
-}
 
 async fn import(harness: &Harness, zip: &std::path::Path) {
     let input = harness.browser.find(Locator::Css(".archive input[type=file]")).await.unwrap();
@@ -53,9 +36,9 @@ async fn an_export_imported_into_a_clean_profile_gives_the_same_gallery() {
     let first = Harness::start().await;
     let studio = Studio::open(&first).await;
     studio.fill("Key", KEY).await;
-    keep(&studio, "a red fox in snow").await;
-    keep(&studio, "a paper crane").await;
-    let gallery_before = gallery(&first).await;
+    studio.generate_and_keep("a red fox in snow", 1).await;
+    studio.generate_and_keep("a paper crane", 1).await;
+    let gallery_before = Studio::open_gallery(&first).await;
     gallery_before.press("Export all").await;
     let zip_path = first.downloaded().await;
     assert!(gallery_before.text_of(".archive-progress").await.starts_with("Exported 2 images"));
@@ -65,7 +48,7 @@ async fn an_export_imported_into_a_clean_profile_gives_the_same_gallery() {
 
     // A second browser, with a profile of its own: nothing kept yet.
     let second = Harness::start().await;
-    let clean = gallery(&second).await;
+    let clean = Studio::open_gallery(&second).await;
     assert_eq!(clean.text_of(".gallery-count").await, "0 images");
     import(&second, &zip_path).await;
     assert_eq!(report(&clean).await, "Imported 2 images.");
@@ -83,8 +66,8 @@ async fn an_export_imported_into_a_clean_profile_gives_the_same_gallery() {
 async fn a_corrupt_zip_is_explained_and_changes_nothing() {
     let harness = Harness::start().await;
     let studio = Studio::open(&harness).await;
-    keep(&studio, "a lighthouse").await;
-    let gallery = gallery(&harness).await;
+    studio.generate_and_keep("a lighthouse", 1).await;
+    let gallery = Studio::open_gallery(&harness).await;
     let corrupt = harness.downloads.join("not-really.zip");
     std::fs::write(&corrupt, b"PK\x03\x04 this is not the rest of a zip").unwrap();
     import(&harness, &corrupt).await;
@@ -101,8 +84,8 @@ async fn an_easel_png_dropped_on_the_studio_brings_its_settings_back() {
     studio.choose("Model", "gpt-image-1").await;
     studio.choose("Size", "1536x1024").await;
     studio.choose("Quality", "high").await;
-    keep(&studio, "a kite over dunes").await;
-    let gallery_page = gallery(&harness).await;
+    studio.generate_and_keep("a kite over dunes", 1).await;
+    let gallery_page = Studio::open_gallery(&harness).await;
     gallery_page.press("Export all").await;
     let zip = std::fs::read(harness.downloaded().await).unwrap();
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();

@@ -1,10 +1,7 @@
 //! End to end: "Show as code" gives the form's exact request, and the key typed into the form
 //! is nowhere in the page's HTML, the code included.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod support;
-
-use support::{Harness, Studio};
+use crate::support::{Harness, Studio};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_code_is_the_exact_request_and_the_key_is_nowhere_in_the_page() {

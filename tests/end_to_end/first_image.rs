@@ -1,10 +1,7 @@
 //! End to end: a user opens the served app, writes a prompt, presses Generate, and gets an image
 //! from the companion server's local endpoint, over real HTTP in a real Chromium.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod support;
-
-use support::{Harness, Studio};
+use crate::support::{Harness, Studio};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_prompt_becomes_a_1024_square_image_with_its_revised_prompt() {

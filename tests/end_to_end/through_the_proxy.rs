@@ -1,16 +1,13 @@
 //! End to end: the app served by the companion server in proxy mode works exactly as it does
 //! against the local endpoint. The upstream is a second server (the local endpoint demanding its
 //! own key), so every image proves the proxy swapped the browser's key for the server's.
-#![cfg(not(target_arch = "wasm32"))]
-
-mod support;
 
 use std::time::Duration;
 
+use crate::support::{Harness, Studio};
 use easel_contract::endpoint::Auth;
 use easel_contract::model::DALL_E_3;
 use easel_server::{serve, Backend, Config, Deployment, LocalEndpointConfig, ProxyConfig};
-use support::{Harness, Studio};
 use tokio::net::TcpListener;
 
 const UPSTREAM_KEY: &str = "held-by-the-server-only";

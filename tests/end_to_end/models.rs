@@ -1,10 +1,7 @@
 //! End to end: the form follows the chosen model, says when Azure retired it, and a gpt-image
 //! model's own options (file format) reach the local endpoint and come back as a real image.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod support;
-
-use support::{Harness, Studio};
+use crate::support::{Harness, Studio};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_form_follows_the_model_and_gpt_image_makes_a_jpeg() {

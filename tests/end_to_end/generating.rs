@@ -1,15 +1,12 @@
 //! End to end: runs of several images, at most the chosen number in flight (counted at the
 //! server), cancelled for real, and retried after a 429 with a visible countdown.
-#![cfg(not(target_arch = "wasm32"))]
-
-mod support;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use crate::support::{Harness, Studio};
 use easel_server::{Backend, LocalEndpointConfig};
 use fantoccini::key::Key;
-use support::{Harness, Studio};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn six_images_two_at_a_time_never_have_more_than_two_in_flight() {

@@ -1,14 +1,11 @@
 //! End to end: every class of failure reads as its own plain-words message in its tile, the
 //! two content-filter answers differently, whatever form the service gives them in.
-#![cfg(not(target_arch = "wasm32"))]
-
-mod support;
 
 use std::collections::BTreeMap;
 
+use crate::support::{Harness, Studio};
 use easel_server::{Backend, FilterForm, LocalEndpointConfig};
 use fantoccini::Locator;
-use support::{Harness, Studio};
 
 /// Each failed tile's prompt and message.
 async fn failures(harness: &Harness) -> BTreeMap<String, String> {
