@@ -39,7 +39,7 @@ pub async fn team_profiles() -> Result<RuntimeConfig, String> {
 
 /// The device's store of kept images (none if the browser refuses one), and the calls an earlier
 /// page left in flight.
-pub async fn open_store() -> (Option<ImageStore>, Vec<Pending>) {
+async fn open_store() -> (Option<ImageStore>, Vec<Pending>) {
     let Ok(store) = ImageStore::open().await else {
         return (None, Vec::new());
     };
@@ -50,7 +50,7 @@ pub async fn open_store() -> (Option<ImageStore>, Vec<Pending>) {
 /// The whole app, offering `team`'s connection profiles besides the user's own, keeping images in
 /// `store`, and telling what an earlier page `interrupted`.
 #[component]
-pub fn App(team: Result<RuntimeConfig, String>, store: Option<ImageStore>, interrupted: Vec<Pending>) -> impl IntoView {
+pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
     let today = Date::from_days_since_epoch((js_sys::Date::now() / 86_400_000.0).floor() as i64);
     let origin = window().location().origin().unwrap_or_default();
     let team_problem = team.as_ref().err().cloned();
@@ -61,7 +61,15 @@ pub fn App(team: Result<RuntimeConfig, String>, store: Option<ImageStore>, inter
     let form = RwSignal::new(StudioForm::new(connections.with_untracked(|c| c.current().model)));
     // Problems are shown once the user has tried to generate, not while they start typing.
     let show_problems = RwSignal::new(false);
-    let keeper = Keeper::new(store, fetch_through);
+    let keeper = Keeper::new(fetch_through);
+    // Opened after the first render, never before it: a store that is slow to open (another tab
+    // holding an older version, say) must not keep the studio from appearing.
+    let interrupted = RwSignal::new(Vec::<Pending>::new());
+    spawn_local(async move {
+        let (store, left_in_flight) = open_store().await;
+        keeper.open(store);
+        interrupted.set(left_in_flight);
+    });
     let engine = Engine::new(Signal::derive(move || form.with(|form| usize::from(form.at_once).max(1))), keeper);
     // What the form and the connection mean, derived once for every part that reads them.
     let plan = Memo::new(move |_| form.with(StudioForm::plan));

@@ -47,15 +47,21 @@ pub struct Keeper {
 }
 
 impl Keeper {
-    /// A keeper writing to `store`, or keeping nothing when the browser gave none; `fetch_through`
-    /// when the page's server offers to fetch image links.
-    pub fn new(store: Option<ImageStore>, fetch_through: bool) -> Keeper {
+    /// A keeper with no store yet (see [`Keeper::open`]); `fetch_through` when the page's server
+    /// offers to fetch image links.
+    pub fn new(fetch_through: bool) -> Keeper {
         Keeper {
-            store: StoredValue::new_local(store),
+            store: StoredValue::new_local(None),
             keeping: RwSignal::new(HashMap::new()),
             changes: RwSignal::new(0),
             fetch_through,
         }
+    }
+
+    /// Writes to `store` from now on (none when the browser gave none), and has the gallery read it.
+    pub fn open(self, store: Option<ImageStore>) {
+        self.store.set_value(store);
+        self.changes.update(|changes| *changes += 1);
     }
 
     /// The store, when the browser gave one.

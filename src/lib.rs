@@ -31,4 +31,4 @@ mod local_store;
 mod object_url;
 
 #[cfg(target_arch = "wasm32")]
-pub use app::{open_store, team_profiles, App, AppProps};
+pub use app::{team_profiles, App, AppProps};

@@ -3,13 +3,11 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {
     console_error_panic_hook::set_once();
-    // The team's profiles and the kept images' store come first, so the form opens on the right
-    // connection and a reload can say what it interrupted. Leptos's own
+    // The team's profiles come first, so the form opens on the right connection. Leptos's own
     // executor starts with the mount, so this one task runs on the browser's.
     wasm_bindgen_futures::spawn_local(async {
         let team = easel::team_profiles().await;
-        let (store, interrupted) = easel::open_store().await;
-        leptos::mount::mount_to_body(move || easel::App(easel::AppProps { team, store, interrupted }));
+        leptos::mount::mount_to_body(move || easel::App(easel::AppProps { team }));
     });
 }
 

@@ -30,9 +30,7 @@ fn mount_studio() -> Mounted {
     let team = easel_contract::profiles::RuntimeConfig::parse(
         r#"{"profiles":[{"name":"Local endpoint","deployment":"dall-e-3","model":"dall-e-3","api_version":"2024-02-01","auth":"key","any_key":true}]}"#,
     );
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        easel::App(easel::AppProps { team, store: None, interrupted: Vec::new() }).into_any()
-    });
+    let handle = leptos::mount::mount_to(root.clone(), move || easel::App(easel::AppProps { team }).into_any());
     Mounted { root, _handle: handle }
 }
 

@@ -23,7 +23,8 @@ pub fn ResultGrid(
     /// Where keeping each finished image stands.
     keeper: Keeper,
     /// What an earlier page left generating when it was closed.
-    interrupted: Vec<Pending>,
+    #[prop(into)]
+    interrupted: Signal<Vec<Pending>>,
     /// The page's clock, in milliseconds, for elapsed times and countdowns.
     #[prop(into)]
     now: Signal<u64>,
@@ -70,7 +71,7 @@ pub fn ResultGrid(
                     </button>
                 </Show>
             </div>
-            {interrupted_view(interrupted)}
+            {move || interrupted_view(interrupted.get())}
             <Show when=move || tiles.with(|tiles| tiles.list().is_empty())>
                 <p class="empty">"Your images will appear here. Write a prompt and press Generate."</p>
             </Show>
