@@ -10,7 +10,7 @@ use easel_contract::price::Cost;
 use easel_contract::probe::Diagnosis;
 use easel_contract::request::{OutputFormat, ValidRequest};
 use easel_contract::response::{ImageSource, ImagesResponse, Reported};
-use gloo_net::http::Request;
+use gloo_net::http::{Request, RequestBuilder};
 use web_sys::{AbortSignal, RequestMode};
 
 use crate::object_url::ObjectUrl;
@@ -57,10 +57,7 @@ pub async fn generate(
     request: &ValidRequest,
     abort: &AbortSignal,
 ) -> Result<Vec<Generated>, CallError> {
-    let mut call = Request::post(&target.generations_url()).abort_signal(Some(abort));
-    for (name, value) in target.headers() {
-        call = call.header(name, &value);
-    }
+    let call = with_credential(Request::post(&target.generations_url()), target).abort_signal(Some(abort));
     // gloo-net reports a refused connection and a CORS refusal alike: the browser hides which.
     let response = call
         .body(target.body(request))
@@ -126,10 +123,7 @@ fn share(cost: Option<Cost>, images: usize) -> Vec<Option<Cost>> {
 /// the answer means. With no readable answer, a second call the browser does not check for CORS
 /// tells a blocked call from an unreachable endpoint.
 pub async fn probe(target: &Target) -> Diagnosis {
-    let mut call = Request::post(&target.generations_url());
-    for (name, value) in target.headers() {
-        call = call.header(name, &value);
-    }
+    let call = with_credential(Request::post(&target.generations_url()), target);
     let sent = match call.body(target.probe_body()) {
         Ok(request) => request.send().await,
         Err(error) => Err(error),
@@ -144,4 +138,12 @@ pub async fn probe(target: &Target) -> Diagnosis {
             Request::get(&target.generations_url()).mode(RequestMode::NoCors).send().await.is_ok(),
         ),
     }
+}
+
+/// `request` with `target`'s headers: its credential, for `target`'s own endpoint only.
+pub fn with_credential(mut request: RequestBuilder, target: &Target) -> RequestBuilder {
+    for (name, value) in target.headers() {
+        request = request.header(name, &value);
+    }
+    request
 }

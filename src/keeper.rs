@@ -12,7 +12,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, ImageBitmap, ImageEncodeOptions, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
 use crate::gallery::{image_id, ImageRecord};
-use crate::image_api::{Generated, Picture};
+use crate::image_api::{with_credential, Generated, Picture};
 use crate::image_store::{ImageStore, StoreError};
 use crate::object_url::ObjectUrl;
 use crate::tiles::{Tile, TileId, TileState, Tiles};
@@ -178,16 +178,15 @@ async fn bytes_of(picture: &Picture, route: Route, target: &Target) -> Option<Bl
         Route::Direct => gloo_net::http::Request::get(link),
         Route::ThroughServer => {
             let encoded = String::from(js_sys::encode_uri_component(link));
-            let mut request =
+            let request =
                 gloo_net::http::Request::get(&format!("{FETCH_THROUGH_PATH}?{FETCH_THROUGH_PARAM}={encoded}"));
             // The proxy's own access token, when the calls go to this same server: its rule for
             // generating is its rule for fetching. A key for anywhere else never goes here.
             if target.endpoint() == window().location().origin().unwrap_or_default() {
-                for (name, value) in target.headers() {
-                    request = request.header(name, &value);
-                }
+                with_credential(request, target)
+            } else {
+                request
             }
-            request
         }
     };
     let response = request.send().await.ok().filter(|response| response.ok())?;

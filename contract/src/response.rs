@@ -8,6 +8,10 @@ use crate::failure::Failure;
 use crate::price::{Cost, Estimate};
 use crate::request::{Background, Field, ValidRequest};
 
+/// How long the service's image links (`response_format: url`) work after the image was made:
+/// 24 hours on Azure.
+pub const LINK_LIFETIME: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
 /// `{"created": ..., "data": [...]}`: what the service answers when it made the images. Fields
 /// Easel does not know are ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

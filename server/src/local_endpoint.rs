@@ -24,7 +24,7 @@ use easel_contract::failure::ApiError;
 use easel_contract::model::{ModelProfile, MODELS};
 use easel_contract::price::output_tokens_per_image;
 use easel_contract::request::{Dimensions, ImageRequest, OutputFormat, Quality, ResponseFormat, Size, ValidRequest};
-use easel_contract::response::{CategoryResult, FilterResults, GeneratedImage, ImagesResponse, Usage};
+use easel_contract::response::{CategoryResult, FilterResults, GeneratedImage, ImagesResponse, Usage, LINK_LIFETIME};
 use tokio::sync::Semaphore;
 use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 
@@ -96,7 +96,7 @@ impl Default for LocalEndpointConfig {
         LocalEndpointConfig {
             api_key: None,
             deployments: MODELS.iter().map(|model| Deployment { name: model.name.to_owned(), model }).collect(),
-            url_lifetime: Duration::from_secs(24 * 60 * 60),
+            url_lifetime: LINK_LIFETIME,
             latency: Duration::ZERO,
             slow_latency: Duration::from_secs(5),
             max_concurrent: 8,

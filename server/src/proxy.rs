@@ -23,7 +23,7 @@ use easel_contract::endpoint::{
 };
 use easel_contract::failure::ApiError;
 use easel_contract::profiles::{FETCH_THROUGH_PARAM, FETCH_THROUGH_PATH};
-use easel_contract::response::ImagesResponse;
+use easel_contract::response::{ImagesResponse, LINK_LIFETIME};
 use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 
 use crate::azure_error::AzureError;
@@ -48,9 +48,6 @@ pub struct ProxyConfig {
 
 /// How many image links the proxy keeps for the fetch-through; a team's day of images.
 const LINKS_KEPT: usize = 10_000;
-
-/// How long an image link works on Azure, so how long the proxy keeps it.
-const LINK_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The fetch-through's answer to a link the proxy did not pass on.
 const NOT_PASSED_ON: &str = "This server fetches only image links its proxy passed on, for 24 hours.";

@@ -1,7 +1,7 @@
 //! The results: a tile per image asked for, from queued to done, failed or cancelled.
 
 use easel_contract::failure::CallError;
-use easel_contract::response::Reported;
+use easel_contract::response::{Reported, LINK_LIFETIME};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -292,9 +292,6 @@ fn reported_view(reported: Vec<Reported>) -> Option<impl IntoView> {
     })
 }
 
-/// How long a service's image link lasts (Azure: 24 hours from when the image was made).
-const LINK_LIFETIME_SECONDS: i64 = 24 * 60 * 60;
-
 /// The class of tile `id`'s keeping line, by where keeping its image stands.
 fn keeping_class(keeper: Keeper, id: TileId) -> &'static str {
     match keeper.keeping.with(|keeping| keeping.get(&id).cloned()) {
@@ -311,7 +308,7 @@ fn keeping_text(keeper: Keeper, id: TileId, created: i64, now_ms: u64) -> String
         Some(Keeping::Kept(_)) => "Kept on this device.".to_owned(),
         Some(Keeping::Failed(problem)) => problem.to_string(),
         Some(Keeping::LinkOnly) => {
-            let left = (created + LINK_LIFETIME_SECONDS - (now_ms / 1000) as i64).max(0);
+            let left = (created + LINK_LIFETIME.as_secs() as i64 - (now_ms / 1000) as i64).max(0);
             format!(
                 "Not kept: the image host does not let this page read the image. Its link works for {} h {} min \
                  more: download it before then.",
