@@ -65,6 +65,13 @@ if [ "$("$tools/npm/node_modules/.bin/wasm-opt" --version 2>/dev/null | awk '{pr
 fi
 ln -sf "$tools/npm/node_modules/.bin/wasm-opt" "$tools/bin/wasm-opt"
 
+# axe-core, which the end-to-end tests run on each page to check its accessibility.
+AXE_CORE_VERSION=4.14.1
+if ! grep -qF "\"version\": \"$AXE_CORE_VERSION\"" "$tools/npm/node_modules/axe-core/package.json" 2>/dev/null; then
+  say "installing axe-core $AXE_CORE_VERSION (npm)"
+  npm install --silent --no-audit --no-fund --prefix "$tools/npm" "axe-core@$AXE_CORE_VERSION" >/dev/null
+fi
+
 # The official OpenAI Python SDK, to check that the local endpoint answers it as Azure does.
 OPENAI_SDK_VERSION=3.57.0
 if ! "$tools/venv/bin/python" -c "import sys, openai; sys.exit(openai.__version__ != '$OPENAI_SDK_VERSION')" 2>/dev/null; then
@@ -83,4 +90,4 @@ fi
 # The build tree of the tools is only needed while installing them.
 rm -rf "$tools/build"
 
-say "ready: trunk $TRUNK_VERSION, wasm-bindgen $WASM_BINDGEN_VERSION, binaryen $BINARYEN_VERSION, openai $OPENAI_SDK_VERSION, $(chromium --version 2>/dev/null)"
+say "ready: trunk $TRUNK_VERSION, wasm-bindgen $WASM_BINDGEN_VERSION, binaryen $BINARYEN_VERSION, openai $OPENAI_SDK_VERSION, axe-core $AXE_CORE_VERSION, $(chromium --version 2>/dev/null)"

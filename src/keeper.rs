@@ -28,7 +28,8 @@ pub enum Keeping {
     /// On the device, under this id.
     Kept(String),
     /// The service's link could not be read from this page (the image host allows no other
-    /// origin), so only the link is there, until it expires.
+    /// origin, and the call did not go through the page's proxy), so only the link is there,
+    /// until it expires.
     LinkOnly,
     /// Not kept, and why.
     Failed(StoreError),
@@ -77,20 +78,25 @@ impl Keeper {
                     self.keeping.update(|keeping| {
                         keeping.insert(tile.id, Keeping::Saving);
                     });
-                    self.keep(tile, image.clone(), Route::Direct);
+                    let route = self.route_for(&tile.job.target, &image.picture);
+                    self.keep(tile, image.clone(), route);
                 }
             }
         }
     }
 
-    /// Keeps finished `tile`'s image, fetching its link through the page's server: for a link
-    /// whose host does not let this page read it.
-    pub fn keep_through_server(self, tile: &Tile<Generated>) {
-        if let TileState::Done(image) = &tile.state {
-            self.keeping.update(|keeping| {
-                keeping.insert(tile.id, Keeping::Saving);
-            });
-            self.keep(tile, image.clone(), Route::ThroughServer);
+    /// A link the page's own proxy passed on is fetched through the page's server: Azure's image
+    /// host lets no other origin read it, so asking it directly would only be refused. Every
+    /// other link is asked for directly.
+    fn route_for(self, target: &Target, picture: &Picture) -> Route {
+        let page = window().location().origin().unwrap_or_default();
+        match picture {
+            Picture::Link(link)
+                if self.fetch_through && target.endpoint() == page && !link.starts_with(&format!("{page}/")) =>
+            {
+                Route::ThroughServer
+            }
+            _ => Route::Direct,
         }
     }
 
@@ -180,13 +186,9 @@ async fn bytes_of(picture: &Picture, route: Route, target: &Target) -> Option<Bl
             let encoded = String::from(js_sys::encode_uri_component(link));
             let request =
                 gloo_net::http::Request::get(&format!("{FETCH_THROUGH_PATH}?{FETCH_THROUGH_PARAM}={encoded}"));
-            // The proxy's own access token, when the calls go to this same server: its rule for
-            // generating is its rule for fetching. A key for anywhere else never goes here.
-            if target.endpoint() == window().location().origin().unwrap_or_default() {
-                with_credential(request, target)
-            } else {
-                request
-            }
+            // The proxy's own access token (the route is taken only for calls to this same
+            // server): its rule for generating is its rule for fetching.
+            with_credential(request, target)
         }
     };
     let response = request.send().await.ok().filter(|response| response.ok())?;

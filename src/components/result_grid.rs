@@ -98,7 +98,6 @@ fn tile_view(
     on_use_prompt: Callback<String>,
     lightbox: RwSignal<Option<String>>,
 ) -> AnyView {
-    let whole = tile.clone();
     let Tile { id, prompt, index, state, job, .. } = tile;
     let caption = |label: &'static str, class: &'static str, text: String| {
         view! { <figcaption><span class="label">{label}</span><span class=class>{text}</span></figcaption> }
@@ -189,20 +188,6 @@ fn tile_view(
                     <p class=move || keeping_class(keeper, id) role="status">
                         {move || keeping_text(keeper, id, created, now.get())}
                     </p>
-                    <Show when=move || {
-                        keeper.fetch_through
-                            && keeper.keeping.with(|keeping| matches!(keeping.get(&id), Some(Keeping::LinkOnly)))
-                    }>
-                        {
-                            let whole = whole.clone();
-                            view! {
-                                <button type="button" class="action keep-through"
-                                    on:click=move |_| keeper.keep_through_server(&whole)>
-                                    "Keep it through the companion server"
-                                </button>
-                            }
-                        }
-                    </Show>
                     <div class="actions">
                         <a class="action" href=src download=file_name>"Download"</a>
                         {reuse}

@@ -75,6 +75,7 @@ async fn the_connection_test_tells_each_failure_from_ready_and_generates_nothing
     studio.fill("Endpoint", &server_without_cors().await).await;
     let blocked = test_connection(&studio).await;
     assert!(blocked.contains("(CORS)") && blocked.contains("easel-server --upstream"), "{blocked}");
+    harness.expect_console_errors(&["blocked by CORS policy"]).await;
 
     studio.fill("Endpoint", &closed_port().await).await;
     assert!(test_connection(&studio).await.starts_with("No answer came back from the endpoint."));

@@ -5,6 +5,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod accessibility;
 mod connections;
 mod each_image;
 mod errors;

@@ -88,7 +88,9 @@ impl Harness {
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
                          "--window-size=1280,900"]
-            }
+            },
+            // Keeps what the page writes to its console, for `console_errors`.
+            "goog:loggingPrefs": {"browser": "ALL"}
         });
         let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
         let webdriver = format!("http://127.0.0.1:{port}");
@@ -125,13 +127,57 @@ impl Harness {
         }
     }
 
-    /// Closes the browser and stops the server.
+    /// The errors the browser's console has shown since the last call: uncaught exceptions, CSP
+    /// refusals, `console.error`, failed loads. An answer the test asked the image API to fail
+    /// (a 500, a 429, a refused key) is Chromium's report of that answer, not an error of the page,
+    /// so loads of the image API's paths are left out.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let entries = self.browser.issue_cmd(ReadConsole).await.expect("chromedriver reads the browser's log");
+        let entries = entries.as_array().cloned().unwrap_or_default();
+        entries
+            .iter()
+            .filter(|entry| entry["level"] == "SEVERE")
+            .filter(|entry| {
+                let message = entry["message"].as_str().unwrap_or_default();
+                !(entry["source"] == "network" && message.contains("/openai/"))
+            })
+            .map(|entry| format!("{} {}", entry["source"], entry["message"]))
+            .collect()
+    }
+
+    /// Reads the console's errors now, checking that each is one the test provoked on purpose
+    /// (each contains one of `provoked`), so that `stop` finds only the rest.
+    pub async fn expect_console_errors(&self, provoked: &[&str]) {
+        let errors = self.console_errors().await;
+        assert!(!errors.is_empty(), "the console showed no error containing any of {provoked:?}");
+        let others: Vec<_> =
+            errors.iter().filter(|error| !provoked.iter().any(|expected| error.contains(expected))).collect();
+        assert!(others.is_empty(), "the console showed other errors than {provoked:?}: {others:#?}");
+    }
+
+    /// Closes the browser and stops the server, after checking the console showed no error.
     pub async fn stop(self) {
+        let errors = self.console_errors().await;
+        assert!(errors.is_empty(), "the browser's console showed errors:\n{}", errors.join("\n"));
         self.browser.close().await.unwrap();
         let _ = std::fs::remove_dir_all(&self.downloads);
         if let Some(stop_server) = self.stop_server {
             let _ = stop_server.send(());
         }
+    }
+}
+
+/// ChromeDriver's command for the browser's console log, which W3C WebDriver leaves out.
+#[derive(Debug)]
+struct ReadConsole;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ReadConsole {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({"type": "browser"}).to_string()))
     }
 }
 
@@ -203,6 +249,29 @@ impl<'a> Studio<'a> {
         self.browser.find(Locator::XPath(&xpath)).await.unwrap().click().await.unwrap();
     }
 
+    /// What axe-core finds wrong with the page as it is now, one line a rule broken, with the
+    /// elements that break it. The rules are WCAG 2.2 A and AA and axe's best practices.
+    pub async fn accessibility_problems(&self) -> Vec<String> {
+        let axe = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/.tools/npm/node_modules/axe-core/axe.min.js"
+        ))
+        .expect("axe-core is installed by scripts/bootstrap.sh");
+        let run = "const done = arguments[arguments.length - 1];
+            axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']})
+               .then(result => done(result.violations.map(v =>
+                   `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)))
+               .catch(error => done([`axe did not run: ${error}`]));";
+        let problems = self.browser.execute_async(&format!("{axe}\n{run}"), vec![]).await.unwrap();
+        problems.as_array().unwrap().iter().map(|problem| problem.as_str().unwrap().to_owned()).collect()
+    }
+
+    /// Fails the test if axe-core finds anything wrong with the page as it is now.
+    pub async fn assert_accessible(&self, what: &str) {
+        let problems = self.accessibility_problems().await;
+        assert!(problems.is_empty(), "accessibility problems in {what}:\n{}", problems.join("\n"));
+    }
+
     /// Waits for the newest result's image to decode and gives its natural size.
     pub async fn newest_image_size(&self) -> (u64, u64) {
         let script = "const img = document.querySelector('.results figure img');
@@ -254,9 +323,18 @@ impl<'a> Studio<'a> {
         }
     }
 
-    /// The text of the first element matching `css`, once it appears.
+    /// The text of the first element matching `css`, once it appears with some text (a live
+    /// region is there, empty, before it says anything).
     pub async fn text_of(&self, css: &str) -> String {
-        self.browser.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await.unwrap().text().await.unwrap()
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let element = self.browser.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await.unwrap();
+            match element.text().await {
+                Ok(text) if !text.is_empty() => return text,
+                _ if tokio::time::Instant::now() >= deadline => panic!("{css} had no text within {PATIENCE:?}"),
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
     }
 
     /// An attribute of the first element matching `css`, once it appears.
