@@ -10,8 +10,8 @@ use web_sys::AbortController;
 
 use crate::image_api::{self, Generated};
 use crate::image_store::Pending;
-use crate::keeper::Keeper;
-use crate::tiles::{Job, TileId, Tiles};
+use crate::keeper::{Keeper, Keeping};
+use crate::tiles::{Job, TileId, TileState, Tiles};
 
 /// The run's state and the handles of calls in flight; `Copy`, so every handler can hold it.
 #[derive(Clone, Copy)]
@@ -24,7 +24,7 @@ pub struct Engine {
     aborts: StoredValue<HashMap<TileId, AbortController>, LocalStorage>,
     /// Calls aborted because they took longer than [`GENERATION_TIMEOUT`].
     timed_out: StoredValue<HashSet<TileId>>,
-    /// Keeps what arrives, and notes calls in flight on the device.
+    /// Keeps what arrives, and notes on the device what is not finished.
     keeper: Keeper,
     /// When this page started, to tell its calls from an earlier page's on the device.
     page: u64,
@@ -38,14 +38,69 @@ pub fn now_ms() -> u64 {
 impl Engine {
     /// An engine with no tiles, sending at most `cap` calls at once.
     pub fn new(cap: Signal<usize>, keeper: Keeper) -> Engine {
-        Engine {
+        let engine = Engine {
             tiles: RwSignal::new(Tiles::default()),
             cap,
             aborts: StoredValue::new_local(HashMap::new()),
             timed_out: StoredValue::new(HashSet::new()),
             keeper,
             page: now_ms(),
-        }
+        };
+        engine.note_unfinished_on_the_device();
+        engine
+    }
+
+    /// Keeps a note on the device of every tile this page has not finished: queued, generating,
+    /// waiting to retry, or made but not yet kept. A reload then lists what it interrupted, and
+    /// nothing the user asked for disappears without a word.
+    fn note_unfinished_on_the_device(self) {
+        let noted = StoredValue::new_local(HashSet::<TileId>::new());
+        Effect::new(move |_| {
+            self.keeper.changes.track();
+            let Some(store) = self.keeper.store() else {
+                return;
+            };
+            let unfinished: HashMap<TileId, Pending> = self.tiles.with(|tiles| {
+                self.keeper.keeping.with(|keeping| {
+                    tiles
+                        .list()
+                        .iter()
+                        .filter(|tile| match &tile.state {
+                            TileState::Done(_) => matches!(keeping.get(&tile.id), None | Some(Keeping::Saving)),
+                            state => state.is_pending(),
+                        })
+                        .map(|tile| {
+                            let pending = Pending {
+                                key: format!("{}-{}", self.page, tile.id),
+                                prompt: tile.prompt.clone(),
+                                model: tile.job.request.model().name.to_owned(),
+                                images: tile.job.request.image_count(),
+                            };
+                            (tile.id, pending)
+                        })
+                        .collect()
+                })
+            });
+            let (begun, ended) = noted.with_value(|noted| {
+                let begun: Vec<Pending> = unfinished
+                    .iter()
+                    .filter(|(id, _)| !noted.contains(id))
+                    .map(|(_, pending)| pending.clone())
+                    .collect();
+                let ended: Vec<String> = noted
+                    .iter()
+                    .filter(|id| !unfinished.contains_key(id))
+                    .map(|id| format!("{}-{id}", self.page))
+                    .collect();
+                (begun, ended)
+            });
+            noted.set_value(unfinished.keys().copied().collect());
+            if !begun.is_empty() || !ended.is_empty() {
+                spawn_local(async move {
+                    let _ = store.note_unfinished(&begun, &ended).await;
+                });
+            }
+        });
     }
 
     /// Queues a run: a tile per job, sent as the cap allows.
@@ -98,22 +153,6 @@ impl Engine {
                 GENERATION_TIMEOUT,
             );
             spawn_local(async move {
-                // Noted on the device, so a reload during the call can say it was interrupted; not
-                // awaited, so the request leaves at once. The note's write is queued before the
-                // one that clears it, and IndexedDB runs them in that order.
-                let store = self.keeper.store();
-                let pending = Pending {
-                    key: format!("{}-{id}", self.page),
-                    prompt: self.tiles.with_untracked(|tiles| tiles.prompt_of(id)).unwrap_or_default(),
-                    model: job.request.model().name.to_owned(),
-                    images: job.request.image_count(),
-                };
-                if let Some(store) = store.clone() {
-                    let pending = pending.clone();
-                    spawn_local(async move {
-                        let _ = store.begin(&pending).await;
-                    });
-                }
                 let mut outcome = image_api::generate(&job.target, &job.request, &signal).await;
                 self.aborts.update_value(|aborts| {
                     aborts.remove(&id);
@@ -124,9 +163,6 @@ impl Engine {
                 let policy = RetryPolicy::default();
                 let wait = self.tiles.try_update(|tiles| tiles.settle(id, outcome, &policy, now_ms())).flatten();
                 self.tiles.with_untracked(|tiles| self.keeper.catch_up(tiles));
-                if let Some(store) = &store {
-                    let _ = store.end(&pending.key).await;
-                }
                 if let Some(wait) = wait {
                     set_timeout(
                         move || {

@@ -1,7 +1,7 @@
 //! Where kept images live: IndexedDB, through the `idb` crate. Four stores, so the gallery reads
 //! records and small thumbnails without touching the full images:
 //! `records` (id → the record as JSON), `thumbs` (id → Blob), `images` (id → Blob), and
-//! `pending` (a call in flight → what it was for, so a reload can say what it interrupted).
+//! `pending` (a tile not finished → what it was for, so a reload can say what it interrupted).
 
 use std::fmt;
 use std::rc::Rc;
@@ -141,17 +141,18 @@ impl ImageStore {
         committed(transaction.commit()?.await?)
     }
 
-    /// Notes a call in flight.
-    pub async fn begin(&self, pending: &Pending) -> Result<(), StoreError> {
+    /// Notes what this page has not finished (`begun`) and forgets what it has (`ended`), in one
+    /// transaction. IndexedDB runs transactions on one store in the order they are made, so a
+    /// note is never forgotten before it is written.
+    pub async fn note_unfinished(&self, begun: &[Pending], ended: &[String]) -> Result<(), StoreError> {
         let transaction = self.database.transaction(&[PENDING], TransactionMode::ReadWrite)?;
-        transaction.object_store(PENDING)?.put(&json(pending), Some(&JsValue::from_str(&pending.key)))?.await?;
-        committed(transaction.commit()?.await?)
-    }
-
-    /// Forgets a call that settled.
-    pub async fn end(&self, key: &str) -> Result<(), StoreError> {
-        let transaction = self.database.transaction(&[PENDING], TransactionMode::ReadWrite)?;
-        transaction.object_store(PENDING)?.delete(JsValue::from_str(key))?.await?;
+        let notes = transaction.object_store(PENDING)?;
+        for pending in begun {
+            notes.put(&json(pending), Some(&JsValue::from_str(&pending.key)))?.await?;
+        }
+        for key in ended {
+            notes.delete(JsValue::from_str(key))?.await?;
+        }
         committed(transaction.commit()?.await?)
     }
 

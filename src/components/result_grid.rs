@@ -308,19 +308,26 @@ fn keeping_text(keeper: Keeper, id: TileId, created: i64, now_ms: u64) -> String
 fn interrupted_view(interrupted: Vec<Pending>) -> Option<impl IntoView> {
     (!interrupted.is_empty()).then(|| {
         let shown = RwSignal::new(true);
-        let items = interrupted
+        // A run's tiles are noted one by one; the user asked for them as one run.
+        let mut runs: Vec<(String, String, u32)> = Vec::new();
+        for pending in interrupted {
+            match runs.iter_mut().find(|(prompt, model, _)| *prompt == pending.prompt && *model == pending.model) {
+                Some((_, _, images)) => *images += u32::from(pending.images),
+                None => runs.push((pending.prompt, pending.model, pending.images.into())),
+            }
+        }
+        let items = runs
             .into_iter()
-            .map(|pending| {
-                let images =
-                    if pending.images == 1 { "1 image".to_owned() } else { format!("{} images", pending.images) };
-                view! { <li>{format!("{images} of \"{}\" ({})", pending.prompt, pending.model)}</li> }
+            .map(|(prompt, model, images)| {
+                let images = if images == 1 { "1 image".to_owned() } else { format!("{images} images") };
+                view! { <li>{format!("{images} of \"{prompt}\" ({model})")}</li> }
             })
             .collect_view();
         view! {
             <Show when=move || shown.get()>
                 <div class="interrupted" role="status">
-                    <p>"Interrupted: the page was closed or reloaded while these were generating, so they were not \
-                        kept. Everything that had finished is in the gallery."</p>
+                    <p>"Interrupted: the page was closed or reloaded before these were made and kept. Everything \
+                        that had finished is in the gallery."</p>
                     <ul>{items.clone()}</ul>
                     <button type="button" class="action" on:click=move |_| shown.set(false)>"Dismiss"</button>
                 </div>

@@ -98,7 +98,10 @@ async fn a_reload_during_a_call_says_what_it_interrupted_and_loses_nothing_finis
     let harness = Harness::serving(Backend::Local(config)).await;
     let studio = Studio::open(&harness).await;
     studio.generate_and_keep("a finished fox", 1).await;
+    // One generating and two still queued: all three are noted, not only the call in flight.
     studio.fill("Prompt", "an unfinished fox").await;
+    studio.fill("Images", "3").await;
+    studio.fill("At once", "1").await;
     studio.press("Generate").await;
     for _ in 0..100 {
         if stats.in_flight.load(Ordering::SeqCst) == 1 {
@@ -110,7 +113,7 @@ async fn a_reload_during_a_call_says_what_it_interrupted_and_loses_nothing_finis
     harness.browser.refresh().await.unwrap();
     let studio = Studio::open_page(&harness, "Prompt").await;
     let notice = studio.text_of(".interrupted").await;
-    assert!(notice.contains("1 image of \"an unfinished fox\" (dall-e-3)"), "{notice}");
+    assert!(notice.contains("3 images of \"an unfinished fox\" (dall-e-3)"), "{notice}");
     let gallery = Studio::open_gallery(&harness).await;
     assert_eq!(gallery.count_eventually(".gallery-cell", 1).await, 1, "the finished image is kept");
     harness.stop().await;
