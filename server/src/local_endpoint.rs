@@ -62,6 +62,8 @@ pub struct EndpointStats {
     pub in_flight: AtomicUsize,
     /// The most calls worked on at once.
     pub max_in_flight: AtomicUsize,
+    /// Calls given a fault, by a marker or at random.
+    pub faults: AtomicUsize,
 }
 
 /// How the local endpoint behaves.
@@ -177,6 +179,9 @@ impl LocalEndpoint {
         };
         let _in_flight = InFlight::enter(&self.config.stats);
         let fault = Fault::in_prompt(valid.prompt()).or_else(|| self.random_faults.next());
+        if fault.is_some() {
+            self.config.stats.faults.fetch_add(1, Ordering::SeqCst);
+        }
         let latency = if fault == Some(Fault::Slow) { self.config.slow_latency } else { self.config.latency };
         tokio::time::sleep(latency).await;
         let created = unix_now();

@@ -10,6 +10,7 @@ mod connections;
 mod each_image;
 mod errors;
 mod export_import;
+mod fault_run;
 mod first_image;
 mod gallery;
 mod generating;

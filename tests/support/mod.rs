@@ -4,6 +4,8 @@
 // Each end-to-end file (and examples/screenshots.rs) uses only part of this module.
 #![allow(dead_code)]
 
+pub mod fault_run;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
