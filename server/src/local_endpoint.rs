@@ -168,7 +168,13 @@ async fn generate_on_v1(
 
 impl LocalEndpoint {
     /// One generation call; `deployment` is `None` on the v1 path, which names it in the body.
-    async fn generate(&self, headers: &HeaderMap, version_ok: bool, deployment: Option<&str>, body: &[u8]) -> Response {
+    async fn generate(
+        self: Arc<Self>,
+        headers: &HeaderMap,
+        version_ok: bool,
+        deployment: Option<&str>,
+        body: &[u8],
+    ) -> Response {
         let (index, valid) = match self.admit(headers, version_ok, deployment, body) {
             Ok(admitted) => admitted,
             Err(refused) => return AzureError(*refused).into_response(),
@@ -194,9 +200,17 @@ impl LocalEndpoint {
             }
             Some(Fault::Unavailable) => AzureError(ApiError::service_unavailable()).into_response(),
             Some(Fault::Slow) | None => {
-                let base =
-                    headers.get(header::HOST).and_then(|host| host.to_str().ok()).map(|host| format!("http://{host}"));
-                let answer = self.answer(&valid, created, base.as_deref().unwrap_or_default());
+                let base = headers
+                    .get(header::HOST)
+                    .and_then(|host| host.to_str().ok())
+                    .map(|host| format!("http://{host}"))
+                    .unwrap_or_default();
+                // Drawing and encoding take a while: off the async workers, so the calls in
+                // flight at once are truly worked on at once.
+                let endpoint = Arc::clone(&self);
+                let answer = tokio::task::spawn_blocking(move || endpoint.answer(&valid, created, &base))
+                    .await
+                    .expect("drawing a picture does not panic");
                 Json(answer).into_response()
             }
         }
@@ -399,7 +413,10 @@ async fn generated_image(
     match link {
         Some(link) if link.expires > unix_now() => {
             let max_age = link.expires - unix_now();
-            let png = render(link.seed, link.size, OutputFormat::Png, 100, endpoint.config.weight);
+            let weight = endpoint.config.weight;
+            let png = tokio::task::spawn_blocking(move || render(link.seed, link.size, OutputFormat::Png, 100, weight))
+                .await
+                .expect("drawing a picture does not panic");
             let headers = [
                 (header::CONTENT_TYPE, "image/png".to_owned()),
                 (header::CACHE_CONTROL, format!("private, max-age={max_age}")),

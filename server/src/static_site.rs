@@ -31,7 +31,9 @@ pub fn routes(dist: &Path, runtime_config: &RuntimeConfig) -> Router {
     let runtime_config = runtime_config.clone();
     let mut router = Router::new()
         .route("/config.json", get(move || async move { Json(runtime_config) }))
-        .fallback_service(ServeDir::new(dist))
+        // A release build carries each file precompressed (scripts/precompress.sh); the layer
+        // below compresses only what has no such file, and leaves encoded answers alone.
+        .fallback_service(ServeDir::new(dist).precompressed_br().precompressed_gzip())
         .layer(middleware::from_fn(cache_control))
         .layer(CompressionLayer::new());
     for (name, value) in headers {

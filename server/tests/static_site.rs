@@ -95,3 +95,19 @@ async fn anything_but_reading_the_app_is_refused() {
     }
     assert_eq!(get(&site, "/../../etc/passwd", None).await.0, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_precompressed_file_is_sent_as_it_is_and_the_others_compressed_on_the_way() {
+    let (site, dist) = site();
+    // What scripts/precompress.sh writes beside a release build's wasm.
+    std::fs::write(dist.join("easel-0123456789abcdef_bg.wasm.br"), b"brotli at quality 11").unwrap();
+    let (_, headers, body) = get(&site, "/easel-0123456789abcdef_bg.wasm", Some("gzip, br")).await;
+    assert_eq!(headers["content-encoding"], "br");
+    assert_eq!(headers["content-type"], "application/wasm");
+    assert_eq!(body, b"brotli at quality 11");
+    assert_eq!(get(&site, "/easel-0123456789abcdef_bg.wasm", None).await.2, vec![b'a'; 20_000]);
+
+    let (_, headers, body) = get(&site, "/boot.js", Some("br")).await;
+    assert_eq!(headers["content-encoding"], "br", "no .br file: compressed on the way");
+    assert!(body.len() < 500, "{} bytes", body.len());
+}

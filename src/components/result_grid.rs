@@ -181,7 +181,8 @@ fn tile_view(
             view! {
                 <figure class="tile done">
                     <button type="button" class="thumb" aria-label="View larger" on:click=move |_| lightbox.set(Some(id.to_string()))>
-                        <img src=src.clone() alt=prompt />
+                        // `elementtiming` lets the benchmark read when the image is painted.
+                        <img src=src.clone() alt=prompt elementtiming="result-image" />
                     </button>
                     {caption}
                     {reported_view(reported)}

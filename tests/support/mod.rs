@@ -147,6 +147,11 @@ impl Harness {
             .collect()
     }
 
+    /// Sends a Chrome DevTools Protocol command (`Network.clearBrowserCache`, say) and gives its answer.
+    pub async fn devtools(&self, command: &'static str, params: serde_json::Value) -> serde_json::Value {
+        self.browser.issue_cmd(DevTools { command, params }).await.unwrap_or_else(|error| panic!("{command}: {error}"))
+    }
+
     /// Reads the console's errors now, checking that each is one the test provoked on purpose
     /// (each contains one of `provoked`), so that `stop` finds only the rest.
     pub async fn expect_console_errors(&self, provoked: &[&str]) {
@@ -180,6 +185,23 @@ impl fantoccini::wd::WebDriverCompatibleCommand for ReadConsole {
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(json!({"type": "browser"}).to_string()))
+    }
+}
+
+/// A Chrome DevTools Protocol command, through ChromeDriver.
+#[derive(Debug)]
+struct DevTools {
+    command: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({"cmd": self.command, "params": self.params}).to_string()))
     }
 }
 
