@@ -66,7 +66,9 @@ pub async fn generate(
         .await
         .map_err(|_| CallError::from(Failure::Unreachable))?;
     let status = response.status();
-    let body = response.text().await.map_err(|_| CallError::from(Failure::Unreachable))?;
+    // Read as bytes: a b64_json answer is megabytes, and a JS string would be copied twice more.
+    let body = response.binary().await.map_err(|_| CallError::from(Failure::Unreachable))?;
+    let body = String::from_utf8_lossy(&body);
     if !response.ok() {
         return Err(CallError::read(status, &body, |name| response.headers().get(name)));
     }
