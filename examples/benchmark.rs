@@ -70,7 +70,7 @@ async fn main() {
     rows.extend(gallery().await);
 
     println!("\nEasel benchmark: release build, headless Chromium, companion server on loopback\n");
-    println!("{:<44} {:>26}   {:<18} {}", "measure", "figure", "target", "");
+    println!("{:<44} {:>26}   {:<18}", "measure", "figure", "target");
     println!("{}", "-".repeat(96));
     for row in &rows {
         let verdict = match row.met {
