@@ -34,9 +34,10 @@ fi
 if ! "$tools/bin/trunk" --version 2>/dev/null | grep -qF " $TRUNK_VERSION"; then
   say "building trunk $TRUNK_VERSION (a few minutes on 2 cores)"
   # trunk's own release profile asks for fat LTO in one codegen unit, which takes minutes and
-  # buys nothing here: trunk mostly waits on cargo. Environment settings override it.
-  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
-    cargo install --quiet --locked --root "$tools" --target-dir "$tools/build" trunk --version "$TRUNK_VERSION"
+  # buys nothing here: trunk mostly waits on cargo and on the tools it runs, so it is built
+  # unoptimised. Environment settings override its profile.
+  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
+    CARGO_PROFILE_RELEASE_DEBUG=false cargo install --quiet --locked --root "$tools" --target-dir "$tools/build" trunk --version "$TRUNK_VERSION"
 fi
 
 if ! "$tools/bin/wasm-bindgen" --version 2>/dev/null | grep -qF " $WASM_BINDGEN_VERSION"; then
@@ -56,7 +57,9 @@ if ! "$tools/bin/wasm-bindgen" --version 2>/dev/null | grep -qF " $WASM_BINDGEN_
     rm -rf "$fetcher"
   fi
   (cd "$src" && cargo update --quiet -p webpki-roots --precise 1.0.10 2>/dev/null || true)
-  cargo install --quiet --locked --root "$tools" --target-dir "$tools/build" --path "$src"
+  # Lightly optimised: it rewrites a few megabytes of wasm per build, quickly even so.
+  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+    cargo install --quiet --locked --root "$tools" --target-dir "$tools/build" --path "$src"
 fi
 
 # Debian's binaryen (108) emits a wasm that loads blank; binaryen's npm build is current and quick.
