@@ -82,6 +82,9 @@ async fn main() {
     }
     println!("\n{}", sizes.by_file);
     println!("{HOW}");
+    if rows.iter().any(|row| row.met == Some(false)) {
+        println!("\nWhy the missed targets are missed, and what would meet them: README.md, \"Measured\".");
+    }
 }
 
 const HOW: &str = "How each figure is taken:
@@ -89,7 +92,8 @@ const HOW: &str = "How each figure is taken:
   Accept-Encoding identity, gzip and br, counting the bytes of each answer's body: what travels.
 - First render: a new Chromium profile for each load (no HTTP, code or storage cache), the
   probe above installed before the page's scripts; from navigation start to the first frame drawn
-  after the prompt field is in the page. Median of 10, with the range.
+  after the prompt field is in the page. Median of 10, with the range. Then each page is
+  reloaded once, with its files and compiled code cached, and measured the same way.
 - Click to request sent: the click's event time on Generate to the app's call of fetch() for
   the image API, both on the page's clock. Median of 5.
 - Response to pixels: the image API call's responseEnd (Resource Timing) to the image's render
@@ -159,22 +163,35 @@ async fn transfer_sizes() -> Sizes {
 /// Navigation start to a prompt field that takes input, over cold loads.
 async fn first_render() -> Vec<Row> {
     let server = Harness::start().await;
-    let mut cold = Vec::new();
+    let form = "return window.__bench.form > 0 ? window.__bench.form : null";
+    let (mut cold, mut warm) = (Vec::new(), Vec::new());
     for _ in 0..COLD_LOADS {
         let browser = Harness::attach(server.base.clone()).await;
         install_probe(&browser).await;
         browser.browser.goto(&browser.base).await.unwrap();
-        cold.push(wait_for_number(&browser, "return window.__bench.form > 0 ? window.__bench.form : null").await);
+        cold.push(wait_for_number(&browser, form).await);
+        // The same page again, its files and compiled code now in the browser's caches.
+        browser.browser.refresh().await.unwrap();
+        warm.push(wait_for_number(&browser, form).await);
         browser.stop().await;
     }
     server.stop().await;
     let (median, low, high) = spread(&mut cold);
-    vec![Row {
-        what: "first render (cold), median of 10",
-        figure: format!("{median:.0} ms ({low:.0}-{high:.0})"),
-        target: "<= 150 ms",
-        met: Some(median <= 150.0),
-    }]
+    let (warm_median, warm_low, warm_high) = spread(&mut warm);
+    vec![
+        Row {
+            what: "first render (cold), median of 10",
+            figure: format!("{median:.0} ms ({low:.0}-{high:.0})"),
+            target: "<= 150 ms",
+            met: Some(median <= 150.0),
+        },
+        Row {
+            what: "  the same page reloaded (cached)",
+            figure: format!("{warm_median:.0} ms ({warm_low:.0}-{warm_high:.0})"),
+            target: "",
+            met: None,
+        },
+    ]
 }
 
 /// Click to request, and response to pixels for a realistic b64 answer.
