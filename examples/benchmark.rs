@@ -55,8 +55,39 @@ const PROBE: &str = r#"(() => {
 struct Row {
     what: &'static str,
     figure: String,
-    target: &'static str,
+    target: String,
     met: Option<bool>,
+}
+
+impl Row {
+    /// A figure with no target, shown for what it explains.
+    fn context(what: &'static str, figure: String) -> Row {
+        Row { what, figure, target: String::new(), met: None }
+    }
+}
+
+/// Repeated timings, in milliseconds.
+struct Timings {
+    median: f64,
+    low: f64,
+    high: f64,
+}
+
+impl Timings {
+    fn of(mut figures: Vec<f64>) -> Timings {
+        figures.sort_by(f64::total_cmp);
+        Timings { median: figures[figures.len() / 2], low: figures[0], high: figures[figures.len() - 1] }
+    }
+
+    /// The median and range, against `target` milliseconds when there is one.
+    fn row(&self, what: &'static str, target: Option<f64>) -> Row {
+        let digits = if self.median < 10.0 { 1 } else { 0 };
+        let figure = format!("{:.digits$} ms ({:.digits$}-{:.digits$})", self.median, self.low, self.high);
+        match target {
+            Some(target) => Row { what, figure, target: format!("<= {target} ms"), met: Some(self.median <= target) },
+            None => Row::context(what, figure),
+        }
+    }
 }
 
 #[tokio::main]
@@ -148,12 +179,12 @@ async fn transfer_sizes() -> Sizes {
     harness.stop().await;
     let kb = |bytes: usize| format!("{:.1} KB", bytes as f64 / 1000.0);
     let rows = vec![
-        Row { what: "app transfer size, raw", figure: kb(totals[0]), target: "", met: None },
-        Row { what: "app transfer size, gzip", figure: kb(totals[1]), target: "", met: None },
+        Row::context("app transfer size, raw", kb(totals[0])),
+        Row::context("app transfer size, gzip", kb(totals[1])),
         Row {
             what: "app transfer size, brotli",
             figure: kb(totals[2]),
-            target: "<= 150 KB",
+            target: "<= 150 KB".into(),
             met: Some(totals[2] <= 150_000),
         },
     ];
@@ -176,21 +207,9 @@ async fn first_render() -> Vec<Row> {
         browser.stop().await;
     }
     server.stop().await;
-    let (median, low, high) = spread(&mut cold);
-    let (warm_median, warm_low, warm_high) = spread(&mut warm);
     vec![
-        Row {
-            what: "first render (cold), median of 10",
-            figure: format!("{median:.0} ms ({low:.0}-{high:.0})"),
-            target: "<= 150 ms",
-            met: Some(median <= 150.0),
-        },
-        Row {
-            what: "  the same page reloaded (cached)",
-            figure: format!("{warm_median:.0} ms ({warm_low:.0}-{warm_high:.0})"),
-            target: "",
-            met: None,
-        },
+        Timings::of(cold).row("first render (cold), median of 10", Some(150.0)),
+        Timings::of(warm).row("  the same page reloaded (cached)", None),
     ]
 }
 
@@ -228,34 +247,11 @@ async fn generating() -> Vec<Row> {
         answer_bytes = figures[3];
     }
     harness.stop().await;
-    let (request, request_low, request_high) = spread(&mut to_request);
-    let (pixels, pixels_low, pixels_high) = spread(&mut to_pixels);
-    let (handed, handed_low, handed_high) = spread(&mut to_handed);
     vec![
-        Row {
-            what: "click on Generate to request sent",
-            figure: format!("{request:.1} ms ({request_low:.1}-{request_high:.1})"),
-            target: "<= 5 ms",
-            met: Some(request <= 5.0),
-        },
-        Row {
-            what: "response to pixels, 1024x1024 b64",
-            figure: format!("{pixels:.0} ms ({pixels_low:.0}-{pixels_high:.0})"),
-            target: "<= 50 ms",
-            met: Some(pixels <= 50.0),
-        },
-        Row {
-            what: "  of which Easel's: answer to <img> in page",
-            figure: format!("{handed:.0} ms ({handed_low:.0}-{handed_high:.0})"),
-            target: "",
-            met: None,
-        },
-        Row {
-            what: "  the answer measured (b64_json)",
-            figure: format!("{:.1} MB", answer_bytes / 1e6),
-            target: "1.5-3 MB",
-            met: None,
-        },
+        Timings::of(to_request).row("click on Generate to request sent", Some(5.0)),
+        Timings::of(to_pixels).row("response to pixels, 1024x1024 b64", Some(50.0)),
+        Timings::of(to_handed).row("  of which Easel's: answer to <img> in page", None),
+        Row::context("  the answer measured (b64_json)", format!("{:.1} MB", answer_bytes / 1e6)),
     ]
 }
 
@@ -277,7 +273,7 @@ async fn fan_out() -> Row {
     Row {
         what: "fan-out: 8 images, 4 at once, 1 s each",
         figure: format!("{:.2} s ({off:+.1} % of 2 s)", wall / 1000.0),
-        target: "within 10 %",
+        target: "within 10 %".into(),
         met: Some(off.abs() <= 10.0),
     }
 }
@@ -316,20 +312,8 @@ async fn gallery() -> Vec<Row> {
         let gallery = Studio::open_page(&harness, "Search prompts").await;
         assert_eq!(gallery.text_of(".gallery-count").await, format!("{images} images"));
         if images == 2_000 {
-            let (median, low, high) = spread(&mut opened);
-            rows.push(Row {
-                what: "gallery of 2,000: click to first thumbnail",
-                figure: format!("{median:.0} ms ({low:.0}-{high:.0})"),
-                target: "<= 300 ms",
-                met: Some(median <= 300.0),
-            });
-            let (median, low, high) = spread(&mut loaded);
-            rows.push(Row {
-                what: "gallery of 2,000: page load to first thumb",
-                figure: format!("{median:.0} ms ({low:.0}-{high:.0})"),
-                target: "",
-                met: None,
-            });
+            rows.push(Timings::of(opened).row("gallery of 2,000: click to first thumbnail", Some(300.0)));
+            rows.push(Timings::of(loaded).row("gallery of 2,000: page load to first thumb", None));
         }
         heaps.push((images, heap_after_scrolling_to_the_end(&harness).await));
     }
@@ -338,15 +322,13 @@ async fn gallery() -> Vec<Row> {
     rows.push(Row {
         what: "gallery of 2,000: JS heap at the end",
         figure: format!("{:.1} MB ({:.1} MB for 200)", heap / 1e6, small_heap / 1e6),
-        target: "bounded",
+        target: "bounded".into(),
         met: Some(heap < small_heap * 1.5),
     });
-    rows.push(Row {
-        what: "gallery of 2,000: cells and DOM nodes",
-        figure: format!("{cells} cells, {nodes} ({small_nodes} for 200)"),
-        target: "what is on screen",
-        met: None,
-    });
+    rows.push(Row::context(
+        "gallery of 2,000: cells and DOM nodes",
+        format!("{cells} cells, {nodes} ({small_nodes} for 200)"),
+    ));
     rows
 }
 
@@ -416,10 +398,4 @@ async fn wait_for_number(harness: &Harness, script: &str) -> f64 {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("no figure within 30 s from: {script}");
-}
-
-/// The median, lowest and highest of `figures`.
-fn spread(figures: &mut [f64]) -> (f64, f64, f64) {
-    figures.sort_by(f64::total_cmp);
-    (figures[figures.len() / 2], figures[0], figures[figures.len() - 1])
 }
