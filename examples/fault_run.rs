@@ -17,7 +17,7 @@ async fn main() {
         "Fault run: {images} images, {:.0} % of calls given a fault, the page reloaded halfway\n",
         fault_rate * 100.0
     );
-    let run = fault_run(images, fault_rate).await;
+    let run = fault_run(images, fault_rate, None).await;
     println!("{run}");
     let passed = run.lost() == 0 && run.duplicated() == 0 && run.failed_silently == 0;
     println!(

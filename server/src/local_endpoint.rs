@@ -85,6 +85,8 @@ pub struct LocalEndpointConfig {
     pub retry_after_secs: u32,
     /// The share of calls (0 to 1) that get a random fault.
     pub fault_rate: f64,
+    /// Fixes which calls get a random fault, for a repeatable run; by default the clock picks.
+    pub fault_seed: Option<u64>,
     /// Which content-filter answer to give.
     pub filter_form: FilterForm,
     /// Light pictures for tests, or realistic payloads for benchmarks.
@@ -104,6 +106,7 @@ impl Default for LocalEndpointConfig {
             max_concurrent: 8,
             retry_after_secs: 2,
             fault_rate: 0.0,
+            fault_seed: None,
             filter_form: FilterForm::Seed,
             weight: Weight::Light,
             stats: Arc::default(),
@@ -125,7 +128,9 @@ struct LocalEndpoint {
 
 /// The local endpoint's routes: generations on both paths, and the images its links point at.
 pub fn routes(config: LocalEndpointConfig) -> Router {
-    let seed = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |t| t.as_nanos() as u64);
+    let seed = config
+        .fault_seed
+        .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |elapsed| elapsed.as_nanos() as u64));
     let endpoint = Arc::new(LocalEndpoint {
         gates: config.deployments.iter().map(|_| Arc::new(Semaphore::new(config.max_concurrent))).collect(),
         random_faults: RandomFaults::new(config.fault_rate, seed),

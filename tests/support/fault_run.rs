@@ -84,10 +84,12 @@ impl fmt::Display for FaultRun {
     }
 }
 
-/// Generates `images` through the app with `fault_rate` of the calls failing, reloading halfway.
-pub async fn fault_run(images: usize, fault_rate: f64) -> FaultRun {
+/// Generates `images` through the app with `fault_rate` of the calls failing, reloading halfway;
+/// `fault_seed` fixes which calls fail (by default the clock picks).
+pub async fn fault_run(images: usize, fault_rate: f64, fault_seed: Option<u64>) -> FaultRun {
     let endpoint = LocalEndpointConfig {
         fault_rate,
+        fault_seed,
         latency: Duration::from_millis(300),
         slow_latency: Duration::from_secs(3),
         retry_after_secs: 1,
