@@ -1,7 +1,7 @@
 //! End to end: axe-core finds nothing wrong with any page a user reaches: the studio (empty,
 //! refusing a prompt, with results and a failure), the lightbox, the settings of a connection, and
-//! the gallery with its own lightbox. (Every test also fails on an error in the browser's console:
-//! see `Harness::stop`.)
+//! the gallery with its own lightbox, at desktop and at phone width. (Every test also fails on an
+//! error in the browser's console: see `Harness::stop`.)
 
 use crate::support::{Harness, Studio};
 
@@ -42,5 +42,13 @@ async fn axe_finds_nothing_wrong_on_any_page() {
     gallery.press(&first).await;
     gallery.text_of(".lightbox-place").await;
     gallery.assert_accessible("the gallery's lightbox").await;
+    gallery.press("Close").await;
+
+    // On a phone, where touch targets and reflow matter most.
+    harness.browser.set_window_size(390, 844).await.unwrap();
+    gallery.assert_accessible("the gallery on a phone").await;
+    harness.browser.goto(&format!("{}#studio", harness.base)).await.unwrap();
+    let studio = Studio::open_page(&harness, "Prompt").await;
+    studio.assert_accessible("the studio on a phone").await;
     harness.stop().await;
 }
