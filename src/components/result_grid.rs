@@ -317,19 +317,19 @@ fn interrupted_view(interrupted: Vec<Pending>) -> Option<impl IntoView> {
                 None => runs.push((pending.prompt, pending.model, pending.images.into())),
             }
         }
-        let items = runs
+        let items: Vec<String> = runs
             .into_iter()
             .map(|(prompt, model, images)| {
                 let images = if images == 1 { "1 image".to_owned() } else { format!("{images} images") };
-                view! { <li>{format!("{images} of \"{prompt}\" ({model})")}</li> }
+                format!("{images} of \"{prompt}\" ({model})")
             })
-            .collect_view();
+            .collect();
         view! {
             <Show when=move || shown.get()>
                 <div class="interrupted" role="status">
                     <p>"Interrupted: the page was closed or reloaded before these were made and kept. Everything \
                         that had finished is in the gallery."</p>
-                    <ul>{items.clone()}</ul>
+                    <ul>{items.iter().map(|item| view! { <li>{item.clone()}</li> }).collect_view()}</ul>
                     <button type="button" class="action" on:click=move |_| shown.set(false)>"Dismiss"</button>
                 </div>
             </Show>
