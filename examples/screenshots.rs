@@ -114,5 +114,20 @@ async fn main() {
     shoot("15-gallery").await;
     harness.browser.set_window_size(390, 844).await.unwrap();
     shoot("16-gallery-phone").await;
+
+    // A reload while a run is going: the studio lists what it interrupted.
+    harness.browser.set_window_size(1280, 900).await.unwrap();
+    harness.browser.goto(&format!("{}#studio", harness.base)).await.unwrap();
+    harness.browser.refresh().await.unwrap();
+    let studio = Studio::open_page(&harness, "Prompt").await;
+    studio.fill("Prompt", "a night train crossing a viaduct").await;
+    studio.fill("Images", "4").await;
+    studio.fill("At once", "1").await;
+    studio.press("Generate").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    harness.browser.refresh().await.unwrap();
+    let studio = Studio::open_page(&harness, "Prompt").await;
+    studio.text_of(".interrupted").await;
+    shoot("17-interrupted-by-a-reload").await;
     harness.stop().await;
 }

@@ -150,8 +150,10 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
             keeper.changes.update(|changes| *changes += 1);
         });
     };
-    let toggle_favourite = move |mut record: ImageRecord| {
-        let Some(store) = keeper.store() else {
+    let toggle_favourite = move |id: String| {
+        let (Some(store), Some(mut record)) =
+            (keeper.store(), records.with_untracked(|records| records.iter().find(|r| r.id == id).cloned()))
+        else {
             return;
         };
         record.favourite = !record.favourite;
@@ -213,14 +215,21 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
                 }
             >
                 <ul class="gallery-grid" style:height=move || format!("{}px", rows() as f64 * (CELL + GAP))>
-                    <For each=visible key=|(_, record)| (record.id.clone(), record.favourite) let:item>
+                    // A cell is drawn anew only when another image comes to its place, so a
+                    // favourite marked keeps its cell, and the keyboard's focus with it.
+                    <For each=visible key=|(place, record)| (*place, record.id.clone()) let:item>
                         {
                             let (place, record) = item;
                             let columns = columns.get_untracked();
                             let (row, column) = (place / columns, place % columns);
+                            let favourite = Signal::derive({
+                                let id = record.id.clone();
+                                move || records.with(|records| records.iter().any(|r| r.id == id && r.favourite))
+                            });
                             view! {
                                 <GalleryCell
                                     record
+                                    favourite
                                     keeper
                                     top=row as f64 * (CELL + GAP)
                                     left=column as f64 * (CELL + GAP)
@@ -243,12 +252,14 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
 #[component]
 fn GalleryCell(
     record: ImageRecord,
+    /// Marked as a favourite, as the store has it now.
+    favourite: Signal<bool>,
     keeper: Keeper,
     top: f64,
     left: f64,
     selected: RwSignal<HashSet<String>>,
     #[prop(into)] on_open: Callback<String>,
-    #[prop(into)] on_favourite: Callback<ImageRecord>,
+    #[prop(into)] on_favourite: Callback<String>,
 ) -> impl IntoView {
     let id = record.id.clone();
     let thumb = LocalResource::new({
@@ -266,7 +277,6 @@ fn GalleryCell(
         move || selected.with(|selected| selected.contains(&id))
     };
     let label = format!("{} · {} · {}", record.prompt, record.model, record.day());
-    let favourite = record.favourite;
     let (open_id, select_id) = (id.clone(), id.clone());
     view! {
         <li class="gallery-cell" style:top=format!("{top}px") style:left=format!("{left}px")>
@@ -294,11 +304,11 @@ fn GalleryCell(
             <button
                 type="button"
                 class="gallery-favourite"
-                aria-pressed=favourite.to_string()
+                aria-pressed=move || favourite.get().to_string()
                 aria-label=format!("Favourite: {label}")
-                on:click=move |_| on_favourite.run(record.clone())
+                on:click=move |_| on_favourite.run(id.clone())
             >
-                {if favourite { "★" } else { "☆" }}
+                {move || if favourite.get() { "★" } else { "☆" }}
             </button>
         </li>
     }

@@ -71,7 +71,7 @@ pub fn ResultGrid(
                     </button>
                 </Show>
             </div>
-            {move || interrupted_view(interrupted.get())}
+            {move || interrupted_view(interrupted.get(), on_use_prompt)}
             <Show when=move || tiles.with(|tiles| tiles.list().is_empty())>
                 <p class="empty">"Your images will appear here. Write a prompt and press Generate."</p>
             </Show>
@@ -306,7 +306,7 @@ fn keeping_text(keeper: Keeper, id: TileId, created: i64, now_ms: u64) -> String
 }
 
 /// What an earlier page was still generating when it was closed or reloaded.
-fn interrupted_view(interrupted: Vec<Pending>) -> Option<impl IntoView> {
+fn interrupted_view(interrupted: Vec<Pending>, on_use_prompt: Callback<String>) -> Option<impl IntoView> {
     (!interrupted.is_empty()).then(|| {
         let shown = RwSignal::new(true);
         // A run's tiles are noted one by one; the user asked for them as one run.
@@ -317,11 +317,11 @@ fn interrupted_view(interrupted: Vec<Pending>) -> Option<impl IntoView> {
                 None => runs.push((pending.prompt, pending.model, pending.images.into())),
             }
         }
-        let items: Vec<String> = runs
+        let items: Vec<(String, String)> = runs
             .into_iter()
             .map(|(prompt, model, images)| {
                 let images = if images == 1 { "1 image".to_owned() } else { format!("{images} images") };
-                format!("{images} of \"{prompt}\" ({model})")
+                (format!("{images} of \"{prompt}\" ({model})"), prompt)
             })
             .collect();
         view! {
@@ -329,7 +329,23 @@ fn interrupted_view(interrupted: Vec<Pending>) -> Option<impl IntoView> {
                 <div class="interrupted" role="status">
                     <p>"Interrupted: the page was closed or reloaded before these were made and kept. Everything \
                         that had finished is in the gallery."</p>
-                    <ul>{items.iter().map(|item| view! { <li>{item.clone()}</li> }).collect_view()}</ul>
+                    <ul>
+                        {items
+                            .iter()
+                            .map(|(line, prompt)| {
+                                let prompt = prompt.clone();
+                                view! {
+                                    <li>
+                                        {line.clone()}
+                                        <button type="button" class="action" aria-label=format!("Use \"{prompt}\" as the prompt")
+                                            on:click=move |_| on_use_prompt.run(prompt.clone())>
+                                            "Use as prompt"
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
                     <button type="button" class="action" on:click=move |_| shown.set(false)>"Dismiss"</button>
                 </div>
             </Show>

@@ -27,7 +27,17 @@ async fn kept_images_survive_a_reload_and_the_gallery_finds_them() {
     let favourite = gallery.attribute_of(".gallery-favourite", "aria-label").await.unwrap();
     assert!(favourite.starts_with("Favourite: a paper crane · dall-e-3 · 20"), "{favourite}");
     gallery.press(&favourite).await;
-    assert_eq!(gallery.attribute_of(".gallery-favourite", "aria-pressed").await.as_deref(), Some("true"));
+    let pressed = "const star = document.querySelector('.gallery-favourite');
+                   return star.getAttribute('aria-pressed') === 'true' && document.activeElement === star;";
+    let mut marked_and_focused = false;
+    for _ in 0..100 {
+        marked_and_focused = harness.browser.execute(pressed, vec![]).await.unwrap() == true;
+        if marked_and_focused {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(marked_and_focused, "marked, and the keyboard's focus stays on the star");
     gallery.fill("Search prompts", " ").await;
     gallery.labelled("Favourites only").await.click().await.unwrap();
     assert_eq!(gallery.text_of(".gallery-count").await, "1 of 3 images");
@@ -114,6 +124,8 @@ async fn a_reload_during_a_call_says_what_it_interrupted_and_loses_nothing_finis
     let studio = Studio::open_page(&harness, "Prompt").await;
     let notice = studio.text_of(".interrupted").await;
     assert!(notice.contains("3 images of \"an unfinished fox\" (dall-e-3)"), "{notice}");
+    studio.press("Use \"an unfinished fox\" as the prompt").await;
+    assert_eq!(studio.value_of("Prompt").await, "an unfinished fox", "the prompt is back, ready to ask again");
     let gallery = Studio::open_gallery(&harness).await;
     assert_eq!(gallery.count_eventually(".gallery-cell", 1).await, 1, "the finished image is kept");
     harness.stop().await;

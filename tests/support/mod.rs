@@ -361,9 +361,17 @@ impl<'a> Studio<'a> {
         }
     }
 
-    /// An attribute of the first element matching `css`, once it appears.
+    /// An attribute of the first element matching `css`, once it appears (found again if the page
+    /// draws the element anew while it is read).
     pub async fn attribute_of(&self, css: &str, attribute: &str) -> Option<String> {
-        let element = self.browser.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await.unwrap();
-        element.attr(attribute).await.unwrap()
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let element = self.browser.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await.unwrap();
+            match element.attr(attribute).await {
+                Ok(value) => return value,
+                Err(error) if tokio::time::Instant::now() >= deadline => panic!("{css}: {error}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
     }
 }
