@@ -130,3 +130,28 @@ async fn a_reload_during_a_call_says_what_it_interrupted_and_loses_nothing_finis
     assert_eq!(gallery.count_eventually(".gallery-cell", 1).await, 1, "the finished image is kept");
     harness.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_grid_closes_up_when_an_image_is_deleted() {
+    let harness = Harness::start().await;
+    let studio = Studio::open(&harness).await;
+    studio.generate_and_keep("a kite", 3).await;
+
+    let gallery = Studio::open_gallery(&harness).await;
+    assert_eq!(gallery.count_eventually(".gallery-cell", 3).await, 3);
+    let first = gallery.attribute_of(".gallery-select", "aria-label").await.unwrap();
+    gallery.labelled_by_aria(&first).await.click().await.unwrap();
+    gallery.press("Delete selected (1)").await;
+    assert_eq!(gallery.text_of(".gallery-count").await, "2 images");
+    let places = "return [...document.querySelectorAll('.gallery-cell')].map(cell => cell.style.left).sort().join(' ')";
+    let mut shown = String::new();
+    for _ in 0..100 {
+        shown = harness.browser.execute(places, vec![]).await.unwrap().as_str().unwrap().to_owned();
+        if shown == "0px 192px" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(shown, "0px 192px", "the two left take the first two places");
+    harness.stop().await;
+}

@@ -237,6 +237,12 @@ impl<'a> Studio<'a> {
         self.browser.wait().at_most(PATIENCE).for_element(Locator::XPath(&xpath)).await.unwrap()
     }
 
+    /// The control whose `aria-label` reads `label` (a control with no visible label).
+    pub async fn labelled_by_aria(&self, label: &str) -> Element {
+        let xpath = format!("//*[@aria-label=\"{label}\"]");
+        self.browser.wait().at_most(PATIENCE).for_element(Locator::XPath(&xpath)).await.unwrap()
+    }
+
     /// Types `text` into the field labelled `label`, replacing what was there.
     pub async fn fill(&self, label: &str, text: &str) {
         let field = self.labelled(label).await;
