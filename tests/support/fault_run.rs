@@ -4,7 +4,9 @@
 //!
 //! How it counts, so anyone can check it:
 //! - The first half is asked for. Once half of that has settled, one script in the page notes the
-//!   failed tiles' messages and reloads it, so no tile can settle between the note and the reload.
+//!   failed tiles' messages and asks for the reload, so no tile settles between the two. (The old
+//!   page still runs for the few milliseconds until the new one replaces it: a tile finishing
+//!   then is kept or still listed as interrupted; a tile failing then could only read as lost.)
 //! - After the reload, the studio's notice lists what the reload interrupted. The run asks for
 //!   those again, with the second half, as a user reading the notice would.
 //! - Every image asked for must end exactly one way: kept on the device (counted in IndexedDB,
@@ -107,7 +109,7 @@ pub async fn fault_run(images: usize, fault_rate: f64, fault_seed: Option<u64>) 
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
-    // Notes the failures and reloads in one script: nothing settles between the two.
+    // Notes the failures and asks for the reload in one script: nothing settles between the two.
     let failed_before = harness
         .browser
         .execute(
