@@ -2,6 +2,7 @@
 //! at once, before the link expires), a thumbnail for the gallery, and its record.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use easel_contract::endpoint::Target;
 use easel_contract::profiles::{FETCH_THROUGH_PARAM, FETCH_THROUGH_PATH};
@@ -42,6 +43,9 @@ pub struct Keeper {
     store: StoredValue<Option<ImageStore>, LocalStorage>,
     /// By tile.
     pub keeping: RwSignal<HashMap<TileId, Keeping>>,
+    /// By tile, the bytes fetched for a link answer: shown and downloaded in place of the link,
+    /// so each image travels once, and downloads under its own name.
+    pub copies: RwSignal<HashMap<TileId, Arc<ObjectUrl>>, LocalStorage>,
     /// Bumped whenever the store changes, so the gallery reads it again.
     pub changes: RwSignal<u64>,
     /// Whether the server that serves the page fetches image links its proxy passed on.
@@ -55,6 +59,7 @@ impl Keeper {
         Keeper {
             store: StoredValue::new_local(None),
             keeping: RwSignal::new(HashMap::new()),
+            copies: RwSignal::new_local(HashMap::new()),
             changes: RwSignal::new(0),
             fetch_through,
         }
@@ -113,6 +118,11 @@ impl Keeper {
                 Some(store) => match bytes_of(&image.picture, route, &target).await {
                     None => Keeping::LinkOnly,
                     Some(blob) => {
+                        if let (Picture::Link(_), Ok(copy)) = (&image.picture, ObjectUrl::from_blob(blob.clone())) {
+                            self.copies.update(|copies| {
+                                copies.insert(id, Arc::new(copy));
+                            });
+                        }
                         let record = |id: String, pixels| ImageRecord {
                             id,
                             prompt,

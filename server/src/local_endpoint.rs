@@ -64,6 +64,8 @@ pub struct EndpointStats {
     pub max_in_flight: AtomicUsize,
     /// Calls given a fault, by a marker or at random.
     pub faults: AtomicUsize,
+    /// Images served through the links of `url` answers.
+    pub links_served: AtomicUsize,
 }
 
 /// How the local endpoint behaves.
@@ -417,6 +419,7 @@ async fn generated_image(
     });
     match link {
         Some(link) if link.expires > unix_now() => {
+            endpoint.config.stats.links_served.fetch_add(1, Ordering::SeqCst);
             let max_age = link.expires - unix_now();
             let weight = endpoint.config.weight;
             let png = tokio::task::spawn_blocking(move || render(link.seed, link.size, OutputFormat::Png, 100, weight))

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use crate::components::lightbox::{Lightbox, LightboxItem, Source};
 use crate::engine::Engine;
 use crate::file_name::download_name;
-use crate::image_api::Generated;
+use crate::image_api::{Generated, Picture};
 use crate::image_store::Pending;
 use crate::keeper::{Keeper, Keeping};
 use crate::tiles::{Tile, TileId, TileState};
@@ -50,7 +50,10 @@ pub fn ResultGrid(
                 .filter_map(|tile| match &tile.state {
                     TileState::Done(image) => Some(LightboxItem {
                         key: tile.id.to_string(),
-                        source: Source::Url(image.picture.src().to_owned()),
+                        source: Source::Url(
+                            shown_src(keeper, tile.id, &image.picture)
+                                .unwrap_or_else(|| image.picture.src().to_owned()),
+                        ),
                         alt: tile.prompt.clone(),
                         caption: image.revised_prompt.clone().unwrap_or_else(|| tile.prompt.clone()),
                     }),
@@ -145,7 +148,8 @@ fn tile_view(
             .into_any()
         }
         TileState::Done(Generated { picture, revised_prompt, created, format, reported, .. }) => {
-            let src = picture.src().to_owned();
+            let src = Memo::new(move |_| shown_src(keeper, id, &picture));
+            let alt = prompt.clone();
             let file_name = download_name(&prompt, created, index, format);
             let shown_prompt = revised_prompt.clone().unwrap_or_else(|| prompt.clone());
             let copied = RwSignal::new("");
@@ -182,7 +186,10 @@ fn tile_view(
                 <figure class="tile done">
                     <button type="button" class="thumb" aria-label="View larger" on:click=move |_| lightbox.set(Some(id.to_string()))>
                         // `elementtiming` lets the benchmark read when the image is painted.
-                        <img src=src.clone() alt=prompt elementtiming="result-image" />
+                        {move || match src.get() {
+                            Some(src) => view! { <img src=src alt=alt.clone() elementtiming="result-image" /> }.into_any(),
+                            None => view! { <span class="placeholder">"Fetching the image…"</span> }.into_any(),
+                        }}
                     </button>
                     {caption}
                     {reported_view(reported)}
@@ -190,7 +197,7 @@ fn tile_view(
                         {move || keeping_text(keeper, id, created, now.get())}
                     </p>
                     <div class="actions">
-                        <a class="action" href=src download=file_name>"Download"</a>
+                        <a class="action" href=move || src.get() download=file_name>"Download"</a>
                         {reuse}
                         <button type="button" class="action" on:click=move |_| copy(shown_prompt.clone())>"Copy prompt"</button>
                         <button type="button" class="action" title="The same request again"
@@ -284,6 +291,23 @@ fn keeping_class(keeper: Keeper, id: TileId) -> &'static str {
         Some(Keeping::Kept(_)) => "keeping kept",
         Some(Keeping::Failed(_) | Keeping::LinkOnly) => "keeping not-kept",
         None | Some(Keeping::Saving) => "keeping",
+    }
+}
+
+/// Where tile `id`'s image is shown from: its bytes, when the answer carried them or the keeper
+/// has fetched them; the link itself only once fetching it has failed. Until then, nothing: the
+/// image is on its way, and asking for the link as well would fetch it twice.
+fn shown_src(keeper: Keeper, id: TileId, picture: &Picture) -> Option<String> {
+    match picture {
+        Picture::Bytes(bytes) => Some(bytes.as_str().to_owned()),
+        Picture::Link(link) => {
+            keeper.copies.with(|copies| copies.get(&id).map(|copy| copy.as_str().to_owned())).or_else(|| {
+                let failed = keeper
+                    .keeping
+                    .with(|keeping| matches!(keeping.get(&id), Some(Keeping::LinkOnly | Keeping::Failed(_))));
+                failed.then(|| link.clone())
+            })
+        }
     }
 }
 

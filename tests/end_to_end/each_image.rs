@@ -116,3 +116,32 @@ async fn gpt_image_reports_what_it_made_and_its_cost_counts_against_the_budget()
     assert_eq!(stats.calls.load(Ordering::SeqCst), 2, "a run that fits is sent");
     harness.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_linked_image_travels_once_and_downloads_under_its_name() {
+    let config = LocalEndpointConfig::default();
+    let stats = config.stats.clone();
+    let harness = Harness::serving(Backend::Local(config)).await;
+    let studio = Studio::open(&harness).await;
+    studio.generate_and_keep("a red kite over a hill", 2).await;
+    assert_eq!(studio.count_eventually(".results .tile.done img", 2).await, 2);
+    // The keeper's copy is what the tile shows: the link is fetched once per image, not again by
+    // the tile's <img>.
+    let shown = script(
+        &harness,
+        "return [...document.querySelectorAll('.results img')].every(img => img.src.startsWith('blob:'))",
+    );
+    assert_eq!(shown.await, true);
+    assert_eq!(stats.links_served.load(Ordering::SeqCst), 2);
+
+    harness.browser.find(fantoccini::Locator::LinkText("Download")).await.unwrap().click().await.unwrap();
+    let file = harness.downloaded().await;
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with("easel-") && name.contains("-a-red-kite-over-a-hill-") && name.ends_with(".png"),
+        "{name}"
+    );
+    let png = png::Decoder::new(std::io::Cursor::new(std::fs::read(&file).unwrap())).read_info().unwrap();
+    assert_eq!((png.info().width, png.info().height), (1024, 1024));
+    harness.stop().await;
+}

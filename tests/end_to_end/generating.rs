@@ -21,7 +21,7 @@ async fn six_images_two_at_a_time_never_have_more_than_two_in_flight() {
     studio.press("Generate").await;
     studio.settled().await;
 
-    assert_eq!(studio.count(".results .tile.done img").await, 6);
+    assert_eq!(studio.count_eventually(".results .tile.done img", 6).await, 6);
     assert_eq!(stats.calls.load(Ordering::SeqCst), 6, "dall-e-3 takes one image per request");
     assert_eq!(stats.max_in_flight.load(Ordering::SeqCst), 2);
     harness.stop().await;

@@ -119,7 +119,10 @@ impl Harness {
         loop {
             let paths: Vec<PathBuf> =
                 std::fs::read_dir(&self.downloads).unwrap().filter_map(Result::ok).map(|entry| entry.path()).collect();
-            let writing = paths.iter().any(|path| path.extension().is_some_and(|ext| ext == "crdownload"));
+            // Chromium also writes through hidden temporary files (`.org.chromium.Chromium.*`).
+            let hidden = |path: &PathBuf| path.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.'));
+            let writing =
+                paths.iter().any(|path| hidden(path) || path.extension().is_some_and(|ext| ext == "crdownload"));
             let finished = paths.into_iter().find(|path| std::fs::metadata(path).is_ok_and(|meta| meta.len() > 0));
             if let (false, Some(path)) = (writing, finished) {
                 return path;
