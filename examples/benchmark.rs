@@ -17,10 +17,13 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
 use support::{Harness, Studio};
 
+/// The parts of the benchmark, in the order they run, as `./dev bench` names them.
+const PARTS: [&str; 5] = ["size", "render", "generate", "fan-out", "gallery"];
+
 /// Cold loads measured for the first render.
 const COLD_LOADS: usize = 10;
 /// Generations measured for click-to-request and response-to-pixels.
-const GENERATIONS: usize = 5;
+const GENERATIONS: usize = 10;
 /// Loads of the gallery measured.
 const GALLERY_LOADS: usize = 5;
 
@@ -92,13 +95,32 @@ impl Timings {
 
 #[tokio::main]
 async fn main() {
+    // `./dev bench [PART...]` measures only the parts named, for quicker turns while tuning one.
+    let parts: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(unknown) = parts.iter().find(|part| !PARTS.contains(&part.as_str())) {
+        eprintln!("no part of the benchmark is called {unknown:?}; the parts: {}", PARTS.join(", "));
+        std::process::exit(2);
+    }
+    let measure = |part: &str| parts.is_empty() || parts.iter().any(|asked| asked == part);
     let mut rows = Vec::new();
-    let sizes = transfer_sizes().await;
-    rows.extend(sizes.rows);
-    rows.extend(first_render().await);
-    rows.extend(generating().await);
-    rows.push(fan_out().await);
-    rows.extend(gallery().await);
+    let mut by_file = None;
+    if measure("size") {
+        let sizes = transfer_sizes().await;
+        rows.extend(sizes.rows);
+        by_file = Some(sizes.by_file);
+    }
+    if measure("render") {
+        rows.extend(first_render().await);
+    }
+    if measure("generate") {
+        rows.extend(generating().await);
+    }
+    if measure("fan-out") {
+        rows.push(fan_out().await);
+    }
+    if measure("gallery") {
+        rows.extend(gallery().await);
+    }
 
     println!("\nEasel benchmark: release build, headless Chromium, companion server on loopback\n");
     println!("{:<44} {:>26}   {:<18}", "measure", "figure", "target");
@@ -111,7 +133,9 @@ async fn main() {
         };
         println!("{:<44} {:>26}   {:<18} {verdict}", row.what, row.figure, row.target);
     }
-    println!("\n{}", sizes.by_file);
+    if let Some(by_file) = by_file {
+        println!("\n{by_file}");
+    }
     println!("{HOW}");
     if rows.iter().any(|row| row.met == Some(false)) {
         println!("\nWhy the missed targets are missed, and what would meet them: README.md, \"Measured\".");
@@ -124,14 +148,16 @@ const HOW: &str = "How each figure is taken:
 - First render: a new Chromium profile for each load (no HTTP, code or storage cache), the
   probe above installed before the page's scripts; from navigation start to the first frame drawn
   after the prompt field is in the page. Median of 10, with the range. Then each page is
-  reloaded once, with its files and compiled code cached, and measured the same way.
+  reloaded once, with its files and compiled code cached, and measured the same way. Last, the
+  studio as the app drew it is saved as plain HTML with its stylesheet and no script, and
+  loaded cold 10 times the same way: what the browser alone takes to show that page here.
 - Click to request sent: the click's event time on Generate to the app's call of fetch() for
-  the image API, both on the page's clock. Median of 5.
+  the image API, both on the page's clock. Median of 10.
 - Response to pixels: the image API call's responseEnd (Resource Timing) to the image's render
   time (Element Timing), for a 1024x1024 PNG answered as b64_json (the local endpoint's
-  --realistic pictures, noisy, so they compress as badly as photographs). Median of 5. Easel's
-  share ends when the <img> with the decoded bytes is in the page; the rest is the browser
-  decoding the PNG and drawing the frame.
+  --realistic pictures, with grain as a camera leaves, so they compress as photographs do).
+  Median of 10. Easel's share ends when the <img> with the decoded bytes is in the page; the
+  rest is the browser decoding the PNG and drawing the frame.
 - Fan-out: 8 images, At once 4, response format url, the local endpoint taking 1 s a call and
   4 at once: click on Generate to the 8th tile done. Ideal: two rounds of 1 s. On loopback the
   calls share Chromium's 6 HTTP/1.1 connections to one host with the images' downloads.
@@ -191,26 +217,70 @@ async fn transfer_sizes() -> Sizes {
     Sizes { rows, by_file }
 }
 
-/// Navigation start to a prompt field that takes input, over cold loads.
+/// Navigation start to a prompt field that takes input, over cold loads; and the same for the
+/// studio's page as plain HTML, which shows how much of it is the browser's own.
 async fn first_render() -> Vec<Row> {
     let server = Harness::start().await;
+    let (cold, warm) = cold_loads(&server.base).await;
+    let plain = studio_as_plain_html(&server).await;
+    server.stop().await;
+    let (plain_cold, _) = cold_loads(&plain).await;
+    vec![
+        Timings::of(cold).row("first render (cold), median of 10", Some(150.0)),
+        Timings::of(warm).row("  the same page reloaded (cached)", None),
+        Timings::of(plain_cold).row("  the same page as plain HTML, no script", None),
+    ]
+}
+
+/// Cold loads of the page at `base`, each in a new browser profile, and each then reloaded with
+/// its caches warm: navigation start to the prompt field in a drawn frame, in milliseconds.
+async fn cold_loads(base: &str) -> (Vec<f64>, Vec<f64>) {
     let form = "return window.__bench.form > 0 ? window.__bench.form : null";
     let (mut cold, mut warm) = (Vec::new(), Vec::new());
     for _ in 0..COLD_LOADS {
-        let browser = Harness::attach(server.base.clone()).await;
+        let browser = Harness::attach(base.to_owned()).await;
         install_probe(&browser).await;
-        browser.browser.goto(&browser.base).await.unwrap();
+        browser.browser.goto(base).await.unwrap();
         cold.push(wait_for_number(&browser, form).await);
-        // The same page again, its files and compiled code now in the browser's caches.
         browser.browser.refresh().await.unwrap();
         warm.push(wait_for_number(&browser, form).await);
         browser.stop().await;
     }
-    server.stop().await;
-    vec![
-        Timings::of(cold).row("first render (cold), median of 10", Some(150.0)),
-        Timings::of(warm).row("  the same page reloaded (cached)", None),
-    ]
+    (cold, warm)
+}
+
+/// Serves, on a server of its own, the studio as the app draws it, with its stylesheet and no
+/// script: the same DOM and styles, nothing to download, compile or run. Gives its address.
+async fn studio_as_plain_html(harness: &Harness) -> String {
+    Studio::open(harness).await;
+    let page = harness
+        .browser
+        .execute(
+            "const page = document.documentElement.cloneNode(true);
+             page.querySelectorAll('script, link[rel=preload], link[rel=modulepreload]').forEach(e => e.remove());
+             return '<!DOCTYPE html>' + page.outerHTML;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
+    let plain = std::env::temp_dir().join("easel-bench-plain-html");
+    let _ = std::fs::remove_dir_all(&plain);
+    std::fs::create_dir_all(&plain).unwrap();
+    for entry in std::fs::read_dir(&dist).unwrap().filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // The stylesheet and the icon, each with its precompressed copies.
+        if [".css", ".svg"].iter().any(|ext| name.contains(ext)) {
+            std::fs::copy(entry.path(), plain.join(&name)).unwrap();
+        }
+    }
+    std::fs::write(plain.join("index.html"), page.as_str().unwrap()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    // Runs until the benchmark ends.
+    let config = easel_server::Config::new(plain, Backend::Local(LocalEndpointConfig::default()));
+    tokio::spawn(easel_server::serve(listener, config, std::future::pending()));
+    base
 }
 
 /// Click to request, and response to pixels for a realistic b64 answer.

@@ -68,9 +68,8 @@ pub async fn generate(
     let status = response.status();
     // Read as bytes: a b64_json answer is megabytes, and a JS string would be copied twice more.
     let body = response.binary().await.map_err(|_| CallError::from(Failure::Unreachable))?;
-    let body = String::from_utf8_lossy(&body);
     if !response.ok() {
-        return Err(CallError::read(status, &body, |name| response.headers().get(name)));
+        return Err(CallError::read(status, &String::from_utf8_lossy(&body), |name| response.headers().get(name)));
     }
     let unexpected = || CallError {
         failure: Failure::UnexpectedAnswer { status },

@@ -11,13 +11,20 @@ use leptos::task::spawn_local;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, ImageBitmap, ImageEncodeOptions, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
+use web_sys::{
+    Blob, ImageBitmap, ImageEncodeOptions, OffscreenCanvas, OffscreenCanvasRenderingContext2d, PerformanceObserver,
+    PerformanceObserverEntryList, PerformanceObserverInit,
+};
 
 use crate::gallery::{image_id, ImageRecord};
 use crate::image_api::{with_credential, Generated, Picture};
 use crate::image_store::{ImageStore, StoreError};
 use crate::object_url::ObjectUrl;
 use crate::tiles::{Tile, TileId, TileState, Tiles};
+
+/// How long keeping waits for a new image's first paint, in milliseconds, at most: short, since
+/// an image not yet kept is lost to a reload (it is listed as interrupted, to ask for again).
+const PAINT_PATIENCE_MS: i32 = 200;
 
 /// The longer edge of a thumbnail, in pixels: two gallery columns' worth on a dense screen.
 const THUMB_EDGE: u32 = 320;
@@ -112,16 +119,23 @@ impl Keeper {
         let (prompt, request, connection) =
             (tile.prompt.clone(), tile.job.request.clone(), tile.job.connection.clone());
         spawn_local(async move {
-            after_the_next_frame().await;
             let outcome = match self.store() {
                 None => Keeping::Failed(StoreError::Unavailable("this browser offers no storage to this page".into())),
                 Some(store) => match bytes_of(&image.picture, route, &target).await {
                     None => Keeping::LinkOnly,
                     Some(blob) => {
-                        if let (Picture::Link(_), Ok(copy)) = (&image.picture, ObjectUrl::from_blob(blob.clone())) {
-                            self.copies.update(|copies| {
-                                copies.insert(id, Arc::new(copy));
-                            });
+                        let shown = match &image.picture {
+                            Picture::Bytes(object_url) => Some(object_url.as_str().to_owned()),
+                            Picture::Link(_) => ObjectUrl::from_blob(blob.clone()).ok().map(|copy| {
+                                let shown = copy.as_str().to_owned();
+                                self.copies.update(|copies| {
+                                    copies.insert(id, Arc::new(copy));
+                                });
+                                shown
+                            }),
+                        };
+                        if let Some(shown) = shown {
+                            after_painting(&shown).await;
                         }
                         let record = |id: String, pixels| ImageRecord {
                             id,
@@ -208,18 +222,34 @@ async fn bytes_of(picture: &Picture, route: Route, target: &Target) -> Option<Bl
     JsFuture::from(response.blob().ok()?).await.ok()?.dyn_into().ok()
 }
 
-/// Resolves once the browser has drawn the next frame (or after 100 ms, as a hidden page draws
-/// none). Keeping waits for it, so hashing the bytes and drawing the thumbnail never hold up the
-/// frame that shows the new image (`./dev bench`: about 25 ms sooner on screen).
-async fn after_the_next_frame() {
-    let drawn = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
-        let after_frame = Closure::once_into_js(move || {
-            let _ = window().set_timeout_with_callback(&resolve);
-        });
-        let _ = window().request_animation_frame(after_frame.unchecked_ref());
-    });
-    let _ = JsFuture::from(drawn).await;
+/// Resolves once the browser has painted the image at `url` in its tile (Element Timing reads
+/// the tile's `elementtiming`), or after [`PAINT_PATIENCE_MS`]: a hidden page or a tile out of view
+/// paints nothing, and not every browser reports paints. Keeping waits for it, so decoding the
+/// image again for the thumbnail and hashing its bytes never compete with its first paint
+/// (`./dev bench generate`: about 10 ms sooner on screen than waiting for the next frame).
+async fn after_painting(url: &str) {
+    let mut settle = None;
+    let painted = js_sys::Promise::new(&mut |resolve, _| settle = Some(resolve));
+    let settle = settle.expect("a promise runs its executor at once");
+    let wanted = JsValue::from_str(url);
+    let on_paint = {
+        let settle = settle.clone();
+        Closure::<dyn FnMut(PerformanceObserverEntryList)>::new(move |entries: PerformanceObserverEntryList| {
+            let url_of = |entry: JsValue| js_sys::Reflect::get(&entry, &JsValue::from_str("url")).ok();
+            if entries.get_entries().iter().any(|entry| url_of(entry).as_ref() == Some(&wanted)) {
+                let _ = settle.call0(&JsValue::NULL);
+            }
+        })
+    };
+    let observer = PerformanceObserver::new(on_paint.as_ref().unchecked_ref());
+    if let Ok(observer) = &observer {
+        observer.observe(&PerformanceObserverInit::new(&js_sys::Array::of1(&JsValue::from_str("element"))));
+    }
+    let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&settle, PAINT_PATIENCE_MS);
+    let _ = JsFuture::from(painted).await;
+    if let Ok(observer) = observer {
+        observer.disconnect();
+    }
 }
 
 /// A small JPEG of the image for the gallery, and the image's own width and height.

@@ -39,9 +39,10 @@ pub struct ImagesResponse {
 
 impl ImagesResponse {
     /// Reads a successful call's body: an answer with at least one image, each with a link or
-    /// data. Anything else is a [`Failure::UnexpectedAnswer`].
-    pub fn read(status: u16, body: &str) -> Result<ImagesResponse, Failure> {
-        serde_json::from_str::<ImagesResponse>(body)
+    /// data. Anything else is a [`Failure::UnexpectedAnswer`]. The body is read as the bytes that
+    /// came: a `b64_json` answer is megabytes, and checking it as text first would read it twice.
+    pub fn read(status: u16, body: &[u8]) -> Result<ImagesResponse, Failure> {
+        serde_json::from_slice::<ImagesResponse>(body)
             .ok()
             .filter(|answer| !answer.data.is_empty() && answer.data.iter().all(|image| image.source().is_some()))
             .ok_or(Failure::UnexpectedAnswer { status })
@@ -313,7 +314,7 @@ mod tests {
     #[test]
     fn only_the_parameters_in_the_answer_are_reported() {
         let dall_e_3 = ImageRequest { prompt: "a fox".into(), ..Default::default() }.validate(&DALL_E_3).unwrap();
-        let answer = ImagesResponse::read(200, r#"{"created":1,"data":[{"url":"https://x/a.png"}]}"#).unwrap();
+        let answer = ImagesResponse::read(200, br#"{"created":1,"data":[{"url":"https://x/a.png"}]}"#).unwrap();
         assert_eq!(answer.reported(&dall_e_3), []);
 
         let gpt = ImageRequest { prompt: "a fox".into(), ..Default::default() }.validate(&GPT_IMAGE_1).unwrap();
@@ -328,9 +329,13 @@ mod tests {
 
     #[test]
     fn an_answer_without_images_is_not_a_success() {
-        assert!(ImagesResponse::read(200, r#"{"created":1,"data":[{"url":"https://x/a.png"}]}"#).is_ok());
+        assert!(ImagesResponse::read(200, br#"{"created":1,"data":[{"url":"https://x/a.png"}]}"#).is_ok());
         for body in [r#"{"created":1,"data":[]}"#, r#"{"created":1,"data":[{"revised_prompt":"x"}]}"#, "<html>", ""] {
-            assert_eq!(ImagesResponse::read(200, body), Err(Failure::UnexpectedAnswer { status: 200 }), "{body}");
+            assert_eq!(
+                ImagesResponse::read(200, body.as_bytes()),
+                Err(Failure::UnexpectedAnswer { status: 200 }),
+                "{body}"
+            );
         }
     }
 

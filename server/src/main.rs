@@ -52,7 +52,7 @@ struct Cli {
     /// Which content-filter answer the local endpoint gives.
     #[arg(long, value_enum, default_value_t = FilterForm::Seed)]
     content_filter: FilterForm,
-    /// Make pictures as heavy as real ones (a 1024x1024 PNG of 1.5-3 MB), for benchmarks.
+    /// Make pictures as heavy as real ones (a 1024x1024 PNG of 1.7 MB), for benchmarks.
     #[arg(long)]
     realistic: bool,
     /// How long the local endpoint's image links work, in seconds (Azure: 24 hours).

@@ -277,7 +277,7 @@ async fn an_image_link_the_proxy_passed_on_is_fetched_through_and_no_other() {
     let asked = r#"{"prompt":"a fox","size":"256x256","response_format":"url"}"#;
     let (status, _, body) = call(&proxy, post(generations, None, asked)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let link = ImagesResponse::read(200, &body).unwrap().data[0].url.clone().unwrap();
+    let link = ImagesResponse::read(200, body.as_bytes()).unwrap().data[0].url.clone().unwrap();
     assert!(link.starts_with(&format!("{base}/generated/")), "{link}");
 
     let direct = reqwest::get(&link).await.unwrap().bytes().await.unwrap();

@@ -185,7 +185,7 @@ fn tile_view(
             view! {
                 <figure class="tile done">
                     <button type="button" class="thumb" aria-label="View larger" on:click=move |_| lightbox.set(Some(id.to_string()))>
-                        // `elementtiming` lets the benchmark read when the image is painted.
+                        // `elementtiming` tells the keeper (and the benchmark) when the image is painted.
                         {move || match src.get() {
                             Some(src) => view! { <img src=src alt=alt.clone() elementtiming="result-image" /> }.into_any(),
                             None => view! { <span class="placeholder">"Fetching the image…"</span> }.into_any(),
