@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use base64::Engine;
 use easel_contract::endpoint::Target;
 use easel_contract::failure::{CallError, Failure, FailureDetails};
 use easel_contract::price::Cost;
@@ -88,9 +87,7 @@ pub async fn generate(
         .map(|(image, cost)| {
             let picture = match image.source() {
                 Some(ImageSource::Base64(data)) => {
-                    let bytes = base64::engine::general_purpose::STANDARD.decode(data).map_err(|_| unexpected())?;
-                    let object_url = ObjectUrl::from_bytes(&bytes, mime).map_err(|_| unexpected())?;
-                    Picture::Bytes(Arc::new(object_url))
+                    Picture::Bytes(Arc::new(ObjectUrl::from_base64(data, mime).map_err(|_| unexpected())?))
                 }
                 Some(ImageSource::Url(url)) => Picture::Link(url.to_owned()),
                 None => return Err(unexpected()),
