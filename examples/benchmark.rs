@@ -138,7 +138,7 @@ async fn main() {
     }
     println!("{HOW}");
     if rows.iter().any(|row| row.met == Some(false)) {
-        println!("\nWhy the missed targets are missed, and what would meet them: README.md, \"Measured\".");
+        println!("\nWhy the missed targets are missed: README.md, \"Measured\".");
     }
 }
 
