@@ -17,8 +17,50 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
 use support::{Harness, Studio};
 
-/// The parts of the benchmark, in the order they run, as `./dev bench` names them.
-const PARTS: [&str; 5] = ["size", "render", "generate", "fan-out", "gallery"];
+/// The parts of the benchmark, in the order they run, as `./dev bench` names them, each with how
+/// its figures are taken.
+const PARTS: [(&str, &str); 5] = [
+    (
+        "size",
+        "- Transfer size: every file of dist/ that the page loads, asked of the companion server with
+  Accept-Encoding identity, gzip and br, counting the bytes of each answer's body: what travels.",
+    ),
+    (
+        "render",
+        "- First render: a new Chromium profile for each load (no HTTP, code or storage cache), the
+  probe above installed before the page's scripts; from navigation start to the first frame drawn
+  after the prompt field is in the page. Median of 10, with the range. Then each page is
+  reloaded once, with its files and compiled code cached, and measured the same way. Last, the
+  studio as the app drew it is saved as plain HTML with its stylesheet and no script, and
+  loaded cold 10 times the same way: what the browser alone takes to show that page here.",
+    ),
+    (
+        "generate",
+        "- Click to request sent: the click's event time on Generate to the app's call of fetch() for
+  the image API, both on the page's clock. Median of 10.
+- Response to pixels: the image API call's responseEnd (Resource Timing) to the image's render
+  time (Element Timing), for a 1024x1024 PNG answered as b64_json (the local endpoint's
+  --realistic pictures, with grain as a camera leaves, so they compress as photographs do).
+  Median of 10. Easel's share ends when the <img> with the decoded bytes is in the page; the
+  rest is the browser decoding the PNG and drawing the frame.",
+    ),
+    (
+        "fan-out",
+        "- Fan-out: 8 images, At once 4, response format url, the local endpoint taking 1 s a call and
+  4 at once: click on Generate to the 8th tile done. Ideal: two rounds of 1 s. On loopback the
+  calls share Chromium's 6 HTTP/1.1 connections to one host with the images' downloads.",
+    ),
+    (
+        "gallery",
+        "- Gallery: 2,000 copies of a real kept image (record, thumbnail, bytes) written into IndexedDB.
+  The studio is loaded, then Gallery clicked: the click's event time to the first thumbnail's
+  render time (Element Timing). Median of 5. Beside it, a page load straight to #gallery with
+  the HTTP cache cleared: navigation start to the first thumbnail. Then the grid is scrolled
+  to the end in screenfuls, garbage is collected, and the JS heap (Runtime.getHeapUsage) and
+  the DOM's size are read, with 200 images and with 2,000: a bounded heap is about the same
+  for both.",
+    ),
+];
 
 /// Cold loads measured for the first render.
 const COLD_LOADS: usize = 10;
@@ -96,30 +138,29 @@ impl Timings {
 #[tokio::main]
 async fn main() {
     // `./dev bench [PART...]` measures only the parts named, for quicker turns while tuning one.
-    let parts: Vec<String> = std::env::args().skip(1).collect();
-    if let Some(unknown) = parts.iter().find(|part| !PARTS.contains(&part.as_str())) {
-        eprintln!("no part of the benchmark is called {unknown:?}; the parts: {}", PARTS.join(", "));
+    let asked: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(unknown) = asked.iter().find(|asked| PARTS.iter().all(|(part, _)| part != asked)) {
+        let names: Vec<&str> = PARTS.iter().map(|(part, _)| *part).collect();
+        eprintln!("no part of the benchmark is called {unknown:?}; the parts: {}", names.join(", "));
         std::process::exit(2);
     }
-    let measure = |part: &str| parts.is_empty() || parts.iter().any(|asked| asked == part);
     let mut rows = Vec::new();
     let mut by_file = None;
-    if measure("size") {
-        let sizes = transfer_sizes().await;
-        rows.extend(sizes.rows);
-        by_file = Some(sizes.by_file);
-    }
-    if measure("render") {
-        rows.extend(first_render().await);
-    }
-    if measure("generate") {
-        rows.extend(generating().await);
-    }
-    if measure("fan-out") {
-        rows.push(fan_out().await);
-    }
-    if measure("gallery") {
-        rows.extend(gallery().await);
+    let mut how = Vec::new();
+    for (part, taken) in PARTS.iter().filter(|(part, _)| asked.is_empty() || asked.iter().any(|asked| asked == part)) {
+        match *part {
+            "size" => {
+                let sizes = transfer_sizes().await;
+                rows.extend(sizes.rows);
+                by_file = Some(sizes.by_file);
+            }
+            "render" => rows.extend(first_render().await),
+            "generate" => rows.extend(generating().await),
+            "fan-out" => rows.push(fan_out().await),
+            "gallery" => rows.extend(gallery().await),
+            other => unreachable!("PARTS names {other}, which nothing measures"),
+        }
+        how.push(*taken);
     }
 
     println!("\nEasel benchmark: release build, headless Chromium, companion server on loopback\n");
@@ -134,39 +175,13 @@ async fn main() {
         println!("{:<44} {:>26}   {:<18} {verdict}", row.what, row.figure, row.target);
     }
     if let Some(by_file) = by_file {
-        println!("\n{by_file}");
+        println!("\n{}", by_file.trim_end());
     }
-    println!("{HOW}");
+    println!("\nHow each figure is taken:\n{}", how.join("\n"));
     if rows.iter().any(|row| row.met == Some(false)) {
         println!("\nWhy the missed targets are missed: README.md, \"Measured\".");
     }
 }
-
-const HOW: &str = "How each figure is taken:
-- Transfer size: every file of dist/ that the page loads, asked of the companion server with
-  Accept-Encoding identity, gzip and br, counting the bytes of each answer's body: what travels.
-- First render: a new Chromium profile for each load (no HTTP, code or storage cache), the
-  probe above installed before the page's scripts; from navigation start to the first frame drawn
-  after the prompt field is in the page. Median of 10, with the range. Then each page is
-  reloaded once, with its files and compiled code cached, and measured the same way. Last, the
-  studio as the app drew it is saved as plain HTML with its stylesheet and no script, and
-  loaded cold 10 times the same way: what the browser alone takes to show that page here.
-- Click to request sent: the click's event time on Generate to the app's call of fetch() for
-  the image API, both on the page's clock. Median of 10.
-- Response to pixels: the image API call's responseEnd (Resource Timing) to the image's render
-  time (Element Timing), for a 1024x1024 PNG answered as b64_json (the local endpoint's
-  --realistic pictures, with grain as a camera leaves, so they compress as photographs do).
-  Median of 10. Easel's share ends when the <img> with the decoded bytes is in the page; the
-  rest is the browser decoding the PNG and drawing the frame.
-- Fan-out: 8 images, At once 4, response format url, the local endpoint taking 1 s a call and
-  4 at once: click on Generate to the 8th tile done. Ideal: two rounds of 1 s. On loopback the
-  calls share Chromium's 6 HTTP/1.1 connections to one host with the images' downloads.
-- Gallery: 2,000 copies of a real kept image (record, thumbnail, bytes) written into IndexedDB.
-  The studio is loaded, then Gallery clicked: the click's event time to the first thumbnail's
-  render time (Element Timing). Median of 5. Beside it, a page load straight to #gallery with
-  the HTTP cache cleared: navigation start to the first thumbnail. Then the grid is scrolled to the end in screenfuls,
-  garbage is collected, and the JS heap (Runtime.getHeapUsage) and the DOM's size are read,
-  with 200 images and with 2,000: a bounded heap is about the same for both.";
 
 struct Sizes {
     rows: Vec<Row>,
