@@ -119,6 +119,12 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
         engine.run(&prompt, jobs);
     };
 
+    // The panels under the form (the connection, "show as code") are drawn just after the first
+    // frame: a cold page then compiles and runs only the form's and the results' code before it
+    // takes a prompt (`./dev bench render`). Both sit below the fold.
+    let below_drawn = RwSignal::new(false);
+    request_animation_frame(move || set_timeout(move || below_drawn.set(true), Duration::ZERO));
+
     // What dropping a file on the studio did.
     let dropped = RwSignal::new(None::<Result<String, String>>);
 
@@ -181,16 +187,21 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
             <SpendingPanel spending budget_text
                 problem=Signal::derive(move || show_problems.get().then(|| budget_problem.get().err())?) />
             <ResultGrid engine keeper now interrupted on_use_prompt=move |text| use_as_prompt(form, text) />
-            <ConnectionPanel connections target show_problems team_problem today
-                on_select=move |index| {
-                    connections.update(|c| c.select(index));
-                    let model = connections.with_untracked(|c| c.current().model);
-                    if form.with_untracked(|form| form.model != model) {
-                        form.update(|form| form.use_model(model));
-                    }
+            {move || below_drawn.get().then(|| {
+                let team_problem = team_problem.clone();
+                view! {
+                    <ConnectionPanel connections target show_problems team_problem today
+                        on_select=move |index| {
+                            connections.update(|c| c.select(index));
+                            let model = connections.with_untracked(|c| c.current().model);
+                            if form.with_untracked(|form| form.model != model) {
+                                form.update(|form| form.use_model(model));
+                            }
+                        }
+                    />
+                    <ShowAsCode plan target />
                 }
-            />
-            <ShowAsCode plan target />
+            })}
         </main>
         <Show when=move || gallery_shown.get()>
             <main class="gallery-page">

@@ -76,6 +76,20 @@ impl Mounted {
         self.root.query_selector(css).unwrap().is_some()
     }
 
+    /// Waits for `css` to be drawn: the panels under the form come just after the first frame.
+    async fn drawn(&self, css: &str) {
+        for _ in 0..200 {
+            if self.has(css) {
+                return;
+            }
+            let later = js_sys::Promise::new(&mut |resolve, _| {
+                window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10).unwrap();
+            });
+            wasm_bindgen_futures::JsFuture::from(later).await.unwrap();
+        }
+        panic!("{css} was not drawn within 2 s");
+    }
+
     fn press_generate(&self) {
         self.find::<HtmlElement>("button[type=submit]").click();
     }
@@ -114,7 +128,7 @@ async fn generating_with_an_empty_prompt_explains_why_and_sends_nothing() {
 #[wasm_bindgen_test]
 async fn a_malformed_endpoint_is_named_beside_its_field() {
     let studio = mount_studio();
-    tick().await;
+    studio.drawn("#endpoint").await;
     studio.type_into("#prompt", "a fox");
     studio.type_into("#endpoint", "ftp://example.com");
     studio.press_generate();

@@ -270,16 +270,16 @@ impl<'a> Studio<'a> {
         select.find(Locator::Css(&format!("option[value='{value}']"))).await.unwrap().click().await.unwrap();
     }
 
-    /// Presses the button named `name`.
+    /// Presses the button named `name`, once it is there.
     pub async fn press(&self, name: &str) {
         let xpath = format!("//button[normalize-space()='{name}' or @aria-label='{name}']");
-        self.browser.find(Locator::XPath(&xpath)).await.unwrap().click().await.unwrap();
+        self.browser.wait().at_most(PATIENCE).for_element(Locator::XPath(&xpath)).await.unwrap().click().await.unwrap();
     }
 
-    /// Opens the disclosure whose summary reads `name`.
+    /// Opens the disclosure whose summary reads `name`, once it is there.
     pub async fn press_summary(&self, name: &str) {
         let xpath = format!("//summary[normalize-space()='{name}']");
-        self.browser.find(Locator::XPath(&xpath)).await.unwrap().click().await.unwrap();
+        self.browser.wait().at_most(PATIENCE).for_element(Locator::XPath(&xpath)).await.unwrap().click().await.unwrap();
     }
 
     /// What axe-core finds wrong with the page as it is now, one line a rule broken, with the
