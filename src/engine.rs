@@ -26,8 +26,6 @@ pub struct Engine {
     timed_out: StoredValue<HashSet<TileId>>,
     /// Keeps what arrives, and notes on the device what is not finished.
     keeper: Keeper,
-    /// When this page started, to tell its calls from an earlier page's on the device.
-    page: u64,
 }
 
 /// Milliseconds on the page's clock.
@@ -44,7 +42,6 @@ impl Engine {
             aborts: StoredValue::new_local(HashMap::new()),
             timed_out: StoredValue::new(HashSet::new()),
             keeper,
-            page: now_ms(),
         };
         engine.note_unfinished_on_the_device();
         engine
@@ -71,7 +68,7 @@ impl Engine {
                         })
                         .map(|tile| {
                             let pending = Pending {
-                                key: format!("{}-{}", self.page, tile.id),
+                                key: self.keeper.note_key(tile.id),
                                 prompt: tile.prompt.clone(),
                                 model: tile.job.request.model().name.to_owned(),
                                 images: tile.job.request.image_count(),
@@ -90,7 +87,7 @@ impl Engine {
                 let ended: Vec<String> = noted
                     .iter()
                     .filter(|id| !unfinished.contains_key(id))
-                    .map(|id| format!("{}-{id}", self.page))
+                    .map(|&id| self.keeper.note_key(id))
                     .collect();
                 (begun, ended)
             });

@@ -90,13 +90,25 @@ impl ImageStore {
         Ok(ImageStore { database: Rc::new(request.await?) })
     }
 
-    /// Keeps an image, its thumbnail and its record, all or nothing.
-    pub async fn put(&self, record: &ImageRecord, image: &Blob, thumb: &Blob) -> Result<(), StoreError> {
+    /// Keeps an image, its thumbnail and its record, all or nothing. With `finishes`, the note
+    /// that the image's call was not finished goes in the same transaction: a page closed at any
+    /// moment leaves the image either kept or noted as interrupted, never both (which would have
+    /// the next page ask for it again) and never neither.
+    pub async fn put(
+        &self,
+        record: &ImageRecord,
+        image: &Blob,
+        thumb: &Blob,
+        finishes: Option<&str>,
+    ) -> Result<(), StoreError> {
         let key = JsValue::from_str(&record.id);
-        let transaction = self.database.transaction(&[RECORDS, THUMBS, IMAGES], TransactionMode::ReadWrite)?;
+        let transaction = self.database.transaction(&[RECORDS, THUMBS, IMAGES, PENDING], TransactionMode::ReadWrite)?;
         transaction.object_store(IMAGES)?.put(image, Some(&key))?.await?;
         transaction.object_store(THUMBS)?.put(thumb, Some(&key))?.await?;
         transaction.object_store(RECORDS)?.put(&json(record), Some(&key))?.await?;
+        if let Some(note) = finishes {
+            transaction.object_store(PENDING)?.delete(JsValue::from_str(note))?.await?;
+        }
         committed(transaction.commit()?.await?)
     }
 

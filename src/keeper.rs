@@ -16,6 +16,7 @@ use web_sys::{
     PerformanceObserverEntryList, PerformanceObserverInit,
 };
 
+use crate::engine::now_ms;
 use crate::gallery::{image_id, ImageRecord};
 use crate::image_api::{with_credential, Generated, Picture};
 use crate::image_store::{ImageStore, StoreError};
@@ -57,6 +58,8 @@ pub struct Keeper {
     pub changes: RwSignal<u64>,
     /// Whether the server that serves the page fetches image links its proxy passed on.
     pub fetch_through: bool,
+    /// When this page started, to tell its notes of unfinished calls from an earlier page's.
+    page: u64,
 }
 
 impl Keeper {
@@ -69,7 +72,13 @@ impl Keeper {
             copies: RwSignal::new_local(HashMap::new()),
             changes: RwSignal::new(0),
             fetch_through,
+            page: now_ms(),
         }
+    }
+
+    /// The key of the note on the device that tile `id` is not finished, unique across pages.
+    pub fn note_key(self, id: TileId) -> String {
+        format!("{}-{id}", self.page)
     }
 
     /// Writes to `store` from now on (none when the browser gave none), and has the gallery read it.
@@ -150,7 +159,7 @@ impl Keeper {
                             cost_micro_usd: image.cost.map(|cost| cost.micro_usd),
                             favourite: false,
                         };
-                        match save(&store, &blob, record).await {
+                        match save(&store, &blob, record, &self.note_key(id)).await {
                             Ok(id) => Keeping::Kept(id),
                             Err(problem) => Keeping::Failed(problem),
                         }
@@ -172,21 +181,23 @@ pub async fn keep_bytes(store: &ImageStore, record: ImageRecord, bytes: &[u8]) -
         |why: JsValue| StoreError::Unavailable(why.as_string().unwrap_or_else(|| "unreadable image".into()));
     let blob = ObjectUrl::blob_of(bytes, record.format.mime()).map_err(unreadable)?;
     let (thumb, pixels) = thumbnail(&blob).await.map_err(unreadable)?;
-    store.put(&ImageRecord { pixels: record.pixels.or(Some(pixels)), ..record }, &blob, &thumb).await
+    store.put(&ImageRecord { pixels: record.pixels.or(Some(pixels)), ..record }, &blob, &thumb, None).await
 }
 
-/// Writes `blob` with its thumbnail, under the record `record` makes of its id and pixels.
+/// Writes `blob` with its thumbnail, under the record `record` makes of its id and pixels, and
+/// forgets the note (`note`) that its call was not finished.
 async fn save(
     store: &ImageStore,
     blob: &Blob,
     record: impl FnOnce(String, Option<(u32, u32)>) -> ImageRecord,
+    note: &str,
 ) -> Result<String, StoreError> {
     let unreadable =
         |why: JsValue| StoreError::Unavailable(why.as_string().unwrap_or_else(|| "unreadable image".into()));
     let bytes = js_sys::Uint8Array::new(&JsFuture::from(blob.array_buffer()).await.map_err(unreadable)?).to_vec();
     let (thumb, pixels) = thumbnail(blob).await.map_err(unreadable)?;
     let record = record(image_id(&bytes), Some(pixels));
-    store.put(&record, blob, &thumb).await?;
+    store.put(&record, blob, &thumb, Some(note)).await?;
     Ok(record.id)
 }
 

@@ -143,7 +143,7 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
         undo.set(None);
         spawn_local(async move {
             for (record, image, thumb) in &deleted.items {
-                if let Err(error) = store.put(record, image, thumb).await {
+                if let Err(error) = store.put(record, image, thumb, None).await {
                     problem.set(Some(error.to_string()));
                 }
             }
