@@ -238,9 +238,10 @@ async fn transfer_sizes() -> Sizes {
 async fn first_render() -> Vec<Row> {
     let server = Harness::start().await;
     let (cold, warm) = cold_loads(&server.base).await;
-    let plain = studio_as_plain_html(&server).await;
+    let (plain, stop_plain) = studio_as_plain_html(&server).await;
     server.stop().await;
     let (plain_cold, _) = cold_loads(&plain).await;
+    let _ = stop_plain.send(());
     vec![
         Timings::of(cold).row("first render (cold), median of 10", Some(150.0)),
         Timings::of(warm).row("  the same page reloaded (cached)", None),
@@ -267,8 +268,8 @@ async fn cold_loads(base: &str) -> (Vec<f64>, Vec<f64>) {
 
 /// Serves, on a server of its own, the whole studio as the app draws it (the panels under the
 /// form included), with its stylesheet and no script: the same DOM and styles, nothing to
-/// download, compile or run. Gives its address.
-async fn studio_as_plain_html(harness: &Harness) -> String {
+/// download, compile or run. Gives its address, and the means to stop that server.
+async fn studio_as_plain_html(harness: &Harness) -> (String, tokio::sync::oneshot::Sender<()>) {
     Studio::open(harness).await;
     let panels_drawn = Locator::XPath("//button[normalize-space()='Test connection']");
     harness.browser.wait().for_element(panels_drawn).await.unwrap();
@@ -294,12 +295,7 @@ async fn studio_as_plain_html(harness: &Harness) -> String {
         }
     }
     std::fs::write(plain.join("index.html"), page.as_str().unwrap()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/", listener.local_addr().unwrap());
-    // Runs until the benchmark ends.
-    let config = easel_server::Config::new(plain, Backend::Local(LocalEndpointConfig::default()));
-    tokio::spawn(easel_server::serve(listener, config, std::future::pending()));
-    base
+    support::serve(easel_server::Config::new(plain, Backend::Local(LocalEndpointConfig::default()))).await
 }
 
 /// Click to request, and response to pixels for a realistic b64 answer.

@@ -22,6 +22,18 @@ use tokio::sync::oneshot;
 /// How long anything the user waits for may take before the test fails.
 const PATIENCE: Duration = Duration::from_secs(30);
 
+/// Starts the companion server with `config` on a free port in this process: its address,
+/// `http://127.0.0.1:PORT/`, and the means to stop it.
+pub async fn serve(config: Config) -> (String, oneshot::Sender<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    let (stop_server, stopped) = oneshot::channel();
+    tokio::spawn(easel_server::serve(listener, config, async {
+        let _ = stopped.await;
+    }));
+    (base, stop_server)
+}
+
 /// A served app, a browser, and the means to stop both.
 pub struct Harness {
     /// The app's address, `http://127.0.0.1:PORT/`.
@@ -56,13 +68,7 @@ impl Harness {
             "no built app in {}: run the tests with `./dev test`, which builds it first",
             dist.display()
         );
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}/", listener.local_addr().unwrap());
-        let (stop_server, stopped) = oneshot::channel();
-        let config = Config { dist, backend, runtime_config: profiles };
-        tokio::spawn(easel_server::serve(listener, config, async {
-            let _ = stopped.await;
-        }));
+        let (base, stop_server) = serve(Config { dist, backend, runtime_config: profiles }).await;
         Harness::with_browser(base, Some(stop_server)).await
     }
 
