@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use easel_contract::calendar::Date;
+use easel_contract::failure::GENERATION_TIMEOUT;
 use easel_contract::model::ModelProfile;
 use easel_contract::profiles::RuntimeConfig;
 use easel_contract::request::ImageRequest;
@@ -21,7 +22,7 @@ use crate::components::show_as_code::ShowAsCode;
 use crate::components::spending_panel::SpendingPanel;
 use crate::connections::Connections;
 use crate::engine::{now_ms, Engine};
-use crate::image_store::{ImageStore, Pending};
+use crate::image_store::{ImageStore, Pending, StoreError};
 use crate::keeper::Keeper;
 use crate::local_store;
 use crate::spending;
@@ -37,14 +38,15 @@ pub async fn team_profiles() -> Result<RuntimeConfig, String> {
     }
 }
 
-/// The device's store of kept images (none if the browser refuses one), and the calls an earlier
+/// The device's store of kept images (or why the browser refuses one), and the calls an earlier
 /// page left in flight.
-async fn open_store() -> (Option<ImageStore>, Vec<Pending>) {
-    let Ok(store) = ImageStore::open().await else {
-        return (None, Vec::new());
+async fn open_store() -> (Result<ImageStore, StoreError>, Vec<Pending>) {
+    let store = match ImageStore::open().await {
+        Ok(store) => store,
+        Err(refused) => return (Err(refused), Vec::new()),
     };
     let interrupted = store.take_interrupted().await.unwrap_or_default();
-    (Some(store), interrupted)
+    (Ok(store), interrupted)
 }
 
 /// The whole app, offering `team`'s connection profiles besides the user's own, keeping images in
@@ -55,6 +57,7 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
     let origin = window().location().origin().unwrap_or_default();
     let team_problem = team.as_ref().err().cloned();
     let fetch_through = team.as_ref().is_ok_and(|team| team.fetch_through);
+    let call_timeout = team.as_ref().map_or(GENERATION_TIMEOUT, RuntimeConfig::call_timeout);
     let connections =
         RwSignal::new(Connections::new(&team.unwrap_or_default(), &origin, local_store::load_connections(), today));
     Effect::new(move |_| connections.with(|c| local_store::save_connections(&c.saved())));
@@ -70,18 +73,25 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
         keeper.open(store);
         interrupted.set(left_in_flight);
     });
-    let engine = Engine::new(Signal::derive(move || form.with(|form| usize::from(form.at_once).max(1))), keeper);
+    let budget_text = RwSignal::new(String::new());
+    let budget = Memo::new(move |_| budget_text.with(|text| spending::read_budget(text)));
+    let engine = Engine::new(
+        Signal::derive(move || form.with(|form| usize::from(form.at_once).max(1))),
+        budget.into(),
+        call_timeout,
+        keeper,
+    );
     // What the form and the connection mean, derived once for every part that reads them.
     let plan = Memo::new(move |_| form.with(StudioForm::plan));
     let target = Memo::new(move |_| connections.with(|c| c.current().connection.target()));
-    let budget_text = RwSignal::new(String::new());
     let spending = Memo::new(move |_| engine.tiles.with(|tiles| tiles.spending(|image| image.cost)));
-    // The budget's problem, or why the planned run would not be sent.
+    // The budget's problem, or why the planned run would not be sent: the engine's own check.
     let budget_problem = Memo::new(move |_| {
-        let budget = budget_text.with(|text| spending::read_budget(text)).map_err(|problem| problem.to_string())?;
-        let (spent, pending) = spending.get();
+        if let Err(problem) = budget.get() {
+            return Err(problem.to_string());
+        }
         match plan.with(|plan| plan.as_ref().ok().map(|plan| plan.estimate)) {
-            Some(estimate) => spending::check(budget, spent + pending, estimate).map_err(|over| over.to_string()),
+            Some(estimate) => engine.budget_allows(estimate).map_err(|over| over.to_string()),
             None => Ok(()),
         }
     });
@@ -101,12 +111,9 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
 
     let submit = move || {
         show_problems.set(true);
-        let (Ok(target), Ok(plan), None, Ok(())) = (
-            target.get_untracked(),
-            plan.get_untracked(),
-            form.with_untracked(StudioForm::at_once_problem),
-            budget_problem.get_untracked(),
-        ) else {
+        let (Ok(target), Ok(plan), None) =
+            (target.get_untracked(), plan.get_untracked(), form.with_untracked(StudioForm::at_once_problem))
+        else {
             return;
         };
         let prompt = form.with_untracked(|form| form.prompt.clone());
@@ -116,7 +123,8 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
             .into_iter()
             .map(|request| Job { target: target.clone(), request, connection: connection.clone() })
             .collect();
-        engine.run(&prompt, jobs);
+        // A run over the budget is not sent; the spending panel already says why.
+        let _ = engine.run(&prompt, jobs);
     };
 
     // The panels under the form (the connection, "show as code") are drawn just after the first

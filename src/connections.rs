@@ -13,12 +13,23 @@ use serde::{Deserialize, Serialize};
 const ANY_KEY: &str = "local";
 
 /// Where a profile comes from, which decides what is kept of it on this device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
-    /// The team's, from `config.json`: only its key is kept, if the user chose to.
-    Team,
+    /// The team's, from `config.json`: only its key is kept, if the user chose to, bound to
+    /// where the file sent it then.
+    Team(Destination),
     /// Made by the user on this device: kept whole, its key only if the user chose to.
     Mine,
+}
+
+/// Where a team profile sends its key: the endpoint (the page's own origin when `config.json`
+/// names none) and the deployment `config.json` gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Destination {
+    /// The endpoint, as the key is sent to it.
+    pub endpoint: String,
+    /// The deployment `config.json` names.
+    pub deployment: String,
 }
 
 /// One named connection and the model behind its deployment.
@@ -104,11 +115,14 @@ impl Profile {
     fn from_team(spec: &ProfileSpec, page_origin: &str) -> Option<Profile> {
         let model = ModelProfile::by_name(&spec.model)?;
         let secret = if spec.any_key { ANY_KEY } else { "" };
+        let connection = connection_of(spec, page_origin, secret.to_owned());
+        let destination =
+            Destination { endpoint: connection.endpoint.clone(), deployment: connection.deployment.clone() };
         Some(Profile {
             name: spec.name.clone(),
-            connection: connection_of(spec, page_origin, secret.to_owned()),
+            connection,
             model,
-            origin: Origin::Team,
+            origin: Origin::Team(destination),
             remember_key: false,
         })
     }
@@ -152,12 +166,52 @@ pub struct Saved {
     /// The user's own profiles, as typed, even half-finished.
     #[serde(default)]
     pub mine: Vec<SavedProfile>,
-    /// Remembered keys of team profiles, by profile name.
-    #[serde(default)]
-    pub team_keys: BTreeMap<String, String>,
+    /// Remembered keys of team profiles, by profile name, each with where it was sent.
+    #[serde(default, deserialize_with = "bound_keys_only")]
+    pub team_keys: BTreeMap<String, TeamKey>,
     /// The profile in use, by name.
     #[serde(default)]
     pub selected: Option<String>,
+}
+
+/// What of an unreadable kept value may be set aside: the same JSON with every key and token
+/// taken out (a set-aside copy is never read back, so a key in it would only wait there), or
+/// nothing when it is not JSON at all, since a key could then be anywhere in it.
+pub fn set_aside_without_secrets(text: &str) -> Option<String> {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(fields) => {
+                fields.retain(|name, _| name != "secret");
+                if let Some(keys) = fields.get_mut("team_keys") {
+                    *keys = serde_json::Value::Object(Default::default());
+                }
+                fields.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+    strip(&mut value);
+    Some(value.to_string())
+}
+
+/// A team profile's remembered key, and where it was sent when the user chose to remember it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamKey {
+    /// The endpoint and deployment the key was remembered for: a profile `config.json` now
+    /// sends elsewhere gets no key.
+    #[serde(flatten)]
+    pub destination: Destination,
+    /// The key or token.
+    pub secret: String,
+}
+
+/// Team keys as kept: a key kept before keys were bound to their destination (a bare string)
+/// is dropped, since nothing says where it may go; the user types it once more.
+fn bound_keys_only<'de, D: serde::Deserializer<'de>>(from: D) -> Result<BTreeMap<String, TeamKey>, D::Error> {
+    let kept = BTreeMap::<String, serde_json::Value>::deserialize(from)?;
+    Ok(kept.into_iter().filter_map(|(name, key)| Some((name, serde_json::from_value(key).ok()?))).collect())
 }
 
 /// One of the user's profiles as kept on this device.
@@ -186,9 +240,12 @@ impl Connections {
             .iter()
             .filter_map(|spec| Profile::from_team(spec, page_origin))
             .map(|mut profile| {
-                if let Some(secret) = saved.team_keys.get(&profile.name) {
-                    profile.remember_key = true;
-                    profile.set_secret(secret.clone());
+                let kept = saved.team_keys.get(&profile.name);
+                if let (Some(kept), Origin::Team(destination)) = (kept, &profile.origin) {
+                    if &kept.destination == destination {
+                        profile.remember_key = true;
+                        profile.set_secret(kept.secret.clone());
+                    }
                 }
                 profile
             })
@@ -307,8 +364,13 @@ impl Connections {
             team_keys: self
                 .list
                 .iter()
-                .filter(|profile| profile.origin == Origin::Team)
-                .filter_map(|profile| Some((profile.name.clone(), remembered(profile)?)))
+                .filter_map(|profile| match &profile.origin {
+                    Origin::Team(destination) => Some((
+                        profile.name.clone(),
+                        TeamKey { destination: destination.clone(), secret: remembered(profile)? },
+                    )),
+                    Origin::Mine => None,
+                })
                 .collect(),
             selected: Some(self.current().name.clone()),
         }
@@ -361,7 +423,7 @@ mod tests {
         let connections = Connections::new(&RuntimeConfig::default(), ORIGIN, Saved::default(), TODAY);
         let profile = connections.current();
         assert_eq!(
-            (profile.name.as_str(), profile.origin, profile.model.name),
+            (profile.name.as_str(), profile.origin.clone(), profile.model.name),
             ("My Azure resource", Origin::Mine, "gpt-image-2")
         );
         assert_eq!(profile.connection.endpoint, "");
@@ -384,11 +446,56 @@ mod tests {
         connections.current_mut().remember_key = true;
         let saved = connections.saved();
         assert_eq!(saved.mine[0].secret.as_deref(), Some("my-key"));
-        assert_eq!(saved.team_keys.get("Direct").map(String::as_str), Some("team-token"));
+        assert_eq!(saved.team_keys.get("Direct").map(|key| key.secret.as_str()), Some("team-token"));
         assert_eq!(saved.selected.as_deref(), Some("Direct"));
 
         let again = Connections::new(&team(), ORIGIN, saved, TODAY);
         assert_eq!(again, connections, "a reload gives back the same profiles, keys and choice");
+    }
+
+    #[test]
+    fn a_remembered_team_key_goes_only_where_it_was_remembered_for() {
+        let mut connections = Connections::new(&team(), ORIGIN, Saved::default(), TODAY);
+        connections.select(2);
+        connections.current_mut().set_secret("team-token".into());
+        connections.current_mut().remember_key = true;
+        let saved = connections.saved();
+        let reloaded = |config: &str| {
+            let team = RuntimeConfig::parse(config).unwrap();
+            let connections = Connections::new(&team, ORIGIN, saved.clone(), TODAY);
+            connections
+                .list()
+                .iter()
+                .find(|p| p.name == "Direct")
+                .map(|p| (p.secret().map(str::to_owned), p.remember_key))
+        };
+        let direct = |endpoint: &str, deployment: &str| {
+            format!(
+                r#"{{"profiles":[{{"name":"Direct","endpoint":"{endpoint}","deployment":"{deployment}","model":"gpt-image-1","api_version":"2025-04-01-preview","auth":"bearer"}}]}}"#
+            )
+        };
+        assert_eq!(reloaded(&direct("https://r.openai.azure.com", "d")), Some((Some("team-token".into()), true)));
+        assert_eq!(
+            reloaded(&direct("https://elsewhere.openai.azure.com", "d")),
+            Some((Some(String::new()), false)),
+            "the team moved the profile to another endpoint: the old key stays behind"
+        );
+        assert_eq!(reloaded(&direct("https://r.openai.azure.com", "other")), Some((Some(String::new()), false)));
+
+        let unbound = r#"{"mine":[],"team_keys":{"Direct":"old-token"},"selected":"Direct"}"#;
+        let saved: Saved = serde_json::from_str(unbound).unwrap();
+        assert!(saved.team_keys.is_empty(), "a key kept without its destination is not sent anywhere");
+        assert_eq!(saved.selected.as_deref(), Some("Direct"), "the rest of what was kept is read");
+    }
+
+    #[test]
+    fn an_unreadable_value_is_set_aside_without_any_key() {
+        let unreadable = r#"{"mine":[{"profile":{"name":"Mine"},"secret":"my-key"}],"team_keys":{"Direct":{"endpoint":"e","deployment":"d","secret":"team-token"}},"selected":7}"#;
+        assert!(serde_json::from_str::<Saved>(unreadable).is_err(), "the test's value must be unreadable");
+        let set_aside = set_aside_without_secrets(unreadable).unwrap();
+        assert!(!set_aside.contains("my-key") && !set_aside.contains("team-token"), "{set_aside}");
+        assert!(set_aside.contains("\"name\":\"Mine\""), "the rest is kept: {set_aside}");
+        assert_eq!(set_aside_without_secrets("my-key, not JSON"), None);
     }
 
     #[test]

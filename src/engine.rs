@@ -2,8 +2,10 @@
 //! came back, waits and sends again as the retry policy says, and aborts cancelled calls.
 
 use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
-use easel_contract::failure::{CallError, Failure, RetryPolicy, GENERATION_TIMEOUT};
+use easel_contract::failure::{CallError, Failure, RetryPolicy};
+use easel_contract::price::{Cost, Estimate};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::AbortController;
@@ -11,6 +13,7 @@ use web_sys::AbortController;
 use crate::image_api::{self, Generated};
 use crate::image_store::Pending;
 use crate::keeper::{Keeper, Keeping};
+use crate::spending::{BudgetProblem, OverBudget};
 use crate::tiles::{Job, TileId, TileState, Tiles};
 
 /// The run's state and the handles of calls in flight; `Copy`, so every handler can hold it.
@@ -20,12 +23,23 @@ pub struct Engine {
     pub tiles: RwSignal<Tiles<Generated>>,
     /// How many calls may be in flight at once.
     cap: Signal<usize>,
-    /// One controller per call in flight, to abort it.
-    aborts: StoredValue<HashMap<TileId, AbortController>, LocalStorage>,
-    /// Calls aborted because they took longer than [`GENERATION_TIMEOUT`].
+    /// The session's budget as the user typed it; every run is checked against it.
+    budget: Signal<Result<Option<Cost>, BudgetProblem>>,
+    /// How long one call may take before it is aborted as timed out.
+    call_timeout: Duration,
+    /// One per call in flight, to abort it.
+    in_flight: StoredValue<HashMap<TileId, InFlight>, LocalStorage>,
+    /// Calls aborted because they took longer than `call_timeout`.
     timed_out: StoredValue<HashSet<TileId>>,
     /// Keeps what arrives, and notes on the device what is not finished.
     keeper: Keeper,
+}
+
+/// A call on its way: the means to abort it, and its own time-out, cleared when it settles so
+/// that it can never cut short a later attempt of the same tile.
+struct InFlight {
+    controller: AbortController,
+    timer: Option<TimeoutHandle>,
 }
 
 /// Milliseconds on the page's clock.
@@ -34,12 +48,20 @@ pub fn now_ms() -> u64 {
 }
 
 impl Engine {
-    /// An engine with no tiles, sending at most `cap` calls at once.
-    pub fn new(cap: Signal<usize>, keeper: Keeper) -> Engine {
+    /// An engine with no tiles, sending at most `cap` calls at once within `budget`, each
+    /// allowed `call_timeout`.
+    pub fn new(
+        cap: Signal<usize>,
+        budget: Signal<Result<Option<Cost>, BudgetProblem>>,
+        call_timeout: Duration,
+        keeper: Keeper,
+    ) -> Engine {
         let engine = Engine {
             tiles: RwSignal::new(Tiles::default()),
             cap,
-            aborts: StoredValue::new_local(HashMap::new()),
+            budget,
+            call_timeout,
+            in_flight: StoredValue::new_local(HashMap::new()),
             timed_out: StoredValue::new(HashSet::new()),
             keeper,
         };
@@ -100,10 +122,20 @@ impl Engine {
         });
     }
 
-    /// Queues a run: a tile per job, sent as the cap allows.
-    pub fn run(self, prompt: &str, jobs: Vec<Job>) {
-        self.tiles.update(|tiles| tiles.queue(prompt, jobs));
+    /// Whether the budget allows a run that may cost `run`, as things stand.
+    pub fn budget_allows(self, run: Estimate) -> Result<(), OverBudget> {
+        let budget = self.budget.get();
+        self.tiles.with(|tiles| tiles.budget_allows(budget, |image| image.cost, run))
+    }
+
+    /// Queues a run, if the budget allows it: a tile per job, sent as the cap allows.
+    pub fn run(self, prompt: &str, jobs: Vec<Job>) -> Result<(), OverBudget> {
+        let budget = self.budget.get_untracked();
+        self.tiles
+            .try_update(|tiles| tiles.queue_within(budget, |image| image.cost, prompt, jobs))
+            .unwrap_or(Ok(()))?;
         self.pump();
+        Ok(())
     }
 
     /// Stops tile `id`, aborting its call if it is in flight.
@@ -122,9 +154,18 @@ impl Engine {
     }
 
     fn abort(self, id: TileId) {
-        if let Some(controller) = self.aborts.try_update_value(|aborts| aborts.remove(&id)).flatten() {
-            controller.abort();
+        if let Some(call) = self.settled(id) {
+            call.controller.abort();
         }
+    }
+
+    /// Forgets tile `id`'s call in flight, and its time-out with it.
+    fn settled(self, id: TileId) -> Option<InFlight> {
+        let call = self.in_flight.try_update_value(|in_flight| in_flight.remove(&id)).flatten()?;
+        if let Some(timer) = call.timer {
+            timer.clear();
+        }
+        Some(call)
     }
 
     /// Sends every tile the cap has room for.
@@ -134,26 +175,23 @@ impl Engine {
         for (id, job) in started {
             let controller = AbortController::new().expect("every browser Easel runs in has AbortController");
             let signal = controller.signal();
-            self.aborts.update_value(|aborts| {
-                aborts.insert(id, controller);
-            });
             // A call still out after the timeout is aborted, and reads as a timeout, not a refusal.
-            set_timeout(
+            let timer = set_timeout_with_handle(
                 move || {
-                    if self.aborts.with_value(|aborts| aborts.contains_key(&id)) {
-                        self.timed_out.update_value(|timed_out| {
-                            timed_out.insert(id);
-                        });
-                        self.abort(id);
-                    }
+                    self.timed_out.update_value(|timed_out| {
+                        timed_out.insert(id);
+                    });
+                    self.abort(id);
                 },
-                GENERATION_TIMEOUT,
-            );
+                self.call_timeout,
+            )
+            .ok();
+            self.in_flight.update_value(|in_flight| {
+                in_flight.insert(id, InFlight { controller, timer });
+            });
             spawn_local(async move {
                 let mut outcome = image_api::generate(&job.target, &job.request, &signal).await;
-                self.aborts.update_value(|aborts| {
-                    aborts.remove(&id);
-                });
+                self.settled(id);
                 if self.timed_out.try_update_value(|timed_out| timed_out.remove(&id)).unwrap_or(false) {
                     outcome = Err(CallError::from(Failure::Timeout));
                 }

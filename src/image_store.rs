@@ -6,10 +6,12 @@
 use std::fmt;
 use std::rc::Rc;
 
-use idb::{Database, DatabaseEvent, Error, Factory, ObjectStoreParams, TransactionMode, TransactionResult};
+use idb::{
+    Database, DatabaseEvent, Error, Factory, ObjectStoreParams, Transaction, TransactionMode, TransactionResult,
+};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::Blob;
+use web_sys::{Blob, IdbTransaction};
 
 use crate::gallery::ImageRecord;
 
@@ -109,14 +111,34 @@ impl ImageStore {
         if let Some(note) = finishes {
             transaction.object_store(PENDING)?.delete(JsValue::from_str(note))?.await?;
         }
-        committed(transaction.commit()?.await?)
+        commit(transaction).await
+    }
+
+    /// Puts back what a delete took away: the record, with whichever of its image and thumbnail
+    /// there were.
+    pub async fn restore(
+        &self,
+        record: &ImageRecord,
+        image: Option<&Blob>,
+        thumb: Option<&Blob>,
+    ) -> Result<(), StoreError> {
+        let key = JsValue::from_str(&record.id);
+        let transaction = self.database.transaction(&[RECORDS, THUMBS, IMAGES], TransactionMode::ReadWrite)?;
+        if let Some(image) = image {
+            transaction.object_store(IMAGES)?.put(image, Some(&key))?.await?;
+        }
+        if let Some(thumb) = thumb {
+            transaction.object_store(THUMBS)?.put(thumb, Some(&key))?.await?;
+        }
+        transaction.object_store(RECORDS)?.put(&json(record), Some(&key))?.await?;
+        commit(transaction).await
     }
 
     /// Rewrites a record (a favourite marked, say); its image stays.
     pub async fn update(&self, record: &ImageRecord) -> Result<(), StoreError> {
         let transaction = self.database.transaction(&[RECORDS], TransactionMode::ReadWrite)?;
         transaction.object_store(RECORDS)?.put(&json(record), Some(&JsValue::from_str(&record.id)))?.await?;
-        committed(transaction.commit()?.await?)
+        commit(transaction).await
     }
 
     /// Every kept record; one that cannot be read is left out, not lost.
@@ -150,7 +172,7 @@ impl ImageStore {
                 transaction.object_store(store)?.delete(JsValue::from_str(id))?.await?;
             }
         }
-        committed(transaction.commit()?.await?)
+        commit(transaction).await
     }
 
     /// Notes what this page has not finished (`begun`) and forgets what it has (`ended`), in one
@@ -165,7 +187,7 @@ impl ImageStore {
         for key in ended {
             notes.delete(JsValue::from_str(key))?.await?;
         }
-        committed(transaction.commit()?.await?)
+        commit(transaction).await
     }
 
     /// The calls an earlier page left in flight, forgotten as they are read.
@@ -174,7 +196,7 @@ impl ImageStore {
         let store = transaction.object_store(PENDING)?;
         let values = store.get_all(None, None)?.await?;
         store.clear()?.await?;
-        committed(transaction.commit()?.await?)?;
+        commit(transaction).await?;
         Ok(values.iter().filter_map(|value| serde_json::from_str(&value.as_string()?).ok()).collect())
     }
 }
@@ -183,10 +205,16 @@ fn json(value: &impl Serialize) -> JsValue {
     JsValue::from_str(&serde_json::to_string(value).expect("records always serialize"))
 }
 
-fn committed(result: TransactionResult) -> Result<(), StoreError> {
-    match result {
+/// Commits `transaction`. A full store shows only as an aborted transaction whose error says
+/// so (the writes themselves succeeded), so the error is read from the transaction itself.
+async fn commit(transaction: Transaction) -> Result<(), StoreError> {
+    let handle: IdbTransaction = transaction.into();
+    match Transaction::from(handle.clone()).commit()?.await? {
         TransactionResult::Committed => Ok(()),
-        TransactionResult::Aborted => Err(StoreError::Unavailable("the browser aborted the write".into())),
+        TransactionResult::Aborted => Err(match handle.error() {
+            Some(error) => StoreError::from(Error::DomException(error)),
+            None => StoreError::Unavailable("the browser aborted the write".into()),
+        }),
     }
 }
 

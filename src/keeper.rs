@@ -13,9 +13,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     Blob, ImageBitmap, ImageEncodeOptions, OffscreenCanvas, OffscreenCanvasRenderingContext2d, PerformanceObserver,
-    PerformanceObserverEntryList, PerformanceObserverInit,
+    PerformanceObserverEntryList, PerformanceObserverInit, StorageEstimate, StorageManager,
 };
 
+use crate::device_space::Space;
 use crate::engine::now_ms;
 use crate::gallery::{image_id, ImageRecord};
 use crate::image_api::{with_credential, Generated, Picture};
@@ -45,10 +46,21 @@ pub enum Keeping {
     Failed(StoreError),
 }
 
+/// Where the device's store stands.
+#[derive(Clone)]
+pub enum Storage {
+    /// Being opened, just after the first render.
+    Opening,
+    /// Open.
+    Open(ImageStore),
+    /// The browser gave none (a private window may refuse it), and why.
+    Refused(StoreError),
+}
+
 /// The device's store and where each finished tile's image stands; `Copy` for handlers.
 #[derive(Clone, Copy)]
 pub struct Keeper {
-    store: StoredValue<Option<ImageStore>, LocalStorage>,
+    storage: StoredValue<Storage, LocalStorage>,
     /// By tile.
     pub keeping: RwSignal<HashMap<TileId, Keeping>>,
     /// By tile, the bytes fetched for a link answer: shown and downloaded in place of the link,
@@ -56,6 +68,10 @@ pub struct Keeper {
     pub copies: RwSignal<HashMap<TileId, Arc<ObjectUrl>>, LocalStorage>,
     /// Bumped whenever the store changes, so the gallery reads it again.
     pub changes: RwSignal<u64>,
+    /// The room the browser gives Easel, as last measured (none where the browser does not say).
+    pub space: RwSignal<Option<Space>>,
+    /// Whether this page has asked the browser to keep the images for good.
+    asked_to_persist: StoredValue<bool>,
     /// Whether the server that serves the page fetches image links its proxy passed on.
     pub fetch_through: bool,
     /// When this page started, to tell its notes of unfinished calls from an earlier page's.
@@ -67,10 +83,12 @@ impl Keeper {
     /// offers to fetch image links.
     pub fn new(fetch_through: bool) -> Keeper {
         Keeper {
-            store: StoredValue::new_local(None),
+            storage: StoredValue::new_local(Storage::Opening),
             keeping: RwSignal::new(HashMap::new()),
             copies: RwSignal::new_local(HashMap::new()),
             changes: RwSignal::new(0),
+            space: RwSignal::new(None),
+            asked_to_persist: StoredValue::new(false),
             fetch_through,
             page: now_ms(),
         }
@@ -81,15 +99,60 @@ impl Keeper {
         format!("{}-{id}", self.page)
     }
 
-    /// Writes to `store` from now on (none when the browser gave none), and has the gallery read it.
-    pub fn open(self, store: Option<ImageStore>) {
-        self.store.set_value(store);
+    /// Writes to `store` from now on (or knows why the browser gave none), and has the gallery
+    /// read it.
+    pub fn open(self, store: Result<ImageStore, StoreError>) {
+        self.storage.set_value(match store {
+            Ok(store) => Storage::Open(store),
+            Err(refused) => Storage::Refused(refused),
+        });
         self.changes.update(|changes| *changes += 1);
     }
 
-    /// The store, when the browser gave one.
+    /// Where the store stands; read again whenever `changes` moves.
+    pub fn storage(self) -> Storage {
+        self.storage.with_value(Clone::clone)
+    }
+
+    /// The store, when it is open.
     pub fn store(self) -> Option<ImageStore> {
-        self.store.with_value(Clone::clone)
+        match self.storage() {
+            Storage::Open(store) => Some(store),
+            Storage::Opening | Storage::Refused(_) => None,
+        }
+    }
+
+    /// The store once it has been opened: an image made before then waits for it, not lost.
+    async fn opened(self) -> Result<ImageStore, StoreError> {
+        loop {
+            match self.storage() {
+                Storage::Open(store) => return Ok(store),
+                Storage::Refused(refused) => return Err(refused),
+                Storage::Opening => sleep(20).await,
+            }
+        }
+    }
+
+    /// Measures the room the browser gives Easel again.
+    pub async fn measure_space(self) {
+        let space = read_space().await;
+        self.space.set(space);
+    }
+
+    /// Asks the browser, once a page has kept its first image, not to clear the images when the
+    /// device runs short of space; the gallery then says whether it agreed.
+    async fn ask_to_persist(self) {
+        if self.asked_to_persist.with_value(|asked| *asked)
+            || self.space.with_untracked(|s| s.is_some_and(|s| s.persisted))
+        {
+            return;
+        }
+        self.asked_to_persist.set_value(true);
+        if let Some(storage) = storage_manager() {
+            if let Ok(asked) = storage.persist() {
+                let _ = JsFuture::from(asked).await;
+            }
+        }
     }
 
     /// Starts keeping every finished tile not yet seen.
@@ -128,9 +191,9 @@ impl Keeper {
         let (prompt, request, connection) =
             (tile.prompt.clone(), tile.job.request.clone(), tile.job.connection.clone());
         spawn_local(async move {
-            let outcome = match self.store() {
-                None => Keeping::Failed(StoreError::Unavailable("this browser offers no storage to this page".into())),
-                Some(store) => match bytes_of(&image.picture, route, &target).await {
+            let outcome = match self.opened().await {
+                Err(refused) => Keeping::Failed(refused),
+                Ok(store) => match bytes_of(&image.picture, route, &target).await {
                     None => Keeping::LinkOnly,
                     Some(blob) => {
                         let shown = match &image.picture {
@@ -159,7 +222,14 @@ impl Keeper {
                             cost_micro_usd: image.cost.map(|cost| cost.micro_usd),
                             favourite: false,
                         };
-                        match save(&store, &blob, record, &self.note_key(id)).await {
+                        // Measured before writing, so a warning comes while there is still room.
+                        self.measure_space().await;
+                        let kept = save(&store, &blob, record, &self.note_key(id)).await;
+                        if kept.is_ok() {
+                            self.ask_to_persist().await;
+                        }
+                        self.measure_space().await;
+                        match kept {
                             Ok(id) => Keeping::Kept(id),
                             Err(problem) => Keeping::Failed(problem),
                         }
@@ -261,6 +331,29 @@ async fn after_painting(url: &str) {
     if let Ok(observer) = observer {
         observer.disconnect();
     }
+}
+
+/// The browser's storage manager, where it has one (WebKitGTK has none).
+fn storage_manager() -> Option<StorageManager> {
+    let navigator = window().navigator();
+    let storage = js_sys::Reflect::get(&navigator, &JsValue::from_str("storage")).ok()?;
+    (!storage.is_undefined()).then(|| storage.unchecked_into())
+}
+
+/// How much room the browser gives Easel, where it says.
+async fn read_space() -> Option<Space> {
+    let storage = storage_manager()?;
+    let estimate: StorageEstimate = JsFuture::from(storage.estimate().ok()?).await.ok()?.unchecked_into();
+    let persisted = JsFuture::from(storage.persisted().ok()?).await.ok()?.as_bool().unwrap_or(false);
+    Some(Space { used: estimate.get_usage()?, quota: estimate.get_quota()?, persisted })
+}
+
+/// Resolves after `ms` milliseconds.
+async fn sleep(ms: i32) {
+    let elapsed = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = JsFuture::from(elapsed).await;
 }
 
 /// A small JPEG of the image for the gallery, and the image's own width and height.

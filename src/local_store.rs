@@ -1,8 +1,8 @@
 //! What this device keeps between visits, in the browser's local storage: the connection
 //! profiles (see [`Saved`] for what of them). Nothing is lost to a bad read: a value that cannot
-//! be read is set aside under another name, not overwritten.
+//! be read is set aside under another name, without its keys, not overwritten.
 
-use crate::connections::Saved;
+use crate::connections::{set_aside_without_secrets, Saved};
 
 const CONNECTIONS: &str = "easel.connections";
 const UNREADABLE: &str = "easel.connections.unreadable";
@@ -16,7 +16,9 @@ pub fn load_connections() -> Saved {
         return Saved::default();
     };
     serde_json::from_str(&text).unwrap_or_else(|_| {
-        let _ = storage.set_item(UNREADABLE, &text);
+        if let Some(set_aside) = set_aside_without_secrets(&text) {
+            let _ = storage.set_item(UNREADABLE, &set_aside);
+        }
         Saved::default()
     })
 }

@@ -58,6 +58,8 @@ pub enum OverBudget {
     },
     /// Easel has no price for the model, so it cannot keep to a budget.
     Unpriced,
+    /// The budget as typed cannot be read, so nothing is sent until it can.
+    Unreadable(BudgetProblem),
 }
 
 impl fmt::Display for OverBudget {
@@ -73,13 +75,15 @@ impl fmt::Display for OverBudget {
                 "Not sent: Easel has no price for this model, so it cannot keep to your budget. Clear the budget \
                  to generate anyway."
             ),
+            OverBudget::Unreadable(problem) => write!(f, "Not sent: the budget {problem}"),
         }
     }
 }
 
-/// Whether a run of `run` fits under `budget` with `committed` already spent or on its way.
-pub fn check(budget: Option<Cost>, committed: Cost, run: Estimate) -> Result<(), OverBudget> {
-    let Some(budget) = budget else {
+/// Whether a run of `run` fits under `budget` (as read from what the user typed) with
+/// `committed` already spent or on its way.
+pub fn check(budget: Result<Option<Cost>, BudgetProblem>, committed: Cost, run: Estimate) -> Result<(), OverBudget> {
+    let Some(budget) = budget.map_err(OverBudget::Unreadable)? else {
         return Ok(());
     };
     let run = run.at_most().ok_or(OverBudget::Unpriced)?;
@@ -118,14 +122,19 @@ mod tests {
 
     #[test]
     fn a_run_is_sent_only_if_its_upper_bound_fits_under_the_budget() {
-        assert_eq!(check(None, usd(9_000_000), Estimate::Unknown), Ok(()), "no budget, no limit");
-        let budget = Some(usd(200_000));
-        assert_eq!(check(budget, usd(120_000), Estimate::Exact(usd(80_000))), Ok(()), "exactly up to the cap");
+        assert_eq!(check(Ok(None), usd(9_000_000), Estimate::Unknown), Ok(()), "no budget, no limit");
+        let budget = Ok(Some(usd(200_000)));
+        assert_eq!(check(budget.clone(), usd(120_000), Estimate::Exact(usd(80_000))), Ok(()), "exactly up to the cap");
         assert_eq!(
-            check(budget, usd(120_000), Estimate::AtMost(usd(80_001))),
+            check(budget.clone(), usd(120_000), Estimate::AtMost(usd(80_001))),
             Err(OverBudget::WouldPass { run: usd(80_001), committed: usd(120_000), budget: usd(200_000) })
         );
-        assert_eq!(check(budget, Cost::default(), Estimate::Unknown), Err(OverBudget::Unpriced));
+        assert_eq!(check(budget.clone(), Cost::default(), Estimate::Unknown), Err(OverBudget::Unpriced));
+        let unreadable = read_budget("two");
+        assert_eq!(
+            check(unreadable, Cost::default(), Estimate::Exact(usd(1))).unwrap_err().to_string(),
+            "Not sent: the budget \"two\" is not an amount: write dollars, like 2.50, or leave it empty for no budget."
+        );
         assert_eq!(
             check(budget, usd(160_000), Estimate::Exact(usd(80_000))).unwrap_err().to_string(),
             "Not sent: this run may cost up to $0.080, and with $0.160 already spent or on its way, that passes \

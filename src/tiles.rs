@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use easel_contract::endpoint::Target;
 use easel_contract::failure::{CallError, Failure, RetryPolicy};
-use easel_contract::price::Cost;
+use easel_contract::price::{Cost, Estimate};
 use easel_contract::request::ValidRequest;
+
+use crate::spending::{self, BudgetProblem, OverBudget};
 
 /// A tile's identity, stable for its life; the grid keys on it.
 pub type TileId = u64;
@@ -147,8 +149,34 @@ impl<Image: Clone> Tiles<Image> {
         format!("{}.", parts.into_iter().flatten().collect::<Vec<_>>().join(" · "))
     }
 
+    /// Whether a run of `run` fits under `budget` with what the session has spent (each finished
+    /// image at `cost_of`) and what its calls still to settle may cost.
+    pub fn budget_allows(
+        &self,
+        budget: Result<Option<Cost>, BudgetProblem>,
+        cost_of: impl Fn(&Image) -> Option<Cost>,
+        run: Estimate,
+    ) -> Result<(), OverBudget> {
+        let (spent, pending) = self.spending(cost_of);
+        spending::check(budget, spent + pending, run)
+    }
+
+    /// Queues a tile per job of one run, if the budget allows the whole run: the one way a call
+    /// is asked for, so every call the app sends (a new run, "Again") passes this same check.
+    pub fn queue_within(
+        &mut self,
+        budget: Result<Option<Cost>, BudgetProblem>,
+        cost_of: impl Fn(&Image) -> Option<Cost>,
+        prompt: &str,
+        jobs: Vec<Job>,
+    ) -> Result<(), OverBudget> {
+        self.budget_allows(budget, cost_of, jobs.iter().map(|job| job.request.estimate()).sum())?;
+        self.queue(prompt, jobs);
+        Ok(())
+    }
+
     /// Queues a tile per job of one run, in order, ahead of the older tiles.
-    pub fn queue(&mut self, prompt: &str, jobs: Vec<Job>) {
+    fn queue(&mut self, prompt: &str, jobs: Vec<Job>) {
         let tiles: Vec<_> = jobs
             .into_iter()
             .enumerate()
@@ -376,6 +404,30 @@ mod tests {
         assert_eq!(tiles.pending(), 0);
         assert_eq!(states(&tiles), ["done:a", "cancelled", "cancelled", "cancelled"], "a run reads in asking order");
         assert_eq!(tiles.outcome(), "1 image · 3 cancelled.");
+    }
+
+    #[test]
+    fn no_run_is_queued_past_the_budget_counting_what_is_spent_and_on_its_way() {
+        let mut tiles = Tiles::<u64>::default();
+        let cost_of = |micro_usd: &u64| Some(Cost::micro_usd(*micro_usd));
+        let budget = || Ok(Some(Cost::micro_usd(100_000)));
+        assert_eq!(tiles.queue_within(budget(), cost_of, "a fox", jobs(&DALL_E_3, 1)), Ok(()));
+        tiles.start_due(1, 0);
+        tiles.settle(0, Ok(vec![40_000]), &RetryPolicy::default(), 0);
+        assert_eq!(tiles.queue_within(budget(), cost_of, "a fox", jobs(&DALL_E_3, 1)), Ok(()), "$0.08 of $0.10");
+        let again = tiles.list()[0].job.clone();
+        assert_eq!(
+            tiles.queue_within(budget(), cost_of, "a fox", vec![again.clone()]),
+            Err(OverBudget::WouldPass {
+                run: Cost::micro_usd(40_000),
+                committed: Cost::micro_usd(80_000),
+                budget: Cost::micro_usd(100_000)
+            }),
+            "one done and one on its way leave no room for the same request again"
+        );
+        assert_eq!(tiles.list().len(), 2, "nothing was queued");
+        assert!(tiles.queue_within(crate::spending::read_budget("two"), cost_of, "a fox", vec![again]).is_err());
+        assert_eq!(tiles.list().len(), 2, "an unreadable budget sends nothing");
     }
 
     #[test]

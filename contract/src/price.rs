@@ -10,6 +10,10 @@ use std::fmt;
 use crate::request::{Dimensions, Quality, Size};
 
 /// An amount of money in millionths of a US dollar, so sums are exact.
+///
+/// Its arithmetic saturates: token counts come from the service, and an absurd count must read
+/// as the most money there is (so a budget stops the next run), never wrap round to a small sum
+/// or panic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
 pub struct Cost {
     /// Millionths of a dollar.
@@ -26,14 +30,14 @@ impl Cost {
 impl std::ops::Add for Cost {
     type Output = Cost;
     fn add(self, other: Cost) -> Cost {
-        Cost::micro_usd(self.micro_usd + other.micro_usd)
+        Cost::micro_usd(self.micro_usd.saturating_add(other.micro_usd))
     }
 }
 
 impl fmt::Display for Cost {
     /// Dollars to a tenth of a cent: `$0.042`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let tenths_of_cents = (self.micro_usd + 500) / 1000;
+        let tenths_of_cents = self.micro_usd.saturating_add(500) / 1000;
         write!(f, "${}.{:03}", tenths_of_cents / 1000, tenths_of_cents % 1000)
     }
 }
@@ -106,7 +110,8 @@ pub fn output_tokens_per_image(size: Size, quality: Quality) -> (u64, bool) {
             (TOKENS_OBLONG[level], quality_known)
         }
         Size::Exact(Dimensions { width, height }) => {
-            ((TOKENS_SQUARE[level] * u64::from(width) * u64::from(height)).div_ceil(1024 * 1024), false)
+            let pixels = u64::from(width) * u64::from(height);
+            (TOKENS_SQUARE[level].saturating_mul(pixels).div_ceil(1024 * 1024), false)
         }
     }
 }
@@ -132,12 +137,12 @@ impl Price {
         match *self {
             Price::PerImage(table) => {
                 table.iter().find(|(s, q, _)| *s == size && *q == quality).map_or(Estimate::Unknown, |(_, _, cost)| {
-                    Estimate::Exact(Cost::micro_usd(cost.micro_usd * u64::from(images)))
+                    Estimate::Exact(Cost::micro_usd(cost.micro_usd.saturating_mul(u64::from(images))))
                 })
             }
             Price::OutputTokens { usd_per_million } => {
                 let (tokens, exact) = output_tokens_per_image(size, quality);
-                let cost = Price::cost_of_tokens(usd_per_million, tokens * u64::from(images));
+                let cost = Price::cost_of_tokens(usd_per_million, tokens.saturating_mul(u64::from(images)));
                 if exact {
                     Estimate::Exact(cost)
                 } else {
@@ -158,7 +163,7 @@ impl Price {
 
     fn cost_of_tokens(usd_per_million: u64, tokens: u64) -> Cost {
         // usd_per_million dollars per million tokens is exactly usd_per_million micro-dollars per token.
-        Cost::micro_usd(usd_per_million * tokens)
+        Cost::micro_usd(usd_per_million.saturating_mul(tokens))
     }
 }
 
@@ -204,5 +209,18 @@ mod tests {
         assert_eq!(Cost::micro_usd(42_240).to_string(), "$0.042");
         assert_eq!(Cost::micro_usd(1_234_567).to_string(), "$1.235");
         assert_eq!((Cost::micro_usd(10_880) + Cost::micro_usd(10_880)).to_string(), "$0.022");
+    }
+
+    #[test]
+    fn an_absurd_token_count_from_the_service_costs_the_most_there_is_and_never_wraps() {
+        let most = Cost::micro_usd(u64::MAX);
+        assert_eq!(Price::tokens(40).cost_of_usage(u64::MAX), Some(most));
+        assert_eq!(Price::tokens(40).cost_of_usage(u64::MAX / 39), Some(most), "wrapping would make this small");
+        assert_eq!(Cost::micro_usd(u64::MAX - 1) + Cost::micro_usd(2), most);
+        assert_eq!(most.to_string(), "$18446744073709.551");
+        assert_eq!(
+            Price::tokens(u64::MAX).estimate(Size::exact(3840, 2160), Quality::High, 10),
+            Estimate::AtMost(most)
+        );
     }
 }

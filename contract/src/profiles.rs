@@ -5,7 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::time::Duration;
+
 use crate::endpoint::{is_api_version, is_deployment_name, read_endpoint, ApiPath, Pasted};
+use crate::failure::GENERATION_TIMEOUT;
 use crate::model::ModelProfile;
 
 /// Where a server in proxy mode fetches an image link its proxy passed on, for a browser the
@@ -26,6 +29,11 @@ pub struct RuntimeConfig {
     /// The server offers [`FETCH_THROUGH_PATH`] for image links its proxy passed on.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub fetch_through: bool,
+    /// How long, in seconds, the app lets one call take before it gives up, when the server
+    /// knows better than [`GENERATION_TIMEOUT`]: a proxy that waits longer for its upstream says
+    /// so, or the app would give up on calls the service still bills.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_timeout_secs: Option<u64>,
 }
 
 /// One connection profile, without its credential.
@@ -87,11 +95,19 @@ pub enum AuthKind {
 }
 
 impl RuntimeConfig {
+    /// How long the app lets one call take.
+    pub fn call_timeout(&self) -> Duration {
+        self.call_timeout_secs.map_or(GENERATION_TIMEOUT, Duration::from_secs)
+    }
+
     /// Reads `config.json`, checking every profile; the message names the profile and the field.
     pub fn parse(text: &str) -> Result<RuntimeConfig, String> {
         let config: RuntimeConfig = serde_json::from_str(text).map_err(|error| {
             format!("config.json is not valid ({error}); it holds only profiles, never a key or token")
         })?;
+        if config.call_timeout_secs == Some(0) {
+            return Err("config.json: call_timeout_secs must be at least 1".into());
+        }
         for profile in &config.profiles {
             let problem = |what: String| format!("config.json, profile \"{}\": {what}", profile.name);
             if ModelProfile::by_name(&profile.model).is_none() {
@@ -136,6 +152,14 @@ mod tests {
         let without = RuntimeConfig::parse(r#"{"profiles":[]}"#).unwrap();
         assert!(!without.fetch_through);
         assert_eq!(serde_json::to_string(&without).unwrap(), r#"{"profiles":[]}"#, "older apps read it unchanged");
+    }
+
+    #[test]
+    fn a_server_may_give_calls_longer_than_the_contracts_timeout() {
+        let config = RuntimeConfig::parse(r#"{"profiles":[],"call_timeout_secs":200}"#).unwrap();
+        assert_eq!(config.call_timeout(), Duration::from_secs(200));
+        assert_eq!(RuntimeConfig::default().call_timeout(), GENERATION_TIMEOUT);
+        assert!(RuntimeConfig::parse(r#"{"profiles":[],"call_timeout_secs":0}"#).is_err());
     }
 
     #[test]

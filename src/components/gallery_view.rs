@@ -15,7 +15,8 @@ use web_sys::Blob;
 use crate::components::archive_panel::ArchivePanel;
 use crate::components::lightbox::{Lightbox, LightboxItem, Source};
 use crate::gallery::{choices, ImageRecord, Order, Query};
-use crate::keeper::Keeper;
+use crate::image_store::StoreError;
+use crate::keeper::{Keeper, Storage};
 use crate::object_url::ObjectUrl;
 
 /// A cell's side and the gap between cells, in CSS pixels: the virtual grid's arithmetic.
@@ -26,10 +27,14 @@ const OVERSCAN_ROWS: usize = 2;
 /// How long "Undo" is offered after a delete.
 const UNDO_FOR: Duration = Duration::from_secs(12);
 
-/// What was deleted, kept in memory while it can be undone.
+/// What one delete took away, kept in memory while it can be undone: each record with whatever
+/// of its image and thumbnail could be read, so even an image whose bytes are gone comes back
+/// as it was.
 #[derive(Clone)]
 struct Deleted {
-    items: Vec<(ImageRecord, Blob, Blob)>,
+    /// Tells this delete's undo from the others offered at the same time.
+    key: u64,
+    items: Vec<(ImageRecord, Option<Blob>, Option<Blob>)>,
 }
 
 /// The gallery page.
@@ -37,16 +42,30 @@ struct Deleted {
 pub fn GalleryView(keeper: Keeper) -> impl IntoView {
     let records = RwSignal::new(Vec::<ImageRecord>::new());
     let problem = RwSignal::new(None::<String>);
-    // Read again whenever the keeper writes.
+    // Read again whenever the keeper writes. A storage problem is said only once the store is
+    // known to be refused (it is still opening on a page loaded straight onto the gallery), and
+    // cleared by the next good read.
     Effect::new(move |_| {
         keeper.changes.track();
-        let Some(store) = keeper.store() else {
-            problem.set(Some("This browser gives Easel no storage, so nothing is kept.".into()));
-            return;
+        let store = match keeper.storage() {
+            Storage::Opening => return,
+            Storage::Refused(refused) => {
+                problem.set(Some(match refused {
+                    StoreError::Unavailable(why) => format!(
+                        "This browser gives Easel no storage ({why}), so nothing is kept: download the images you want."
+                    ),
+                    full @ StoreError::Full => full.to_string(),
+                }));
+                return;
+            }
+            Storage::Open(store) => store,
         };
         spawn_local(async move {
             match store.records().await {
-                Ok(read) => records.set(read),
+                Ok(read) => {
+                    records.set(read);
+                    problem.set(None);
+                }
                 Err(error) => problem.set(Some(error.to_string())),
             }
         });
@@ -56,7 +75,9 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
         records.with(|records| query.with(|query| query.apply(records).into_iter().cloned().collect::<Vec<_>>()))
     });
     let selected = RwSignal::new(HashSet::<String>::new());
-    let undo = RwSignal::new(None::<Deleted>);
+    // Every delete offers its own undo until its own time is up.
+    let undos = RwSignal::new(Vec::<Deleted>::new());
+    let next_undo = StoredValue::new(0u64);
     let lightbox = RwSignal::new(None::<String>);
     let items = Signal::derive(move || {
         shown.with(|shown| {
@@ -115,35 +136,47 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            // The bytes are held in memory first, so Undo can put back exactly what was there.
+            // The blobs are held first (the browser keeps their bytes, not wasm), so Undo can put
+            // back exactly what was there.
             let mut items = Vec::new();
             for id in &ids {
-                let record = records.with_untracked(|records| records.iter().find(|r| &r.id == id).cloned());
-                if let (Some(record), Ok(Some(image)), Ok(Some(thumb))) =
-                    (record, store.image(id).await, store.thumb(id).await)
-                {
-                    items.push((record, image, thumb));
-                }
+                let Some(record) = records.with_untracked(|records| records.iter().find(|r| &r.id == id).cloned())
+                else {
+                    continue;
+                };
+                let image = store.image(id).await.ok().flatten();
+                let thumb = store.thumb(id).await.ok().flatten();
+                items.push((record, image, thumb));
             }
             match store.delete(&ids).await {
                 Ok(()) => {
                     selected.set(HashSet::new());
-                    undo.set(Some(Deleted { items }));
+                    let key = next_undo.with_value(|key| *key);
+                    next_undo.set_value(key + 1);
+                    undos.update(|undos| undos.push(Deleted { key, items }));
                     keeper.changes.update(|changes| *changes += 1);
-                    set_timeout(move || undo.set(None), UNDO_FOR);
+                    set_timeout(move || undos.update(|undos| undos.retain(|deleted| deleted.key != key)), UNDO_FOR);
                 }
                 Err(error) => problem.set(Some(error.to_string())),
             }
         });
     };
-    let undo_delete = move |_| {
-        let (Some(deleted), Some(store)) = (undo.get_untracked(), keeper.store()) else {
+    let undo_delete = move |key: u64| {
+        let Some(store) = keeper.store() else {
             return;
         };
-        undo.set(None);
+        let Some(deleted) = undos
+            .try_update(|undos| {
+                let place = undos.iter().position(|deleted| deleted.key == key)?;
+                Some(undos.remove(place))
+            })
+            .flatten()
+        else {
+            return;
+        };
         spawn_local(async move {
-            for (record, image, thumb) in &deleted.items {
-                if let Err(error) = store.put(record, image, thumb, None).await {
+            for (record, image, thumb) in deleted.items {
+                if let Err(error) = store.restore(&record, image.as_ref(), thumb.as_ref()).await {
                     problem.set(Some(error.to_string()));
                 }
             }
@@ -176,7 +209,7 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
                         if showing == total { format!("{total} {images}") } else { format!("{showing} of {total} {images}") }
                     }}
                 </p>
-                <StorageUse changes=keeper.changes />
+                <StorageUse keeper />
             </div>
             <p class="problem" role="alert">{move || problem.get()}</p>
             <Filters records query />
@@ -191,16 +224,20 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
                     {move || format!("Delete selected ({})", selected.with(HashSet::len))}
                 </button>
                 <ArchivePanel records selected keeper />
-                <Show when=move || undo.with(Option::is_some)>
-                    <p class="undo" role="status">
-                        {move || undo.with(|undo| undo.as_ref().map(|d| {
-                            let count = d.items.len();
-                            format!("Deleted {count} image{}.", if count == 1 { "" } else { "s" })
-                        }))}
-                        " "
-                        <button type="button" class="action" on:click=undo_delete>"Undo"</button>
-                    </p>
-                </Show>
+                <For each=move || undos.get() key=|deleted| deleted.key let:deleted>
+                    {
+                        let count = deleted.items.len();
+                        let what = format!("Deleted {count} image{}.", if count == 1 { "" } else { "s" });
+                        view! {
+                            <p class="undo" role="status">
+                                {what.clone()}
+                                " "
+                                <button type="button" class="action" aria-label=format!("Undo: {what}")
+                                    on:click=move |_| undo_delete(deleted.key)>"Undo"</button>
+                            </p>
+                        }
+                    }
+                </For>
             </div>
             <Show when=move || records.with(Vec::is_empty)>
                 <p class="empty">"Nothing kept yet: every image you generate in the studio is kept here."</p>
@@ -368,37 +405,16 @@ fn Filters(records: RwSignal<Vec<ImageRecord>>, query: RwSignal<Query>) -> impl 
     }
 }
 
-/// How much of the browser's storage Easel uses and may use, asking once to be kept from
-/// eviction.
+/// How much of the browser's storage Easel uses and has left, whether the browser keeps it
+/// for good, and a warning while little is left. Nothing where the browser does not say.
 #[component]
-fn StorageUse(changes: RwSignal<u64>) -> impl IntoView {
-    let estimate = LocalResource::new(move || {
-        changes.track();
-        async move {
-            let storage = window().navigator().storage();
-            let persisted = wasm_bindgen_futures::JsFuture::from(storage.persist().ok()?).await.ok()?.as_bool();
-            let estimate: web_sys::StorageEstimate =
-                wasm_bindgen_futures::JsFuture::from(storage.estimate().ok()?).await.ok()?.into();
-            Some((estimate.get_usage()?, estimate.get_quota()?, persisted.unwrap_or(false)))
-        }
+fn StorageUse(keeper: Keeper) -> impl IntoView {
+    Effect::new(move |_| {
+        keeper.changes.track();
+        spawn_local(keeper.measure_space());
     });
-    let megabytes = |bytes: f64| {
-        if bytes >= 1e9 {
-            format!("{:.1} GB", bytes / 1e9)
-        } else {
-            format!("{:.1} MB", bytes / 1e6)
-        }
-    };
     view! {
-        <p class="storage-use">
-            {move || estimate.get().flatten().map(|(used, quota, persisted)| {
-                format!(
-                    "{} used of {} this browser allows{}",
-                    megabytes(used),
-                    megabytes(quota),
-                    if persisted { "; kept safe from clean-up" } else { "; the browser may clear it when space runs low" }
-                )
-            })}
-        </p>
+        <p class="storage-use">{move || keeper.space.get().map(|space| space.describe())}</p>
+        <p class="problem" role="status">{move || keeper.space.get().and_then(|space| space.warning())}</p>
     }
 }

@@ -11,6 +11,7 @@ use crate::file_name::download_name;
 use crate::image_api::{Generated, Picture};
 use crate::image_store::Pending;
 use crate::keeper::{Keeper, Keeping};
+use crate::spending::OverBudget;
 use crate::tiles::{Tile, TileId, TileState};
 use crate::word_diff::{word_diff, Change};
 
@@ -42,6 +43,8 @@ pub fn ResultGrid(
         })
     };
     let lightbox = RwSignal::new(None::<String>);
+    // Why the last "Again" was not sent, until the next one is.
+    let refused = RwSignal::new(None::<OverBudget>);
     let finished = Signal::derive(move || {
         tiles.with(|tiles| {
             tiles
@@ -68,6 +71,8 @@ pub fn ResultGrid(
             <h2 id="results-heading" class="visually-hidden">"Results"</h2>
             <div class="status-bar">
                 <p class="status" role="status" aria-live="polite">{status}</p>
+                <p class="problem" role="alert">{move || refused.get().map(|refused| refused.to_string())}</p>
+                <p class="problem space" role="status">{move || keeper.space.get().and_then(|space| space.warning())}</p>
                 <Show when=move || { pending.get() > 0 }>
                     <button type="button" class="cancel-all" aria-keyshortcuts="Escape" on:click=move |_| engine.cancel_all()>
                         "Cancel all (Esc)"
@@ -85,7 +90,7 @@ pub fn ResultGrid(
                     key=|tile| (tile.id, std::mem::discriminant(&tile.state))
                     let:tile
                 >
-                    <li>{tile_view(tile, engine, keeper, now, on_use_prompt, lightbox)}</li>
+                    <li>{tile_view(tile, engine, keeper, now, on_use_prompt, lightbox, refused)}</li>
                 </For>
             </ul>
             <Lightbox items=finished open=lightbox keeper />
@@ -100,6 +105,7 @@ fn tile_view(
     now: Signal<u64>,
     on_use_prompt: Callback<String>,
     lightbox: RwSignal<Option<String>>,
+    refused: RwSignal<Option<OverBudget>>,
 ) -> AnyView {
     let Tile { id, prompt, index, state, job, .. } = tile;
     let caption = |label: &'static str, class: &'static str, text: String| {
@@ -201,7 +207,7 @@ fn tile_view(
                         {reuse}
                         <button type="button" class="action" on:click=move |_| copy(shown_prompt.clone())>"Copy prompt"</button>
                         <button type="button" class="action" title="The same request again"
-                            on:click=move |_| engine.run(&again_prompt, vec![job.clone()])>
+                            on:click=move |_| refused.set(engine.run(&again_prompt, vec![job.clone()]).err())>
                             "Again"
                         </button>
                         <span class="copied" role="status">{move || copied.get()}</span>

@@ -118,6 +118,34 @@ async fn gpt_image_reports_what_it_made_and_its_cost_counts_against_the_budget()
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn again_is_held_to_the_budget_like_every_run() {
+    let config = LocalEndpointConfig::default();
+    let stats = config.stats.clone();
+    let harness = Harness::serving(Backend::Local(config)).await;
+    let studio = Studio::open(&harness).await;
+    studio.generate_and_keep("a red kite", 1).await;
+    assert_eq!(studio.text_of(".spending .total").await, "Spent this session: $0.040");
+
+    studio.fill("Budget for this session (USD)", "0.05").await;
+    studio.press("Again").await;
+    let refused = studio.text_of(".status-bar .problem").await;
+    assert!(
+        refused.starts_with("Not sent: this run may cost up to $0.040, and with $0.040 already spent"),
+        "{refused}"
+    );
+    assert_eq!(studio.count(".tile").await, 1, "no tile, no request");
+    assert_eq!(stats.calls.load(Ordering::SeqCst), 1);
+
+    studio.fill("Budget for this session (USD)", "0.08").await;
+    studio.press("Again").await;
+    studio.settled().await;
+    assert_eq!(stats.calls.load(Ordering::SeqCst), 2, "a request that fits is sent");
+    let problem = script(&harness, "return document.querySelector('.status-bar .problem').textContent").await;
+    assert_eq!(problem, "", "the refusal is gone with it");
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_linked_image_travels_once_and_downloads_under_its_name() {
     let config = LocalEndpointConfig::default();
     let stats = config.stats.clone();

@@ -22,6 +22,12 @@ async fn kept_images_survive_a_reload_and_the_gallery_finds_them() {
     let gallery = Studio::open_gallery(&harness).await;
     assert_eq!(gallery.count_eventually(".gallery-cell", 3).await, 3);
     assert_eq!(gallery.text_of(".gallery-count").await, "3 images");
+    let problem = harness.browser.execute("return document.querySelector('.gallery > .problem').textContent", vec![]);
+    assert_eq!(
+        problem.await.unwrap(),
+        "",
+        "a page loaded onto the gallery says no storage problem while there is none"
+    );
     gallery.fill("Search prompts", "CRANE").await;
     assert_eq!(gallery.text_of(".gallery-count").await, "1 of 3 images");
     let favourite = gallery.attribute_of(".gallery-favourite", "aria-label").await.unwrap();
@@ -98,6 +104,67 @@ async fn delete_then_undo_puts_back_what_was_there() {
     gallery.text_of(".undo").await;
     let gallery = Studio::open_gallery(&harness).await;
     assert_eq!(gallery.text_of(".gallery-count").await, "0 images", "a delete not undone lasts");
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_delete_has_its_own_undo_even_of_an_image_whose_bytes_are_gone() {
+    let harness = Harness::start().await;
+    let studio = Studio::open(&harness).await;
+    studio.generate_and_keep("a lighthouse", 2).await;
+    let gallery = Studio::open_gallery(&harness).await;
+    assert_eq!(gallery.count_eventually(".gallery-cell", 2).await, 2);
+    // One image's bytes are lost from the store (a browser may evict or corrupt them).
+    let lost = harness
+        .browser
+        .execute_async(
+            "const done = arguments[0];
+             const open = indexedDB.open('easel');
+             open.onsuccess = () => {
+               const images = open.result.transaction('images', 'readwrite').objectStore('images');
+               images.getAllKeys().onsuccess = (event) => {
+                 const id = event.target.result[0];
+                 images.delete(id).onsuccess = () => done(id);
+               };
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let lost = lost.as_str().unwrap().to_owned();
+
+    for left in [1, 0] {
+        let first = gallery.attribute_of(".gallery-select", "aria-label").await.unwrap();
+        gallery.labelled_by_aria(&first).await.click().await.unwrap();
+        gallery.press("Delete selected (1)").await;
+        for _ in 0..100 {
+            if gallery.count(".gallery-cell").await == left {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    assert_eq!(gallery.count_eventually(".undo", 2).await, 2, "the second delete keeps the first's undo");
+    assert_eq!(gallery.text_of(".gallery-count").await, "0 images");
+    gallery.press("Undo: Deleted 1 image.").await;
+    assert_eq!(gallery.count_eventually(".gallery-cell", 1).await, 1);
+    assert_eq!(gallery.count(".undo").await, 1, "the other delete can still be undone");
+    gallery.press("Undo: Deleted 1 image.").await;
+    assert_eq!(gallery.count_eventually(".gallery-cell", 2).await, 2);
+    let restored = harness
+        .browser
+        .execute_async(
+            "const [id, done] = arguments;
+             const open = indexedDB.open('easel');
+             open.onsuccess = () => {
+               open.result.transaction('records').objectStore('records').get(id).onsuccess =
+                 (event) => done(event.target.result !== undefined);
+             };",
+            vec![serde_json::Value::String(lost)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(restored, true, "the record whose bytes were gone came back too");
     harness.stop().await;
 }
 

@@ -1,10 +1,12 @@
 //! End to end: runs of several images, at most the chosen number in flight (counted at the
-//! server), cancelled for real, and retried after a 429 with a visible countdown.
+//! server), cancelled for real, and retried after a 429 with a visible countdown and a timeout
+//! of its own.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::support::{Harness, Studio};
+use easel_contract::profiles::RuntimeConfig;
 use easel_server::{Backend, LocalEndpointConfig};
 use fantoccini::key::Key;
 
@@ -82,6 +84,40 @@ async fn a_429_counts_down_retries_and_gives_up_after_three_calls() {
     assert!(waiting.contains("The deployment is busy") && waiting.contains("Trying again in"), "{waiting}");
     assert_eq!(studio.text_of(".results .tile.failed .what").await, "The deployment is busy: too many requests.");
     assert_eq!(stats.calls.load(Ordering::SeqCst), 3, "the first call and two retries");
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_gets_a_timeout_of_its_own_and_is_not_cut_short_by_the_first_attempts() {
+    // One call at a time at the deployment, each taking 2.5 s, and a 429 asking for 3 s: of two
+    // images sent together, one waits and is sent again at 3 s, and answers at 5.5 s. Calls may
+    // take 4 s. The first attempt's 4 s are over at 4 s, while the retry is still on its way.
+    let config = LocalEndpointConfig {
+        latency: Duration::from_millis(2_500),
+        max_concurrent: 1,
+        retry_after_secs: 3,
+        ..Default::default()
+    };
+    let stats = config.stats.clone();
+    let backend = Backend::Local(config);
+    let profiles = RuntimeConfig { call_timeout_secs: Some(4), ..backend.default_profiles(&[], None) };
+    let harness = Harness::serving_with(backend, profiles).await;
+    let studio = Studio::open(&harness).await;
+    studio.fill("Prompt", "two patient foxes").await;
+    studio.fill("Images", "2").await;
+    studio.fill("At once", "2").await;
+    studio.press("Generate").await;
+    studio.text_of(".results .tile.waiting").await;
+    studio.settled().await;
+
+    let failures = harness
+        .browser
+        .execute("return [...document.querySelectorAll('.tile.failed .what')].map(p => p.textContent)", vec![])
+        .await
+        .unwrap();
+    assert_eq!(failures, serde_json::json!([]), "the retry was cut short by the first attempt's timer");
+    assert_eq!(studio.count(".results .tile.done").await, 2);
+    assert_eq!(stats.calls.load(Ordering::SeqCst), 3, "two calls, one of them refused as busy, and its retry");
     harness.stop().await;
 }
 
