@@ -25,6 +25,7 @@ use crate::engine::{now_ms, Engine};
 use crate::image_store::{ImageStore, Pending, StoreError};
 use crate::keeper::Keeper;
 use crate::local_store;
+use crate::other_pages;
 use crate::spending;
 use crate::studio_form::StudioForm;
 use crate::tiles::Job;
@@ -38,15 +39,28 @@ pub async fn team_profiles() -> Result<RuntimeConfig, String> {
     }
 }
 
-/// The device's store of kept images (or why the browser refuses one), and the calls an earlier
-/// page left in flight.
-async fn open_store() -> (Result<ImageStore, StoreError>, Vec<Pending>) {
-    let store = match ImageStore::open().await {
-        Ok(store) => store,
-        Err(refused) => return (Err(refused), Vec::new()),
+/// Opens the device's store of kept images for page `page` (or says why the browser refuses
+/// one), and lists in `interrupted` what pages that are gone left unfinished: at once for those
+/// gone already, and for pages open beside this one, when they go.
+async fn open_store(page: u64, interrupted: RwSignal<Vec<Pending>>) -> Result<ImageStore, StoreError> {
+    // Held before anything is read, so a page opened after this one never takes this one's notes.
+    let open = match other_pages::hold_for_life(page).await {
+        true => other_pages::open_now().await,
+        false => None,
     };
-    let interrupted = store.take_interrupted().await.unwrap_or_default();
-    (Ok(store), interrupted)
+    let store = ImageStore::open().await?;
+    let (gone, still_open) = store.take_interrupted(open.as_ref()).await.unwrap_or_default();
+    interrupted.set(gone);
+    for other in still_open.into_iter().filter(|other| *other != page) {
+        let store = store.clone();
+        other_pages::when_gone(other, move || {
+            spawn_local(async move {
+                let left = store.take_interrupted_of(other).await.unwrap_or_default();
+                interrupted.update(|interrupted| interrupted.extend(left));
+            })
+        });
+    }
+    Ok(store)
 }
 
 /// The whole app, offering `team`'s connection profiles besides the user's own, keeping images in
@@ -69,9 +83,7 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
     // holding an older version, say) must not keep the studio from appearing.
     let interrupted = RwSignal::new(Vec::<Pending>::new());
     spawn_local(async move {
-        let (store, left_in_flight) = open_store().await;
-        keeper.open(store);
-        interrupted.set(left_in_flight);
+        keeper.open(open_store(keeper.page(), interrupted).await);
     });
     let budget_text = RwSignal::new(String::new());
     let budget = Memo::new(move |_| budget_text.with(|text| spending::read_budget(text)));

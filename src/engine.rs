@@ -91,6 +91,7 @@ impl Engine {
                         .map(|tile| {
                             let pending = Pending {
                                 key: self.keeper.note_key(tile.id),
+                                page: self.keeper.page(),
                                 prompt: tile.prompt.clone(),
                                 model: tile.job.request.model().name.to_owned(),
                                 images: tile.job.request.image_count(),

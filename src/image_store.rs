@@ -3,6 +3,7 @@
 //! `records` (id → the record as JSON), `thumbs` (id → Blob), `images` (id → Blob), and
 //! `pending` (a tile not finished → what it was for, so a reload can say what it interrupted).
 
+use std::collections::HashSet;
 use std::fmt;
 use std::rc::Rc;
 
@@ -58,8 +59,11 @@ impl From<Error> for StoreError {
 /// A call that was in flight, kept until it settles: what a reload finds here was interrupted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pending {
-    /// Unique across page loads: the page's start time and the tile's id.
+    /// Unique across page loads: the page's id and the tile's.
     pub key: String,
+    /// The page that made the call (0 in notes from before pages had ids: taken as gone).
+    #[serde(default)]
+    pub page: u64,
     /// The prompt.
     pub prompt: String,
     /// The model.
@@ -190,14 +194,48 @@ impl ImageStore {
         commit(transaction).await
     }
 
-    /// The calls an earlier page left in flight, forgotten as they are read.
-    pub async fn take_interrupted(&self) -> Result<Vec<Pending>, StoreError> {
+    /// What pages that are gone left unfinished, forgotten as it is read. A page still open
+    /// (one of `open`, when the browser can say) keeps its notes: its calls are still running.
+    /// Also gives the open pages that have notes, to take over once they go.
+    pub async fn take_interrupted(
+        &self,
+        open: Option<&HashSet<u64>>,
+    ) -> Result<(Vec<Pending>, HashSet<u64>), StoreError> {
+        let gone = |pending: &Pending| open.is_none_or(|open| !open.contains(&pending.page));
+        let taken = self.take_notes(gone).await?;
+        let notes = self.notes().await?;
+        Ok((taken, notes.into_iter().map(|pending| pending.page).collect()))
+    }
+
+    /// What page `page`, now gone, left unfinished, forgotten as it is read.
+    pub async fn take_interrupted_of(&self, page: u64) -> Result<Vec<Pending>, StoreError> {
+        self.take_notes(|pending| pending.page == page).await
+    }
+
+    async fn notes(&self) -> Result<Vec<Pending>, StoreError> {
+        let transaction = self.database.transaction(&[PENDING], TransactionMode::ReadOnly)?;
+        let values = transaction.object_store(PENDING)?.get_all(None, None)?.await?;
+        Ok(values.iter().filter_map(|value| serde_json::from_str(&value.as_string()?).ok()).collect())
+    }
+
+    /// The notes `wanted` picks, deleted in the transaction that reads them, so two pages never
+    /// take the same note.
+    async fn take_notes(&self, wanted: impl Fn(&Pending) -> bool) -> Result<Vec<Pending>, StoreError> {
         let transaction = self.database.transaction(&[PENDING], TransactionMode::ReadWrite)?;
         let store = transaction.object_store(PENDING)?;
         let values = store.get_all(None, None)?.await?;
-        store.clear()?.await?;
+        let mut taken = Vec::new();
+        for value in values {
+            let Some(text) = value.as_string() else { continue };
+            // A note that cannot be read is left: it may be a newer Easel's.
+            let Ok(pending) = serde_json::from_str::<Pending>(&text) else { continue };
+            if wanted(&pending) {
+                store.delete(JsValue::from_str(&pending.key))?.await?;
+                taken.push(pending);
+            }
+        }
         commit(transaction).await?;
-        Ok(values.iter().filter_map(|value| serde_json::from_str(&value.as_string()?).ok()).collect())
+        Ok(taken)
     }
 }
 

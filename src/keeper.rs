@@ -12,16 +12,16 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Blob, ImageBitmap, ImageEncodeOptions, OffscreenCanvas, OffscreenCanvasRenderingContext2d, PerformanceObserver,
-    PerformanceObserverEntryList, PerformanceObserverInit, StorageEstimate, StorageManager,
+    Blob, BroadcastChannel, ImageBitmap, ImageEncodeOptions, OffscreenCanvas, OffscreenCanvasRenderingContext2d,
+    PerformanceObserver, PerformanceObserverEntryList, PerformanceObserverInit, StorageEstimate, StorageManager,
 };
 
 use crate::device_space::Space;
-use crate::engine::now_ms;
 use crate::gallery::{image_id, ImageRecord};
 use crate::image_api::{with_credential, Generated, Picture};
 use crate::image_store::{ImageStore, StoreError};
 use crate::object_url::ObjectUrl;
+use crate::other_pages;
 use crate::tiles::{Tile, TileId, TileState, Tiles};
 
 /// How long keeping waits for a new image's first paint, in milliseconds, at most: short, since
@@ -74,24 +74,43 @@ pub struct Keeper {
     asked_to_persist: StoredValue<bool>,
     /// Whether the server that serves the page fetches image links its proxy passed on.
     pub fetch_through: bool,
-    /// When this page started, to tell its notes of unfinished calls from an earlier page's.
+    /// This page's id, to tell its notes of unfinished calls from other pages'.
     page: u64,
+    /// Where other pages hear of this page's changes to the store.
+    news: StoredValue<Option<BroadcastChannel>, LocalStorage>,
 }
 
 impl Keeper {
     /// A keeper with no store yet (see [`Keeper::open`]); `fetch_through` when the page's server
     /// offers to fetch image links.
     pub fn new(fetch_through: bool) -> Keeper {
-        Keeper {
+        let keeper = Keeper {
             storage: StoredValue::new_local(Storage::Opening),
             keeping: RwSignal::new(HashMap::new()),
             copies: RwSignal::new_local(HashMap::new()),
             changes: RwSignal::new(0),
             space: RwSignal::new(None),
             asked_to_persist: StoredValue::new(false),
+            news: StoredValue::new_local(None),
             fetch_through,
-            page: now_ms(),
-        }
+            // Random, so two pages opened in the same millisecond are still told apart.
+            page: (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64,
+        };
+        let changes = keeper.changes;
+        keeper.news.set_value(other_pages::listen(move || changes.update(|changes| *changes += 1)));
+        keeper
+    }
+
+    /// This page's id, which its notes of unfinished calls carry.
+    pub fn page(self) -> u64 {
+        self.page
+    }
+
+    /// Says that this page changed the store: its gallery reads it again, and so does every
+    /// other page's.
+    pub fn changed(self) {
+        self.changes.update(|changes| *changes += 1);
+        self.news.with_value(|news| news.as_ref().map(other_pages::tell));
     }
 
     /// The key of the note on the device that tile `id` is not finished, unique across pages.
@@ -239,7 +258,7 @@ impl Keeper {
             self.keeping.update(|keeping| {
                 keeping.insert(id, outcome);
             });
-            self.changes.update(|changes| *changes += 1);
+            self.changed();
         });
     }
 }

@@ -30,6 +30,8 @@ mod keeper;
 mod local_store;
 #[cfg(target_arch = "wasm32")]
 mod object_url;
+#[cfg(target_arch = "wasm32")]
+mod other_pages;
 
 #[cfg(target_arch = "wasm32")]
 pub use app::{team_profiles, App, AppProps};

@@ -111,7 +111,7 @@ pub fn ArchivePanel(
                     Err(error) => not_kept.push(error.to_string()),
                 }
             }
-            keeper.changes.update(|changes| *changes += 1);
+            keeper.changed();
             let mut report = format!("Imported {kept} image{}", if kept == 1 { "" } else { "s" });
             if skipped_duplicates > 0 {
                 report += &format!("; skipped {skipped_duplicates} already kept");

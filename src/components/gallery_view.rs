@@ -154,7 +154,7 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
                     let key = next_undo.with_value(|key| *key);
                     next_undo.set_value(key + 1);
                     undos.update(|undos| undos.push(Deleted { key, items }));
-                    keeper.changes.update(|changes| *changes += 1);
+                    keeper.changed();
                     set_timeout(move || undos.update(|undos| undos.retain(|deleted| deleted.key != key)), UNDO_FOR);
                 }
                 Err(error) => problem.set(Some(error.to_string())),
@@ -180,7 +180,7 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
                     problem.set(Some(error.to_string()));
                 }
             }
-            keeper.changes.update(|changes| *changes += 1);
+            keeper.changed();
         });
     };
     let toggle_favourite = move |id: String| {
@@ -192,7 +192,7 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
         record.favourite = !record.favourite;
         spawn_local(async move {
             match store.update(&record).await {
-                Ok(()) => keeper.changes.update(|changes| *changes += 1),
+                Ok(()) => keeper.changed(),
                 Err(error) => problem.set(Some(error.to_string())),
             }
         });

@@ -169,6 +169,31 @@ async fn every_delete_has_its_own_undo_even_of_an_image_whose_bytes_are_gone() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_full_store_is_said_in_plain_words_and_what_was_kept_stays() {
+    let harness = Harness::start().await;
+    // Chromium's own means of trying a full disk: room for one light image and no more. (It
+    // holds writes to the quota, though `navigator.storage.estimate()` still reports the disk's.)
+    let origin = harness.base.trim_end_matches('/');
+    harness
+        .devtools("Storage.overrideQuotaForOrigin", serde_json::json!({"origin": origin, "quotaSize": 400_000}))
+        .await;
+    let studio = Studio::open(&harness).await;
+    studio.generate_and_keep("a first fox", 1).await;
+
+    studio.fill("Prompt", "a second fox").await;
+    studio.press("Generate").await;
+    studio.settled().await;
+    let said = studio.text_of(".keeping.not-kept").await;
+    assert!(said.starts_with("The browser's storage for Easel is full: this image is not kept"), "{said}");
+
+    let gallery = Studio::open_gallery(&harness).await;
+    assert_eq!(gallery.count_eventually(".gallery-cell", 1).await, 1, "the image kept before is safe");
+    let room = gallery.text_of(".storage-use").await;
+    assert!(room.contains("MB used") && room.contains("left"), "{room}");
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_reload_during_a_call_says_what_it_interrupted_and_loses_nothing_finished() {
     let config = LocalEndpointConfig { latency: Duration::from_millis(1500), ..Default::default() };
     let stats = config.stats.clone();

@@ -17,3 +17,4 @@ mod generating;
 mod models;
 mod show_as_code;
 mod through_the_proxy;
+mod two_pages;
