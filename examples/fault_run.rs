@@ -1,7 +1,7 @@
 //! The fault run: `./dev faults [IMAGES] [FAULT_RATE]` (default 100 images, 0.2) generates
 //! images through the release build against a local endpoint that fails that share of its calls
 //! at random (429, 500, 503, a filtered prompt, a filtered image, a slow answer), reloads the
-//! page halfway, and prints how every image ended. How it counts: `tests/support/fault_run.rs`.
+//! page once at a random moment, and prints how every image ended. How it counts: `tests/support/fault_run.rs`.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -14,7 +14,7 @@ async fn main() {
     let images = args.next().map_or(100, |images| images.parse().expect("IMAGES is a whole number"));
     let fault_rate = args.next().map_or(0.2, |rate| rate.parse().expect("FAULT_RATE is a number from 0 to 1"));
     println!(
-        "Fault run: {images} images, {:.0} % of calls given a fault, the page reloaded halfway\n",
+        "Fault run: {images} images, {:.0} % of calls given a fault, the page reloaded once at a random moment\n",
         fault_rate * 100.0
     );
     let run = fault_run(images, fault_rate, None).await;

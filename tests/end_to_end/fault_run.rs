@@ -1,5 +1,5 @@
 //! End to end: the short fault run (see `tests/support/fault_run.rs`, and `./dev faults` for
-//! the full one): 20 images, a fifth of the calls failing, a reload halfway.
+//! the full one): 20 images, a fifth of the calls failing, a reload at a moment the seed picks.
 
 use crate::support::fault_run::fault_run;
 

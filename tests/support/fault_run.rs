@@ -1,10 +1,12 @@
 //! The fault run: images generated through the app against a local endpoint that fails a share of
 //! its calls at random (429, 500, 503, a filtered prompt, a filtered image, a slow answer), with
-//! the page reloaded halfway. `./dev faults` runs 100 images; the end-to-end tests run 20.
+//! the page reloaded once at a random moment. `./dev faults` runs 100 images; the end-to-end tests run 20.
 //!
 //! How it counts, so anyone can check it:
-//! - The first half is asked for. Once half of that has settled, one script in the page notes the
-//!   failed tiles' messages and asks for the reload, so no tile settles between the two. (The old
+//! - The first half is asked for, a press of Generate at a time, each press waiting for its tiles
+//!   to appear as a user would see them (a press that shows none stops the run, named). Once a
+//!   number of them drawn at random (from none to all) has settled, one script in the page notes
+//!   the failed tiles' messages and asks for the reload, so no tile settles between the two. (The old
 //!   page still runs for the few milliseconds until the new one replaces it: a tile finishing
 //!   then is kept or still listed as interrupted; a tile failing then could only read as lost.)
 //! - After the reload, the studio's notice lists what the reload interrupted. The run asks for
@@ -37,6 +39,8 @@ pub struct FaultRun {
     pub failed_silently: usize,
     /// Listed by the reload's notice, and asked for again.
     pub interrupted: usize,
+    /// Tiles settled when the page was reloaded, of those asked for before it.
+    pub reloaded_after: (usize, usize),
     /// Calls the endpoint took.
     pub calls: usize,
     /// Calls the endpoint gave a fault.
@@ -80,14 +84,20 @@ impl fmt::Display for FaultRun {
         if self.failed_silently > 0 {
             writeln!(f, "               {:>4} × (no message)", self.failed_silently)?;
         }
-        writeln!(f, "interrupted    {:>4} by the reload, listed by the studio, asked for again", self.interrupted)?;
+        let (settled, of) = self.reloaded_after;
+        writeln!(
+            f,
+            "interrupted    {:>4} by the reload (after {settled} of {of} settled), listed by the studio, asked for again",
+            self.interrupted
+        )?;
         writeln!(f, "lost           {:>4}", self.lost())?;
         write!(f, "duplicated     {:>4}", self.duplicated())
     }
 }
 
-/// Generates `images` through the app with `fault_rate` of the calls failing, reloading halfway;
-/// `fault_seed` fixes which calls fail (by default the clock picks).
+/// Generates `images` through the app with `fault_rate` of the calls failing, reloading once at a
+/// moment drawn at random; `fault_seed` fixes which calls fail and when the reload comes (by
+/// default the clock picks).
 pub async fn fault_run(images: usize, fault_rate: f64, fault_seed: Option<u64>) -> FaultRun {
     let endpoint = LocalEndpointConfig {
         fault_rate,
@@ -104,8 +114,12 @@ pub async fn fault_run(images: usize, fault_rate: f64, fault_seed: Option<u64>) 
     studio.fill("At once", "4").await;
     let started = Instant::now();
     let first_half = images / 2;
+    let draw = fault_seed.unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos().into()
+    });
+    let reload_after = (draw % (first_half as u64 + 1)) as usize;
     ask_for(&studio, first_half, "before the reload").await;
-    while settled(&harness).await < first_half.div_ceil(2) {
+    while settled(&harness).await < reload_after {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
@@ -141,7 +155,13 @@ pub async fn fault_run(images: usize, fault_rate: f64, fault_seed: Option<u64>) 
         .await
         .unwrap();
 
-    let mut run = FaultRun { asked: images, interrupted, wall, ..FaultRun::default() };
+    let mut run = FaultRun {
+        asked: images,
+        interrupted,
+        wall,
+        reloaded_after: (reload_after, first_half),
+        ..FaultRun::default()
+    };
     for message in [failed_before, failed_after].iter().flat_map(|list| list.as_array().unwrap().clone()) {
         match message.as_str().unwrap_or_default().trim() {
             "" => run.failed_silently += 1,
@@ -158,15 +178,25 @@ pub async fn fault_run(images: usize, fault_rate: f64, fault_seed: Option<u64>) 
     run
 }
 
-/// Asks for `images` in runs of at most 10 (the most one run takes).
+/// Asks for `images` in runs of at most 10 (the most one run takes), each press of Generate
+/// seen through: its tiles appear on the page, or the run stops and says so.
 async fn ask_for(studio: &Studio<'_>, images: usize, when: &str) {
     let mut left = images;
     let mut run = 1;
     while left > 0 {
         let this_run = left.min(10);
-        studio.fill("Prompt", &format!("a fault run, {when}, run {run}")).await;
+        let prompt = format!("a fault run, {when}, run {run}");
+        studio.fill("Prompt", &prompt).await;
         studio.fill("Images", &this_run.to_string()).await;
+        let before = studio.count(".tile").await;
         studio.press("Generate").await;
+        // dall-e-3, the default model, makes one image a call: a tile for each, at once.
+        let shown = studio.count_eventually(".tile", before + this_run).await;
+        assert!(
+            shown >= before + this_run,
+            "Generate was pressed for {this_run} images of \"{prompt}\", and the page showed {} new tiles",
+            shown.saturating_sub(before)
+        );
         left -= this_run;
         run += 1;
     }
