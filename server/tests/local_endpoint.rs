@@ -248,6 +248,24 @@ async fn more_calls_at_once_than_a_deployment_takes_get_a_429() {
     assert_eq!(stats.in_flight.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
 
+#[tokio::test]
+async fn api_answers_are_data_that_runs_nothing_if_opened_as_a_page() {
+    let router = server(LocalEndpointConfig::default());
+    let (status, headers, body) =
+        call_with_headers(&router, generate(PATH, Some("k"), r#"{"prompt":"a fox","response_format":"url"}"#)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-security-policy"], "sandbox; default-src 'none'");
+    let answer: ImagesResponse = serde_json::from_slice(&body).unwrap();
+    let link = answer.data[0].url.as_deref().unwrap().strip_prefix("http://127.0.0.1:9").unwrap().to_owned();
+    let image = Request::get(&link).body(Body::empty()).unwrap();
+    let (status, headers, _) = call_with_headers(&router, image).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-security-policy"], "sandbox; default-src 'none'");
+    let (status, headers, _) = call_with_headers(&router, generate(PATH, None, r#"{"prompt":"a fox"}"#)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(headers["content-security-policy"], "sandbox; default-src 'none'");
+}
+
 async fn futures_join_all<F: std::future::Future<Output = StatusCode> + Send + 'static>(
     calls: impl Iterator<Item = F>,
 ) -> Vec<StatusCode> {
