@@ -63,9 +63,10 @@ struct Cli {
     url_lifetime_secs: u64,
     /// Proxy mode: forward the image endpoints to this Azure resource
     /// (https://NAME.openai.azure.com), adding the key from AZURE_OPENAI_API_KEY or the token
-    /// from AZURE_OPENAI_AD_TOKEN. Without it, the local endpoint answers.
-    #[arg(long, env = "AZURE_OPENAI_ENDPOINT")]
-    upstream: Option<String>,
+    /// from AZURE_OPENAI_AD_TOKEN. Given with no URL, the endpoint is read from
+    /// AZURE_OPENAI_ENDPOINT. Without it, the local endpoint answers, whatever the environment.
+    #[arg(long, value_name = "URL")]
+    upstream: Option<Option<String>>,
     /// The token clients must send (as their key) to use the proxy; required when --host is not
     /// a loopback address.
     #[arg(long, env = "EASEL_ACCESS_TOKEN", hide_env_values = true)]
@@ -120,9 +121,14 @@ impl Cli {
 
     /// What answers the image API's paths, or what to change in the flags or environment.
     fn backend(&self) -> Result<Backend, String> {
-        let Some(upstream) = &self.upstream else {
-            return self.local_endpoint().map(Backend::Local);
+        let upstream = match &self.upstream {
+            None => return self.local_endpoint().map(Backend::Local),
+            Some(Some(upstream)) => upstream.clone(),
+            Some(None) => std::env::var("AZURE_OPENAI_ENDPOINT").ok().filter(|value| !value.trim().is_empty()).ok_or(
+                "--upstream given with no URL reads the endpoint from AZURE_OPENAI_ENDPOINT, which is not set",
+            )?,
         };
+        let upstream = upstream.as_str();
         let endpoint = match read_endpoint(upstream) {
             Ok(Pasted { endpoint, deployment: None, api_version: None, path: None }) => endpoint,
             Ok(_) => {
