@@ -7,6 +7,7 @@ use easel_contract::endpoint::Target;
 use easel_contract::failure::{CallError, Failure, FailureDetails};
 use easel_contract::price::Cost;
 use easel_contract::probe::Diagnosis;
+use easel_contract::profiles::{LinkSignature, LINK_SIGNATURES_HEADER};
 use easel_contract::request::{OutputFormat, ValidRequest};
 use easel_contract::response::{ImageSource, ImagesResponse, Reported};
 use gloo_net::http::{Request, RequestBuilder};
@@ -48,6 +49,8 @@ pub struct Generated {
     pub cost: Option<Cost>,
     /// The parameters the service reports using, beside those asked for (gpt-image).
     pub reported: Vec<Reported>,
+    /// The page's proxy's signature of the link, with which the proxy fetches it through.
+    pub link_signature: Option<LinkSignature>,
 }
 
 /// Sends `request` to `target` and waits for its images; `abort` stops the call.
@@ -80,11 +83,16 @@ pub async fn generate(
     let created = answer.created;
     let reported = answer.reported(request);
     let shares = share(answer.cost(request), answer.data.len());
+    let signatures = response
+        .headers()
+        .get(LINK_SIGNATURES_HEADER)
+        .map_or_else(Vec::new, |signatures| LinkSignature::read_header(&signatures));
     answer
         .data
         .into_iter()
         .zip(shares)
-        .map(|(image, cost)| {
+        .enumerate()
+        .map(|(index, (image, cost))| {
             let picture = match image.source() {
                 Some(ImageSource::Base64(data)) => {
                     Picture::Bytes(Arc::new(ObjectUrl::from_base64(data, mime).map_err(|_| unexpected())?))
@@ -99,6 +107,7 @@ pub async fn generate(
                 format,
                 cost,
                 reported: reported.clone(),
+                link_signature: signatures.get(index).cloned().flatten(),
             })
         })
         .collect()

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use easel_contract::endpoint::Target;
-use easel_contract::profiles::{FETCH_THROUGH_PARAM, FETCH_THROUGH_PATH};
+use easel_contract::profiles::LinkSignature;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::closure::Closure;
@@ -182,23 +182,23 @@ impl Keeper {
                     self.keeping.update(|keeping| {
                         keeping.insert(tile.id, Keeping::Saving);
                     });
-                    let route = self.route_for(&tile.job.target, &image.picture);
+                    let route = self.route_for(&tile.job.target, image);
                     self.keep(tile, image.clone(), route);
                 }
             }
         }
     }
 
-    /// A link the page's own proxy passed on is fetched through the page's server: Azure's image
-    /// host lets no other origin read it, so asking it directly would only be refused. Every
-    /// other link is asked for directly.
-    fn route_for(self, target: &Target, picture: &Picture) -> Route {
+    /// A link the page's own proxy passed on is fetched through the page's server, with the
+    /// signature the proxy gave it: Azure's image host lets no other origin read it, so asking it
+    /// directly would only be refused. Every other link is asked for directly.
+    fn route_for(self, target: &Target, image: &Generated) -> Route {
         let page = window().location().origin().unwrap_or_default();
-        match picture {
-            Picture::Link(link)
+        match (&image.picture, &image.link_signature) {
+            (Picture::Link(link), Some(signature))
                 if self.fetch_through && target.endpoint() == page && !link.starts_with(&format!("{page}/")) =>
             {
-                Route::ThroughServer
+                Route::ThroughServer(signature.clone())
             }
             _ => Route::Direct,
         }
@@ -291,12 +291,12 @@ async fn save(
 }
 
 /// How a link's bytes are fetched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Route {
     /// From the image host, as the page's own request.
     Direct,
-    /// Through the page's server, which fetches only links its proxy passed on.
-    ThroughServer,
+    /// Through the page's server, which fetches only links its proxy signed.
+    ThroughServer(LinkSignature),
 }
 
 /// The image's bytes: at hand for data answers, fetched for links (`None` when they could not be
@@ -308,10 +308,9 @@ async fn bytes_of(picture: &Picture, route: Route, target: &Target) -> Option<Bl
     };
     let request = match route {
         Route::Direct => gloo_net::http::Request::get(link),
-        Route::ThroughServer => {
+        Route::ThroughServer(signature) => {
             let encoded = String::from(js_sys::encode_uri_component(link));
-            let request =
-                gloo_net::http::Request::get(&format!("{FETCH_THROUGH_PATH}?{FETCH_THROUGH_PARAM}={encoded}"));
+            let request = gloo_net::http::Request::get(&signature.fetch_through(&encoded));
             // The proxy's own access token (the route is taken only for calls to this same
             // server): its rule for generating is its rule for fetching.
             with_credential(request, target)

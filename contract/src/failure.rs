@@ -207,6 +207,42 @@ impl ApiError {
         error
     }
 
+    /// 403 from a server's proxy for a call from a web page it does not answer: any page could
+    /// otherwise spend the server's key.
+    pub fn origin_not_allowed(origin: &str) -> Self {
+        Self::new(
+            403,
+            Some("OriginNotAllowed"),
+            format!("This server does not take calls from pages at {origin}; its own page, and the origins it is told to allow, may call it."),
+        )
+    }
+
+    /// 421 from a server's proxy for a call naming another host than the one it listens as: a
+    /// page whose host name was pointed at this server (DNS rebinding) is not its own page.
+    pub fn misdirected(host: &str) -> Self {
+        Self::new(421, Some("MisdirectedRequest"), format!("This server does not answer for the host \"{host}\"."))
+    }
+
+    /// 429 from a server's proxy with as many calls in flight as it takes, asking for a wait of
+    /// `seconds` (sent in the headers of [`ApiError::retry_after_headers`] too).
+    pub fn proxy_busy(seconds: u32) -> Self {
+        Self::new(
+            429,
+            Some("TooManyRequests"),
+            format!("This server has as many calls in flight as it takes. Please retry after {seconds} seconds."),
+        )
+    }
+
+    /// 408 for a request body that did not arrive within `seconds`.
+    pub fn body_timeout(seconds: u64) -> Self {
+        Self::new(408, Some("RequestTimeout"), format!("The request body did not arrive within {seconds} seconds."))
+    }
+
+    /// 413 for a request body over `limit` bytes.
+    pub fn body_too_large(limit: usize) -> Self {
+        Self::new(413, Some("RequestEntityTooLarge"), format!("The request body is larger than {limit} bytes."))
+    }
+
     /// 503: the service is overloaded for now.
     pub fn service_unavailable() -> Self {
         Self::new(

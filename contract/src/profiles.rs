@@ -3,9 +3,9 @@
 //! brings it (or the server's proxy adds it). It also says what the server offers beyond the
 //! image API: [`FETCH_THROUGH_PATH`].
 
-use serde::{Deserialize, Serialize};
-
 use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 
 use crate::endpoint::{is_api_version, is_deployment_name, read_endpoint, ApiPath, Pasted};
 use crate::failure::GENERATION_TIMEOUT;
@@ -13,12 +13,65 @@ use crate::model::ModelProfile;
 
 /// Where a server in proxy mode fetches an image link its proxy passed on, for a browser the
 /// image host refuses a cross-origin fetch: GET with `?url=<the image link, percent-encoded>`
-/// (the parameter is [`FETCH_THROUGH_PARAM`]), sending the proxy's access token as the API calls
-/// do.
+/// (the parameter is [`FETCH_THROUGH_PARAM`]) and the link's [`LinkSignature`], sending the
+/// proxy's access token as the API calls do. [`LinkSignature::fetch_through`] builds it.
 pub const FETCH_THROUGH_PATH: &str = "/easel/fetch-through";
 
 /// The query parameter of [`FETCH_THROUGH_PATH`] that holds the image link.
 pub const FETCH_THROUGH_PARAM: &str = "url";
+
+/// The query parameter of [`FETCH_THROUGH_PATH`] that holds the signature's expiry.
+pub const FETCH_THROUGH_EXPIRY_PARAM: &str = "exp";
+
+/// The query parameter of [`FETCH_THROUGH_PATH`] that holds the signature.
+pub const FETCH_THROUGH_SIGNATURE_PARAM: &str = "sig";
+
+/// The response header in which a server's proxy signs the image links of a successful answer:
+/// one `EXPIRY.SIGNATURE` per item of `data`, in order, separated by commas, empty for an item
+/// without a link. The signature is the server's to check; the app only passes it back.
+pub const LINK_SIGNATURES_HEADER: &str = "easel-link-signatures";
+
+/// A proxy's signature of one image link, for [`FETCH_THROUGH_PATH`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkSignature {
+    /// Until when it holds, in seconds since the Unix epoch.
+    pub expires: i64,
+    /// The signature itself, in URL-safe characters only.
+    pub signature: String,
+}
+
+impl LinkSignature {
+    /// [`LINK_SIGNATURES_HEADER`]'s value for the items of an answer.
+    pub fn header(signatures: &[Option<LinkSignature>]) -> String {
+        let entry = |signature: &Option<LinkSignature>| {
+            signature.as_ref().map(|LinkSignature { expires, signature }| format!("{expires}.{signature}"))
+        };
+        signatures.iter().map(|signature| entry(signature).unwrap_or_default()).collect::<Vec<_>>().join(",")
+    }
+
+    /// Reads [`LINK_SIGNATURES_HEADER`]: one entry per item of the answer, `None` where an item
+    /// has no signature (or an unreadable one).
+    pub fn read_header(value: &str) -> Vec<Option<LinkSignature>> {
+        value
+            .split(',')
+            .map(|entry| {
+                let (expires, signature) = entry.trim().split_once('.')?;
+                let url_safe = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+                (!signature.is_empty() && signature.chars().all(url_safe)).then_some(())?;
+                Some(LinkSignature { expires: expires.parse().ok()?, signature: signature.to_owned() })
+            })
+            .collect()
+    }
+
+    /// The fetch-through's path and query for the link this signs, given already percent-encoded
+    /// (the contract does no encoding; the browser's `encodeURIComponent` does).
+    pub fn fetch_through(&self, encoded_link: &str) -> String {
+        format!(
+            "{FETCH_THROUGH_PATH}?{FETCH_THROUGH_PARAM}={encoded_link}&{FETCH_THROUGH_EXPIRY_PARAM}={}&{FETCH_THROUGH_SIGNATURE_PARAM}={}",
+            self.expires, self.signature
+        )
+    }
+}
 
 /// The whole file.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -160,6 +213,20 @@ mod tests {
         assert_eq!(config.call_timeout(), Duration::from_secs(200));
         assert_eq!(RuntimeConfig::default().call_timeout(), GENERATION_TIMEOUT);
         assert!(RuntimeConfig::parse(r#"{"profiles":[],"call_timeout_secs":0}"#).is_err());
+    }
+
+    #[test]
+    fn link_signatures_travel_in_one_header_in_the_order_of_the_images() {
+        let signed = |expires, signature: &str| Some(LinkSignature { expires, signature: signature.to_owned() });
+        let signatures = [signed(1_700_000_000, "a-b_C"), None, signed(1_700_000_001, "xyz")];
+        let header = LinkSignature::header(&signatures);
+        assert_eq!(header, "1700000000.a-b_C,,1700000001.xyz");
+        assert_eq!(LinkSignature::read_header(&header), signatures);
+        assert_eq!(LinkSignature::read_header("soon.abc, 12.a/b,12."), [None, None, None], "unreadable entries");
+        assert_eq!(
+            signed(12, "abc").unwrap().fetch_through("https%3A%2F%2Fx"),
+            "/easel/fetch-through?url=https%3A%2F%2Fx&exp=12&sig=abc"
+        );
     }
 
     #[test]

@@ -4,22 +4,36 @@
 //! paths either the built-in local endpoint that answers as Azure OpenAI does, or a proxy to one
 //! Azure resource that holds the key. `main.rs` only reads the command line and binds.
 
+mod admission;
 mod azure_error;
 mod credentials;
 mod faults;
+mod links;
 mod local_endpoint;
 mod picture;
 mod proxy;
 mod static_site;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::pin::pin;
+use std::time::Duration;
 
+use axum::http::{header, HeaderValue};
+use axum::serve::Listener;
 use axum::Router;
 use easel_contract::model::DALL_E_3;
 use easel_contract::profiles::{AuthKind, PathSpec, ProfileSpec, RuntimeConfig};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
 
+pub use admission::Origins;
 pub use faults::Fault;
+pub use links::{LinkSecret, SHORTEST_LINK_SECRET};
 pub use local_endpoint::{Deployment, EndpointStats, FilterForm, LocalEndpointConfig};
 pub use picture::Weight;
 pub use proxy::ProxyConfig;
@@ -83,15 +97,26 @@ pub struct Config {
     pub backend: Backend,
     /// What `/config.json` offers the app; [`app`] sets its `fetch_through` from the backend.
     pub runtime_config: RuntimeConfig,
+    /// The address the server listens on, which the proxy answers to as a host; [`serve`] sets
+    /// it from its listener.
+    pub listen: SocketAddr,
 }
 
 impl Config {
-    /// A server of `backend` serving the app in `dist`, offering the default profiles.
+    /// A server of `backend` serving the app in `dist`, offering the default profiles, on the
+    /// command line's default address until [`serve`] says otherwise.
     pub fn new(dist: impl Into<PathBuf>, backend: Backend) -> Config {
         let runtime_config = backend.default_profiles(&[], None);
-        Config { dist: dist.into(), backend, runtime_config }
+        Config { dist: dist.into(), backend, runtime_config, listen: SocketAddr::from(([127, 0, 0, 1], 8080)) }
     }
 }
+
+/// Every answer of the image API's paths is data, never a page: opened as a document, it runs
+/// nothing and loads nothing.
+const API_ANSWER_POLICY: &str = "sandbox; default-src 'none'";
+
+/// How long a client may take to send a request's head; the body has its own limit in the proxy.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The whole server: the image API's routes, and the app for every other path.
 pub fn app(config: Config) -> Router {
@@ -101,16 +126,41 @@ pub fn app(config: Config) -> Router {
         RuntimeConfig { fetch_through: matches!(config.backend, Backend::Proxy(_)), ..config.runtime_config };
     let api = match config.backend {
         Backend::Local(local) => local_endpoint::routes(local),
-        Backend::Proxy(proxy) => proxy::routes(proxy),
+        Backend::Proxy(proxy) => proxy::routes(proxy, config.listen),
     };
-    api.merge(static_site::routes(&config.dist, &runtime_config))
+    let policy = HeaderValue::from_static(API_ANSWER_POLICY);
+    api.layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, policy))
+        .merge(static_site::routes(&config.dist, &runtime_config))
 }
 
-/// Serves [`app`] on `listener` until `shutdown` completes.
+/// Serves [`app`] on `listener` until `shutdown` completes, then waits for the calls in flight.
+/// A client that takes longer than [`HEADER_READ_TIMEOUT`] to send a request's head is cut off
+/// (axum's own `serve` sets no timer, so it cannot).
 pub async fn serve(
-    listener: TcpListener,
+    mut listener: TcpListener,
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(config)).with_graceful_shutdown(shutdown).await
+    let router = app(Config { listen: listener.local_addr()?, ..config });
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    let connections = GracefulShutdown::new();
+    let mut shutdown = pin!(shutdown);
+    loop {
+        // axum's listener waits a moment after a failed accept (out of file descriptors, say)
+        // rather than spin.
+        let stream = tokio::select! {
+            (stream, _) = Listener::accept(&mut listener) => stream,
+            () = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(router.clone());
+        let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+        let connection = connections.watch(connection);
+        tokio::spawn(async move {
+            // A client that goes away mid-call is no failure of the server's.
+            let _ = connection.await;
+        });
+    }
+    connections.shutdown().await;
+    Ok(())
 }

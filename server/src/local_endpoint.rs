@@ -83,6 +83,10 @@ pub struct LocalEndpointConfig {
     pub slow_latency: Duration,
     /// Calls one deployment works on at once; more get a 429.
     pub max_concurrent: usize,
+    /// Megapixels (width x height x images) the calls being worked on may add up to, across all
+    /// deployments; a call that would pass it gets a 429, so a burst of the largest pictures
+    /// cannot exhaust the machine's memory. A call larger than the whole budget is taken alone.
+    pub megapixel_budget: u32,
     /// The wait a 429 asks for.
     pub retry_after_secs: u32,
     /// The share of calls (0 to 1) that get a random fault.
@@ -106,6 +110,9 @@ impl Default for LocalEndpointConfig {
             latency: Duration::ZERO,
             slow_latency: Duration::from_secs(5),
             max_concurrent: 8,
+            // One gpt-image-2 call of ten 3824x2160 pictures (83 megapixels) at a time, with
+            // room beside it for a few ordinary ones.
+            megapixel_budget: 128,
             retry_after_secs: 2,
             fault_rate: 0.0,
             fault_seed: None,
@@ -120,6 +127,8 @@ struct LocalEndpoint {
     config: LocalEndpointConfig,
     /// One gate per deployment, in the order of `config.deployments`.
     gates: Vec<Arc<Semaphore>>,
+    /// The megapixels of [`LocalEndpointConfig::megapixel_budget`] not taken by a call.
+    pixels: Arc<Semaphore>,
     random_faults: RandomFaults,
     /// Signs image links, so only links this server gave out are served.
     signer: RandomState,
@@ -135,6 +144,7 @@ pub fn routes(config: LocalEndpointConfig) -> Router {
         .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |elapsed| elapsed.as_nanos() as u64));
     let endpoint = Arc::new(LocalEndpoint {
         gates: config.deployments.iter().map(|_| Arc::new(Semaphore::new(config.max_concurrent))).collect(),
+        pixels: Arc::new(Semaphore::new(config.megapixel_budget as usize)),
         random_faults: RandomFaults::new(config.fault_rate, seed),
         signer: RandomState::new(),
         made: AtomicU64::new(0),
@@ -188,6 +198,9 @@ impl LocalEndpoint {
         };
         self.config.stats.calls.fetch_add(1, Ordering::Relaxed);
         let Ok(_permit) = self.gates[index].clone().try_acquire_owned() else {
+            return self.rate_limited();
+        };
+        let Ok(_pixels) = self.pixels.clone().try_acquire_many_owned(self.megapixels_of(&valid)) else {
             return self.rate_limited();
         };
         let _in_flight = InFlight::enter(&self.config.stats);
@@ -257,6 +270,15 @@ impl LocalEndpoint {
             .validate(self.config.deployments[index].model)
             .map_err(|problems| Box::new(ApiError::invalid_request(&problems[0])))?;
         Ok((index, valid))
+    }
+
+    /// The share of the megapixel budget a call takes: its pixels, rounded up, and at most the
+    /// whole budget.
+    fn megapixels_of(&self, request: &ValidRequest) -> u32 {
+        let Dimensions { width, height } = pixels(request.size(), request.model());
+        let total = u64::from(width) * u64::from(height) * u64::from(request.image_count());
+        let megapixels = u32::try_from(total.div_ceil(1_000_000)).unwrap_or(u32::MAX);
+        megapixels.min(self.config.megapixel_budget)
     }
 
     fn rate_limited(&self) -> Response {

@@ -12,7 +12,10 @@ use clap::Parser;
 use easel_contract::endpoint::{is_api_version, read_endpoint, Auth, Pasted};
 use easel_contract::model::{ModelProfile, MODELS};
 use easel_contract::profiles::RuntimeConfig;
-use easel_server::{serve, Backend, Config, Deployment, FilterForm, LocalEndpointConfig, ProxyConfig, Weight};
+use easel_server::{
+    serve, Backend, Config, Deployment, FilterForm, LinkSecret, LocalEndpointConfig, Origins, ProxyConfig, Weight,
+    SHORTEST_LINK_SECRET,
+};
 
 /// Easel's companion server: the app, and a local endpoint that answers as Azure OpenAI does.
 #[derive(Parser)]
@@ -60,13 +63,29 @@ struct Cli {
     url_lifetime_secs: u64,
     /// Proxy mode: forward the image endpoints to this Azure resource
     /// (https://NAME.openai.azure.com), adding the key from AZURE_OPENAI_API_KEY or the token
-    /// from AZURE_OPENAI_AD_TOKEN. Without it, the local endpoint answers.
-    #[arg(long, env = "AZURE_OPENAI_ENDPOINT")]
-    upstream: Option<String>,
+    /// from AZURE_OPENAI_AD_TOKEN. Given with no URL, the endpoint is read from
+    /// AZURE_OPENAI_ENDPOINT. Without it, the local endpoint answers, whatever the environment.
+    #[arg(long, value_name = "URL")]
+    upstream: Option<Option<String>>,
     /// The token clients must send (as their key) to use the proxy; required when --host is not
     /// a loopback address.
     #[arg(long, env = "EASEL_ACCESS_TOKEN", hide_env_values = true)]
     access_token: Option<String>,
+    /// An origin besides the server's own whose pages may call the proxy, such as
+    /// https://app.example (repeat for more; the variable takes them comma-separated).
+    #[arg(long = "allow-origin", value_name = "ORIGIN", env = "EASEL_ALLOW_ORIGINS", value_delimiter = ',')]
+    allowed_origins: Vec<String>,
+    /// The secret that signs the image links the proxy passes on, at least 32 characters; give
+    /// every replica behind one address the same, so each fetches the others' links. Without
+    /// it, a secret of this process alone.
+    #[arg(long, env = "EASEL_LINK_SECRET", hide_env_values = true)]
+    link_secret: Option<String>,
+    /// Calls through the proxy at once; more get a 429 with Retry-After.
+    #[arg(long, default_value_t = 32)]
+    max_in_flight: usize,
+    /// How long a request's body may take to arrive at the proxy, in seconds; after that, a 408.
+    #[arg(long, default_value_t = 60)]
+    body_timeout_secs: u64,
     /// How long the upstream (or an image host, for the fetch-through) may take to answer, in seconds.
     #[arg(long, default_value_t = 180)]
     upstream_timeout_secs: u64,
@@ -102,9 +121,14 @@ impl Cli {
 
     /// What answers the image API's paths, or what to change in the flags or environment.
     fn backend(&self) -> Result<Backend, String> {
-        let Some(upstream) = &self.upstream else {
-            return self.local_endpoint().map(Backend::Local);
+        let upstream = match &self.upstream {
+            None => return self.local_endpoint().map(Backend::Local),
+            Some(Some(upstream)) => upstream.clone(),
+            Some(None) => std::env::var("AZURE_OPENAI_ENDPOINT").ok().filter(|value| !value.trim().is_empty()).ok_or(
+                "--upstream given with no URL reads the endpoint from AZURE_OPENAI_ENDPOINT, which is not set",
+            )?,
         };
+        let upstream = upstream.as_str();
         let endpoint = match read_endpoint(upstream) {
             Ok(Pasted { endpoint, deployment: None, api_version: None, path: None }) => endpoint,
             Ok(_) => {
@@ -136,13 +160,55 @@ impl Cli {
                 self.host
             ));
         }
+        if self.max_in_flight == 0 {
+            return Err("--max-in-flight must be at least 1".into());
+        }
+        let link_secret = match self.link_secret.as_deref() {
+            None => LinkSecret::random(),
+            Some(secret) if secret.chars().count() >= SHORTEST_LINK_SECRET => LinkSecret::shared(secret),
+            Some(_) => {
+                return Err(format!(
+                    "--link-secret (EASEL_LINK_SECRET) must be at least {SHORTEST_LINK_SECRET} characters: \
+                     `openssl rand -hex 32` makes one"
+                ))
+            }
+        };
+        let allowed_origins =
+            Origins::read(&self.allowed_origins).map_err(|problem| format!("--allow-origin: {problem}"))?;
         Ok(Backend::Proxy(ProxyConfig {
-            upstream: endpoint,
-            credential,
             access_token: self.access_token.clone().filter(|token| !token.is_empty()),
+            allowed_origins,
             timeout: Duration::from_secs(self.upstream_timeout_secs),
             body_limit: self.body_limit_mb * 1024 * 1024,
+            body_timeout: Duration::from_secs(self.body_timeout_secs),
+            max_in_flight: self.max_in_flight,
+            link_secret,
+            ..ProxyConfig::new(endpoint, credential)
         }))
+    }
+
+    /// What the start line says answers the image API: for a proxy, where it forwards, for which
+    /// deployments, which pages may call it, and where its image links can be fetched through.
+    fn serving(&self, backend: &Backend) -> String {
+        let Backend::Proxy(proxy) = backend else {
+            return "the local endpoint is built in".to_owned();
+        };
+        let deployments = if self.deployments.is_empty() {
+            "any deployment".to_owned()
+        } else {
+            let names = self.deployments.iter().map(|text| text.split('=').next().unwrap_or(text));
+            format!("deployments {}", names.collect::<Vec<_>>().join(", "))
+        };
+        let origins = match proxy.allowed_origins.as_slice() {
+            [] => "its own page only".to_owned(),
+            others => format!("its own page and {}", others.join(", ")),
+        };
+        let links = if self.link_secret.is_some() {
+            "image links signed with the shared --link-secret"
+        } else {
+            "image links signed with a secret of this process, so fetched through on this replica only"
+        };
+        format!("proxying the image API to {} for {deployments}; callable from {origins}; {links}", proxy.upstream)
     }
 
     /// The local endpoint's configuration, or what to change in the flags.
@@ -219,11 +285,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let serving = match &backend {
-        Backend::Local(_) => "the local endpoint is built in".to_owned(),
-        Backend::Proxy(proxy) => format!("proxying the image API to {}", proxy.upstream),
-    };
-    let config = Config { dist: cli.dist, backend, runtime_config };
+    let serving = cli.serving(&backend);
+    let config = Config { dist: cli.dist, backend, runtime_config, listen: address };
     println!("Easel is running at http://{address}/ ({serving}). Ctrl+C stops it.");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -39,7 +39,9 @@ pub fn routes(dist: &Path, runtime_config: &RuntimeConfig) -> Router {
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(name, value));
     }
-    router
+    // A file served as its `.br` or `.gz` form differs by what the client accepts; the
+    // compression layer says so only for what it compresses itself.
+    router.layer(SetResponseHeaderLayer::if_not_present(header::VARY, HeaderValue::from_static("accept-encoding")))
 }
 
 /// The policy in the page's `<meta http-equiv="Content-Security-Policy" content="...">`.

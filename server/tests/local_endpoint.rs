@@ -248,6 +248,55 @@ async fn more_calls_at_once_than_a_deployment_takes_get_a_429() {
     assert_eq!(stats.in_flight.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
 
+#[tokio::test]
+async fn calls_that_would_draw_more_pixels_at_once_than_the_budget_get_a_429() {
+    // Two megapixels for each 1024x1024 call (rounded up), three in the budget: one at a time.
+    let config = LocalEndpointConfig { megapixel_budget: 3, latency: Duration::from_millis(400), ..Default::default() };
+    let stats = config.stats.clone();
+    let router = server(config);
+    let calls = (0..2).map(|i| {
+        let router = router.clone();
+        async move {
+            let (status, headers, body) =
+                call_with_headers(&router, generate(PATH, Some("k"), &format!(r#"{{"prompt":"fox {i}"}}"#))).await;
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                assert_eq!(headers["retry-after"], "2");
+                let error: ErrorEnvelope = serde_json::from_slice(&body).expect("Azure's error shape");
+                assert_eq!(error.error.code.as_deref(), Some("RateLimitReached"));
+            }
+            status
+        }
+    });
+    let mut statuses = futures_join_all(calls).await;
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::TOO_MANY_REQUESTS]);
+    assert_eq!(stats.max_in_flight.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    // A call larger than the whole budget still goes through alone, and the budget comes back.
+    let wide = r#"{"prompt":"a wide fox","size":"1792x1024","quality":"hd"}"#;
+    let router = server(LocalEndpointConfig { megapixel_budget: 1, ..Default::default() });
+    assert_eq!(call(&router, generate(PATH, Some("k"), wide)).await.0, StatusCode::OK);
+    assert_eq!(call(&router, generate(PATH, Some("k"), wide)).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn api_answers_are_data_that_runs_nothing_if_opened_as_a_page() {
+    let router = server(LocalEndpointConfig::default());
+    let (status, headers, body) =
+        call_with_headers(&router, generate(PATH, Some("k"), r#"{"prompt":"a fox","response_format":"url"}"#)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-security-policy"], "sandbox; default-src 'none'");
+    let answer: ImagesResponse = serde_json::from_slice(&body).unwrap();
+    let link = answer.data[0].url.as_deref().unwrap().strip_prefix("http://127.0.0.1:9").unwrap().to_owned();
+    let image = Request::get(&link).body(Body::empty()).unwrap();
+    let (status, headers, _) = call_with_headers(&router, image).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-security-policy"], "sandbox; default-src 'none'");
+    let (status, headers, _) = call_with_headers(&router, generate(PATH, None, r#"{"prompt":"a fox"}"#)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(headers["content-security-policy"], "sandbox; default-src 'none'");
+}
+
 async fn futures_join_all<F: std::future::Future<Output = StatusCode> + Send + 'static>(
     calls: impl Iterator<Item = F>,
 ) -> Vec<StatusCode> {

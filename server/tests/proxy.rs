@@ -3,16 +3,16 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use easel_contract::endpoint::{ApiPath, Auth, Connection, DEFAULT_API_VERSION};
 use easel_contract::probe::Diagnosis;
-use easel_contract::profiles::{RuntimeConfig, FETCH_THROUGH_PARAM, FETCH_THROUGH_PATH};
+use easel_contract::profiles::{LinkSignature, RuntimeConfig, FETCH_THROUGH_PATH, LINK_SIGNATURES_HEADER};
 use easel_contract::response::ImagesResponse;
-use easel_server::{app, serve, Backend, Config, EndpointStats, LocalEndpointConfig, ProxyConfig};
+use easel_server::{app, serve, Backend, Config, EndpointStats, LinkSecret, LocalEndpointConfig, ProxyConfig};
 use http_body_util::BodyExt;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
@@ -36,17 +36,23 @@ fn proxy_to(upstream: &str, access_token: Option<&str>) -> Router {
 }
 
 fn proxy_backend(upstream: &str, access_token: Option<&str>) -> Backend {
-    Backend::Proxy(ProxyConfig {
-        upstream: upstream.to_owned(),
-        credential: Auth::ApiKey(UPSTREAM_KEY.into()),
+    Backend::Proxy(proxy_config(upstream, access_token))
+}
+
+fn proxy_config(upstream: &str, access_token: Option<&str>) -> ProxyConfig {
+    ProxyConfig {
         access_token: access_token.map(Into::into),
         timeout: Duration::from_millis(1500),
         body_limit: 64 * 1024,
-    })
+        ..ProxyConfig::new(upstream, Auth::ApiKey(UPSTREAM_KEY.into()))
+    }
 }
 
+/// The host a server made by `Config::new` answers to, as a browser on its page names it.
+const HOST: &str = "127.0.0.1:8080";
+
 fn post(path: &str, key: Option<&str>, body: &str) -> Request<Body> {
-    let mut request = Request::post(path).header("content-type", "application/json");
+    let mut request = Request::post(path).header("content-type", "application/json").header("host", HOST);
     if let Some(key) = key {
         request = request.header("api-key", key);
     }
@@ -110,6 +116,7 @@ async fn with_an_access_token_only_clients_that_send_it_get_through() {
     assert_eq!(stats.calls.load(Ordering::SeqCst), 0, "refused before reaching the upstream");
     assert_eq!(call(&proxy, post(PATH, Some("team-token"), r#"{"prompt":"a fox"}"#)).await.0, StatusCode::OK);
     let bearer = Request::post(PATH)
+        .header("host", HOST)
         .header("authorization", "Bearer team-token")
         .body(Body::from(r#"{"prompt":"a fox"}"#))
         .unwrap();
@@ -121,7 +128,7 @@ async fn it_is_never_an_open_proxy() {
     let (base, stats) = upstream(LocalEndpointConfig::default()).await;
     let proxy = proxy_to(&base, None);
     let refused = |method: &str, uri: &str| {
-        Request::builder().method(method).uri(uri).body(Body::from(r#"{"prompt":"x"}"#)).unwrap()
+        Request::builder().method(method).uri(uri).header("host", HOST).body(Body::from(r#"{"prompt":"x"}"#)).unwrap()
     };
     for (request, why) in [
         (refused("GET", PATH), "another method"),
@@ -141,12 +148,17 @@ async fn it_is_never_an_open_proxy() {
     }
     assert_eq!(stats.calls.load(Ordering::SeqCst), 0, "nothing reached the upstream");
 
-    // An absolute-form target or a forged Host still goes only to the configured upstream.
-    let absolute = Request::post(format!("http://evil.example{PATH}"))
-        .header("host", "evil.example")
-        .body(Body::from(r#"{"prompt":"a fox"}"#))
-        .unwrap();
-    assert_eq!(call(&proxy, absolute).await.0, StatusCode::OK);
+    // An absolute-form target naming another host is not meant for this server; one naming
+    // it still goes only to the configured upstream.
+    let absolute = |host: &str| {
+        Request::post(format!("http://{host}{PATH}"))
+            .header("host", host)
+            .body(Body::from(r#"{"prompt":"a fox"}"#))
+            .unwrap()
+    };
+    assert_eq!(call(&proxy, absolute("evil.example")).await.0, StatusCode::MISDIRECTED_REQUEST);
+    assert_eq!(stats.calls.load(Ordering::SeqCst), 0);
+    assert_eq!(call(&proxy, absolute(HOST)).await.0, StatusCode::OK);
     assert_eq!(stats.calls.load(Ordering::SeqCst), 1, "served by the configured upstream");
 }
 
@@ -247,16 +259,21 @@ async fn the_connection_test_goes_through_and_costs_nothing() {
     assert_eq!(stats.calls.load(Ordering::SeqCst), 0, "nothing was generated upstream");
 }
 
-/// The fetch-through's URL for `link`, percent-encoded as a browser's `URLSearchParams` would.
-fn fetch_through(link: &str) -> String {
-    let mut url = reqwest::Url::parse("http://proxy").unwrap();
-    url.set_path(FETCH_THROUGH_PATH);
-    url.query_pairs_mut().append_pair(FETCH_THROUGH_PARAM, link);
-    format!("{}?{}", url.path(), url.query().unwrap())
+/// The fetch-through's URL for `link` signed by `signature`, the link percent-encoded as the
+/// browser's `encodeURIComponent` would.
+fn fetch_through(link: &str, signature: &LinkSignature) -> String {
+    let encoded: String =
+        reqwest::Url::parse_with_params("http://x", [("", link)]).unwrap().query().unwrap()[1..].into();
+    signature.fetch_through(&encoded)
+}
+
+/// The signatures the proxy gave the links of an answer, in the order of its images.
+fn signatures(headers: &axum::http::HeaderMap) -> Vec<Option<LinkSignature>> {
+    LinkSignature::read_header(headers[LINK_SIGNATURES_HEADER].to_str().unwrap())
 }
 
 fn get(uri: &str, key: Option<&str>) -> Request<Body> {
-    let mut request = Request::get(uri);
+    let mut request = Request::get(uri).header("host", HOST);
     if let Some(key) = key {
         request = request.header("api-key", key);
     }
@@ -268,53 +285,89 @@ async fn call_bytes(router: &Router, request: Request<Body>) -> (StatusCode, axu
     (parts.status, parts.headers, body.collect().await.unwrap().to_bytes().to_vec())
 }
 
-#[tokio::test]
-async fn an_image_link_the_proxy_passed_on_is_fetched_through_and_no_other() {
-    let (base, stats) = upstream(LocalEndpointConfig::default()).await;
-    let proxy = proxy_to(&base, None);
-    // dall-e-2's smallest picture fits the test's 64 KiB limit.
+/// Asks `proxy` for one dall-e-2 picture as a link (the smallest, within the test's 64 KiB
+/// limit): the link, and the signature the proxy gave it.
+async fn a_link_passed_on_by(proxy: &Router) -> (String, LinkSignature) {
     let generations = "/openai/deployments/dall-e-2/images/generations?api-version=2024-02-01";
     let asked = r#"{"prompt":"a fox","size":"256x256","response_format":"url"}"#;
-    let (status, _, body) = call(&proxy, post(generations, None, asked)).await;
+    let (status, headers, body) = call(proxy, post(generations, None, asked)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let link = ImagesResponse::read(200, body.as_bytes()).unwrap().data[0].url.clone().unwrap();
+    let [Some(signature)]: [_; 1] = signatures(&headers).try_into().unwrap() else { panic!("the link is not signed") };
+    (link, signature)
+}
+
+#[tokio::test]
+async fn an_image_link_the_proxy_signed_is_fetched_through_and_no_other() {
+    let (base, stats) = upstream(LocalEndpointConfig::default()).await;
+    let proxy = proxy_to(&base, None);
+    let (link, signature) = a_link_passed_on_by(&proxy).await;
     assert!(link.starts_with(&format!("{base}/generated/")), "{link}");
 
     let direct = reqwest::get(&link).await.unwrap().bytes().await.unwrap();
-    let (status, headers, image) = call_bytes(&proxy, get(&fetch_through(&link), None)).await;
+    let (status, headers, image) = call_bytes(&proxy, get(&fetch_through(&link, &signature), None)).await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&image));
     assert_eq!(headers["content-type"], "image/png");
     assert_eq!(headers["cache-control"], "no-store");
+    assert_eq!(headers["content-security-policy"], "sandbox; default-src 'none'");
     assert_eq!(image, direct.to_vec(), "the host's bytes, unchanged");
 
     let (path, query) = link.split_once('?').unwrap();
-    for (other, why) in [
-        (format!("{base}/generated/0123456789abcdef-1024x1024.png?{query}"), "a link not seen"),
-        (format!("{base}/config.json"), "the host of a seen link, another path"),
-        (format!("{path}?{}", query.replace("sig=", "sig=0")), "a seen link with another signature"),
-        (format!("{link}&x=1"), "a seen link with more to it"),
-        ("http://169.254.169.254/latest/meta-data/".to_owned(), "another host"),
+    let tampered = LinkSignature { signature: format!("A{}", &signature.signature[1..]), ..signature.clone() };
+    let longer = LinkSignature { expires: signature.expires + 3600, ..signature.clone() };
+    let expired = LinkSignature { expires: 1_700_000_000, ..signature.clone() };
+    for (other, signed, why) in [
+        (format!("{base}/generated/0123456789abcdef-1024x1024.png?{query}"), &signature, "another link"),
+        (format!("{base}/config.json"), &signature, "the host of a signed link, another path"),
+        (
+            format!("{path}?{}", query.replace("sig=", "sig=0")),
+            &signature,
+            "the link with another signature of its host's",
+        ),
+        (format!("{link}&x=1"), &signature, "the link with more to it"),
+        ("http://169.254.169.254/latest/meta-data/".to_owned(), &signature, "another host"),
+        (link.clone(), &tampered, "a tampered signature"),
+        (link.clone(), &longer, "a later expiry"),
+        (link.clone(), &expired, "an expired signature"),
     ] {
-        let (status, _, body) = call(&proxy, get(&fetch_through(&other), None)).await;
+        let (status, _, body) = call(&proxy, get(&fetch_through(&other, signed), None)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{why}");
         assert_eq!(body, "This server fetches only image links its proxy passed on, for 24 hours.", "{why}");
     }
     assert_eq!(call(&proxy, get(FETCH_THROUGH_PATH, None)).await.0, StatusCode::NOT_FOUND, "no link at all");
-    // An app served from elsewhere may send the access token in a header.
-    let preflight = Request::options(fetch_through(&link))
-        .header("origin", "https://app.example")
-        .header("access-control-request-method", "GET")
-        .header("access-control-request-headers", "api-key")
-        .body(Body::empty())
-        .unwrap();
-    let (status, headers, _) = call(&proxy, preflight).await;
-    assert!(status.is_success(), "{status}");
-    assert!(headers["access-control-allow-methods"].to_str().unwrap().contains("GET"));
+    let unsigned = fetch_through(&link, &signature).split('&').next().unwrap().to_owned();
+    assert_eq!(call(&proxy, get(&unsigned, None)).await.0, StatusCode::NOT_FOUND, "a link without its signature");
     assert_eq!(stats.calls.load(Ordering::SeqCst), 1);
 
     // The local endpoint has no fetch-through: its links are on its own origin.
     let local = app(Config::new("none", Backend::Local(LocalEndpointConfig::default())));
-    assert_eq!(call(&local, get(&fetch_through(&link), None)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(call(&local, get(&fetch_through(&link, &signature), None)).await.0, StatusCode::NOT_FOUND);
+}
+
+/// Two replicas behind one address, each a server process of its own, sharing `secret` or not.
+async fn replicas(base: &str, secrets: [LinkSecret; 2]) -> [Router; 2] {
+    secrets.map(|link_secret| {
+        app(Config::new("none", Backend::Proxy(ProxyConfig { link_secret, ..proxy_config(base, None) })))
+    })
+}
+
+#[tokio::test]
+async fn a_link_passed_on_by_one_replica_is_fetched_through_by_another_that_shares_the_secret() {
+    let (base, _) = upstream(LocalEndpointConfig::default()).await;
+    let shared = LinkSecret::shared("the replicas' shared secret, 32 characters or more");
+    let [a, b] = replicas(&base, [shared.clone(), shared]).await;
+    let (link, signature) = a_link_passed_on_by(&a).await;
+    let (status, headers, image) = call_bytes(&b, get(&fetch_through(&link, &signature), None)).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&image));
+    assert_eq!(headers["content-type"], "image/png");
+
+    let [a, b] =
+        replicas(&base, [LinkSecret::shared("one replica's secret, of 32 characters or more"), LinkSecret::random()])
+            .await;
+    let (link, signature) = a_link_passed_on_by(&a).await;
+    assert_eq!(call_bytes(&a, get(&fetch_through(&link, &signature), None)).await.0, StatusCode::OK);
+    let (status, _, _) = call_bytes(&b, get(&fetch_through(&link, &signature), None)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another secret");
 }
 
 #[tokio::test]
@@ -327,18 +380,18 @@ async fn the_served_config_says_whether_links_can_be_fetched_through() {
 
     // A --config file neither claims nor withholds it: it is a fact about the server.
     let file = |fetch_through| RuntimeConfig { fetch_through, ..RuntimeConfig::default() };
-    let proxy = app(Config { dist: "none".into(), backend: proxy_backend(&base, None), runtime_config: file(false) });
+    let proxy = app(Config { runtime_config: file(false), ..Config::new("none", proxy_backend(&base, None)) });
     assert!(served(proxy).await.contains(r#""fetch_through":true"#));
-    let local = app(Config {
-        dist: "none".into(),
-        backend: Backend::Local(LocalEndpointConfig::default()),
-        runtime_config: file(true),
-    });
+    let local_endpoint = Backend::Local(LocalEndpointConfig::default());
+    let local = app(Config { runtime_config: file(true), ..Config::new("none", local_endpoint) });
     assert!(!served(local).await.contains("fetch_through"));
 }
 
 /// What [`raw_host`] answers a generation: links to each of its files, with `{base}` its address.
-const RAW_ANSWER: &str = r#"{"created":1700000000,"data":[{"url":"{base}/image.png?sig=abc"},{"url":"{base}/page.html"},{"url":"{base}/moved.png"},{"url":"{base}/huge.png"},{"url":"{base}/vector.svg"}]}"#;
+const RAW_ANSWER: &str = r#"{"created":1700000000,"data":[{"url":"{base}/image.png?sig=abc"},{"url":"{base}/page.html"},{"url":"{base}/moved.png"},{"url":"{base}/huge.png"},{"url":"{base}/vector.svg"},{"url":"{base}/anim.gif"},{"url":"{base}/page.png"},{"b64_json":"iVBORw0K"}]}"#;
+
+/// What [`raw_host`] serves as a PNG: a PNG's signature, then not much.
+const PNG_ISH: &[u8] = b"\x89PNG\r\n\x1a\n not really";
 
 /// An upstream and image host in one, over a raw socket, that keeps the head of every request
 /// it gets. A generation whose prompt says "refuse" gets a 400 that still names a link.
@@ -386,8 +439,10 @@ async fn raw_host() -> (String, Arc<Mutex<Vec<String>>>) {
                     RAW_ANSWER.replace("{base}", &address).into_bytes(),
                 ),
                 (false, "/image.png?sig=abc" | "/refused.png") => {
-                    ("200 OK", "Content-Type: image/png\r\n", b"\x89PNG not really".to_vec())
+                    ("200 OK", "Content-Type: image/png\r\n", PNG_ISH.to_vec())
                 }
+                (false, "/anim.gif") => ("200 OK", "Content-Type: image/gif\r\n", b"GIF89a not really".to_vec()),
+                (false, "/page.png") => ("200 OK", "Content-Type: image/png\r\n", b"<script>1</script>".to_vec()),
                 (false, "/page.html") => ("200 OK", "Content-Type: text/html\r\n", b"<script>1</script>".to_vec()),
                 (false, "/vector.svg") => ("200 OK", "Content-Type: image/svg+xml\r\n", b"<svg/>".to_vec()),
                 (false, "/moved.png") => ("302 Found", "Location: /image.png?sig=abc\r\n", Vec::new()),
@@ -409,29 +464,39 @@ async fn the_fetch_through_sends_no_credential_follows_no_redirect_and_passes_on
     let (base, heads) = raw_host().await;
     let proxy = app(Config::new("none", proxy_backend(&base, Some("team-token"))));
     let generate = Request::post(PATH)
+        .header("host", HOST)
         .header("content-type", "application/json")
         .header("api-key", "team-token")
         .header("cookie", "session=browser-secret")
         .body(Body::from(r#"{"prompt":"a fox","response_format":"url"}"#))
         .unwrap();
-    let (status, _, body) = call(&proxy, generate).await;
+    let (status, headers, body) = call(&proxy, generate).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, RAW_ANSWER.replace("{base}", &base), "the answer, byte for byte");
+    let signed = signatures(&headers);
+    assert_eq!(
+        signed.iter().map(Option::is_some).collect::<Vec<_>>(),
+        [true, true, true, true, true, true, true, false]
+    );
+    let signed = |index: usize| signed[index].clone().unwrap();
+    let files = ["image.png?sig=abc", "page.html", "moved.png", "huge.png", "vector.svg", "anim.gif", "page.png"];
+    let through = |index: usize| fetch_through(&format!("{base}/{}", files[index]), &signed(index));
 
-    let image = fetch_through(&format!("{base}/image.png?sig=abc"));
+    let image = through(0);
     assert_eq!(call(&proxy, get(&image, None)).await.0, StatusCode::UNAUTHORIZED, "the proxy's own rule");
     assert_eq!(call(&proxy, get(&image, Some("guess"))).await.0, StatusCode::UNAUTHORIZED);
-    let through = Request::get(&image)
+    let through_with_secrets = Request::get(&image)
+        .header("host", HOST)
         .header("api-key", "team-token")
         .header("authorization", "Bearer browser-token")
         .header("cookie", "session=browser-secret")
         .body(Body::empty())
         .unwrap();
-    let (status, headers, bytes) = call_bytes(&proxy, through).await;
+    let (status, headers, bytes) = call_bytes(&proxy, through_with_secrets).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "image/png");
     assert_eq!(headers["cache-control"], "no-store");
-    assert_eq!(bytes, b"\x89PNG not really");
+    assert_eq!(bytes, PNG_ISH);
 
     let seen = heads.lock().unwrap().clone();
     let [generation, fetched] = seen.as_slice() else { panic!("two requests reached the host: {seen:?}") };
@@ -442,25 +507,123 @@ async fn the_fetch_through_sends_no_credential_follows_no_redirect_and_passes_on
         assert!(!fetched.contains(absent), "{absent} reached the image host: {fetched}");
     }
 
-    for (file, why) in [
-        ("page.html", "not an image"),
-        ("vector.svg", "an image that carries script"),
-        ("moved.png", "a redirect"),
-        ("huge.png", "over the size limit"),
+    for (index, why) in [
+        (1, "not an image"),
+        (2, "a redirect"),
+        (3, "over the size limit"),
+        (4, "an image that carries script"),
+        (5, "a GIF"),
+        (6, "a page that says it is a PNG"),
     ] {
-        let (status, _, body) = call(&proxy, get(&fetch_through(&format!("{base}/{file}")), Some("team-token"))).await;
+        let (status, _, body) = call(&proxy, get(&through(index), Some("team-token"))).await;
         assert_eq!(status, StatusCode::BAD_GATEWAY, "{why}: {body}");
         assert!(body.starts_with("The image"), "{why}: {body}");
     }
-    let (status, _, _) = call(&proxy, post(PATH, Some("team-token"), r#"{"prompt":"refuse"}"#)).await;
+    let (status, headers, _) = call(&proxy, post(PATH, Some("team-token"), r#"{"prompt":"refuse"}"#)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let refused = fetch_through(&format!("{base}/refused.png"));
-    assert_eq!(
-        call(&proxy, get(&refused, Some("team-token"))).await.0,
-        StatusCode::NOT_FOUND,
-        "only a successful answer's links are kept"
-    );
+    assert!(!headers.contains_key(LINK_SIGNATURES_HEADER), "only a successful answer's links are signed");
+    let refused = fetch_through(&format!("{base}/refused.png"), &signed(0));
+    assert_eq!(call(&proxy, get(&refused, Some("team-token"))).await.0, StatusCode::NOT_FOUND);
     let seen = heads.lock().unwrap();
     assert_eq!(seen.iter().filter(|head| head.starts_with("GET /image.png")).count(), 1, "the redirect not followed");
     assert!(!seen.iter().any(|head| head.starts_with("GET /refused.png")));
+}
+
+/// An upstream whose deployments answer in ways the local endpoint does not: `events` streams
+/// two server-sent events a second apart (noting when it sent the first), and `big` sends a
+/// 400 KiB JSON answer in pieces, without saying how long it is.
+async fn streaming_upstream() -> (String, Arc<Mutex<Option<Instant>>>) {
+    use axum::routing::post;
+    use futures_util::stream;
+    let first_sent = Arc::new(Mutex::new(None));
+    let noted = first_sent.clone();
+    let events = move || {
+        let noted = noted.clone();
+        async move {
+            let events = stream::unfold(0, move |sent| {
+                let noted = noted.clone();
+                async move {
+                    match sent {
+                        0 => *noted.lock().unwrap() = Some(Instant::now()),
+                        1 => tokio::time::sleep(Duration::from_secs(1)).await,
+                        _ => return None,
+                    }
+                    let event =
+                        format!("event: image_generation.partial_image\ndata: {{\"partial_image_index\":{sent}}}\n\n");
+                    Some((Ok::<_, std::io::Error>(event), sent + 1))
+                }
+            });
+            ([("content-type", "text/event-stream")], Body::from_stream(events))
+        }
+    };
+    let big = || async {
+        let pieces = (0..400).map(|index| Ok::<_, std::io::Error>(format!("{{\"piece\":\"{index:0>1012}\"}},")));
+        let body = stream::iter(std::iter::once(Ok("[".to_owned())).chain(pieces).chain([Ok("0]".to_owned())]));
+        ([("content-type", "application/json")], Body::from_stream(body))
+    };
+    let router = Router::new()
+        .route("/openai/deployments/events/images/generations", post(events))
+        .route("/openai/deployments/big/images/generations", post(big));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (base, first_sent)
+}
+
+/// `proxy` served on a free port: its address.
+async fn served_proxy(proxy: Backend) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(serve(listener, Config::new("none", proxy), std::future::pending()));
+    base
+}
+
+#[tokio::test]
+async fn a_streamed_answer_leaves_the_proxy_as_it_arrives() {
+    use futures_util::StreamExt;
+    let (upstream, first_sent) = streaming_upstream().await;
+    let proxy = served_proxy(proxy_backend(&upstream, None)).await;
+    let asked = Instant::now();
+    let response = reqwest::Client::new()
+        .post(format!("{proxy}/openai/deployments/events/images/generations?api-version=2025-04-01-preview"))
+        .header("content-type", "application/json")
+        .body(r#"{"prompt":"a fox","stream":true,"partial_images":1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut body = response.bytes_stream();
+    let first = body.next().await.unwrap().unwrap();
+    let received = Instant::now();
+    let latency = received - first_sent.lock().unwrap().expect("the upstream sent its first event");
+    eprintln!("first byte through the proxy {} ms after the upstream sent it", latency.as_secs_f64() * 1000.0);
+    assert!(String::from_utf8_lossy(&first).contains("\"partial_image_index\":0"));
+    assert!(received - asked < Duration::from_millis(800), "the first event waited for the second");
+    assert!(latency < Duration::from_millis(300), "{latency:?}");
+    let mut rest = Vec::new();
+    while let Some(chunk) = body.next().await {
+        rest.extend_from_slice(&chunk.unwrap());
+    }
+    assert!(String::from_utf8_lossy(&rest).contains("\"partial_image_index\":1"));
+}
+
+#[tokio::test]
+async fn an_answer_longer_than_the_body_limit_that_does_not_say_its_length_comes_through_whole() {
+    let (upstream, _) = streaming_upstream().await;
+    // The test's body limit is 64 KiB; the answer is 400 KiB, as a b64_json answer is megabytes,
+    // and longer than what the proxy reads to find image links in.
+    let proxy = served_proxy(proxy_backend(&upstream, None)).await;
+    let response = reqwest::Client::new()
+        .post(format!("{proxy}/openai/deployments/big/images/generations?api-version=2024-02-01"))
+        .header("content-type", "application/json")
+        .body(r#"{"prompt":"a fox"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response.bytes().await.unwrap();
+    assert!(body.len() > 400 * 1024, "{} bytes", body.len());
+    let pieces: Vec<serde_json::Value> = serde_json::from_slice(&body).expect("the whole answer, unchanged");
+    assert_eq!(pieces.len(), 401);
 }

@@ -111,3 +111,20 @@ async fn a_precompressed_file_is_sent_as_it_is_and_the_others_compressed_on_the_
     assert_eq!(headers["content-encoding"], "br", "no .br file: compressed on the way");
     assert!(body.len() < 500, "{} bytes", body.len());
 }
+
+#[tokio::test]
+async fn a_file_with_precompressed_forms_tells_caches_it_varies_by_accepted_encoding() {
+    let (site, dist) = site();
+    std::fs::write(dist.join("easel-0123456789abcdef_bg.wasm.br"), b"brotli at quality 11").unwrap();
+    std::fs::write(dist.join("easel-0123456789abcdef_bg.wasm.gz"), b"gzip at level 9").unwrap();
+    // A shared cache that kept the brotli answer must not hand it to a client without brotli.
+    for encoding in [Some("br"), Some("gzip"), None] {
+        let (_, headers, _) = get(&site, "/easel-0123456789abcdef_bg.wasm", encoding).await;
+        let vary = headers
+            .get_all("vary")
+            .iter()
+            .map(|value| value.to_str().unwrap().to_ascii_lowercase())
+            .collect::<Vec<_>>();
+        assert!(vary.iter().any(|value| value.contains("accept-encoding")), "{encoding:?}: {vary:?}");
+    }
+}

@@ -25,11 +25,9 @@ async fn proxy_to_a_local_upstream() -> Backend {
     let local = LocalEndpointConfig { api_key: Some(UPSTREAM_KEY.into()), ..Default::default() };
     tokio::spawn(serve(listener, Config::new("none", Backend::Local(local)), std::future::pending()));
     Backend::Proxy(ProxyConfig {
-        upstream,
-        credential: Auth::ApiKey(UPSTREAM_KEY.into()),
-        access_token: None,
         timeout: Duration::from_secs(30),
         body_limit: 1024 * 1024,
+        ..ProxyConfig::new(upstream, Auth::ApiKey(UPSTREAM_KEY.into()))
     })
 }
 

@@ -68,7 +68,7 @@ impl Harness {
             "no built app in {}: run the tests with `./dev test`, which builds it first",
             dist.display()
         );
-        let (base, stop_server) = serve(Config { dist, backend, runtime_config: profiles }).await;
+        let (base, stop_server) = serve(Config { runtime_config: profiles, ..Config::new(dist, backend) }).await;
         Harness::with_browser(base, Some(stop_server)).await
     }
 
