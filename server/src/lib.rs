@@ -122,8 +122,20 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub fn app(config: Config) -> Router {
     // Whether links can be fetched through is a fact about this server, not something a
     // `--config` file can claim or withhold.
-    let runtime_config =
-        RuntimeConfig { fetch_through: matches!(config.backend, Backend::Proxy(_)), ..config.runtime_config };
+    // So is how long a call through its proxy may take: the app must wait a little longer than
+    // the proxy waits for its upstream, or it gives up on calls the service still bills.
+    let call_timeout_secs = match &config.backend {
+        Backend::Proxy(proxy) => {
+            let proxy_waits = proxy.timeout.as_secs() + CALL_TIMEOUT_MARGIN_SECS;
+            Some(config.runtime_config.call_timeout_secs.map_or(proxy_waits, |given| given.max(proxy_waits)))
+        }
+        Backend::Local(_) => config.runtime_config.call_timeout_secs,
+    };
+    let runtime_config = RuntimeConfig {
+        fetch_through: matches!(config.backend, Backend::Proxy(_)),
+        call_timeout_secs,
+        ..config.runtime_config
+    };
     let api = match config.backend {
         Backend::Local(local) => local_endpoint::routes(local),
         Backend::Proxy(proxy) => proxy::routes(proxy, config.listen),
@@ -132,6 +144,9 @@ pub fn app(config: Config) -> Router {
     api.layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, policy))
         .merge(static_site::routes(&config.dist, &runtime_config))
 }
+
+/// How much longer than the proxy waits for its upstream the app waits for the proxy.
+const CALL_TIMEOUT_MARGIN_SECS: u64 = 30;
 
 /// Serves [`app`] on `listener` until `shutdown` completes, then waits for the calls in flight.
 /// A client that takes longer than [`HEADER_READ_TIMEOUT`] to send a request's head is cut off

@@ -387,6 +387,20 @@ async fn the_served_config_says_whether_links_can_be_fetched_through() {
     assert!(!served(local).await.contains("fetch_through"));
 }
 
+#[tokio::test]
+async fn the_served_config_gives_the_app_longer_than_the_proxy_waits_for_its_upstream() {
+    let (base, _) = upstream(LocalEndpointConfig::default()).await;
+    let served = |router: Router| async move { call(&router, get("/config.json", None)).await.2 };
+    let waits = |upstream_secs| {
+        let proxy = ProxyConfig { timeout: Duration::from_secs(upstream_secs), ..proxy_config(&base, None) };
+        app(Config::new("none", Backend::Proxy(proxy)))
+    };
+    let config = served(waits(180)).await;
+    assert!(config.contains(r#""call_timeout_secs":210"#), "{config}");
+    let local = app(Config::new("none", Backend::Local(LocalEndpointConfig::default())));
+    assert!(!served(local).await.contains("call_timeout_secs"), "the local endpoint keeps the contract's");
+}
+
 /// What [`raw_host`] answers a generation: links to each of its files, with `{base}` its address.
 const RAW_ANSWER: &str = r#"{"created":1700000000,"data":[{"url":"{base}/image.png?sig=abc"},{"url":"{base}/page.html"},{"url":"{base}/moved.png"},{"url":"{base}/huge.png"},{"url":"{base}/vector.svg"},{"url":"{base}/anim.gif"},{"url":"{base}/page.png"},{"b64_json":"iVBORw0K"}]}"#;
 
