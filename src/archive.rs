@@ -7,19 +7,23 @@
 //! its id through an export and an import, and import hands back the bytes as they were kept.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
-use std::io::{Cursor, Read, Write};
+use std::io::Read;
+use std::ops::Range;
+use std::rc::Rc;
 
 use easel_contract::calendar::Date;
 use easel_contract::request::OutputFormat;
 use serde::{Deserialize, Serialize};
 use zip::result::ZipError;
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+use zip::{DateTime, ZipArchive};
 
 use crate::file_name::download_name;
+use crate::file_parts::{Parts, PartsReader};
 use crate::gallery::{image_id, ImageRecord};
+use crate::zip_stream::ZipStream;
 
 /// The version of the archive's layout, written as `"easel"` in the manifest, so a later Easel
 /// that changes it can still read this one and this one refuses what it would misread.
@@ -49,7 +53,7 @@ struct Manifest<E> {
 
 /// One image in the manifest: its file in the zip and its record, the record's fields beside
 /// `file` rather than nested, so the manifest reads as a list of images.
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Entry {
     file: String,
     #[serde(flatten)]
@@ -72,6 +76,8 @@ pub enum ArchiveError {
     ManifestUnreadable(String),
     /// The manifest's layout version is not the one this Easel reads.
     UnknownFormat(u32),
+    /// The zip's directory claims more files than [`MAX_FILES`].
+    TooManyFiles(usize),
     /// Writing the zip failed.
     Write(String),
 }
@@ -100,23 +106,16 @@ impl fmt::Display for ArchiveError {
                 "This archive is in Easel's format {format}, and this Easel reads format {FORMAT} only, so nothing \
                  was imported. A newer Easel may read it."
             ),
+            ArchiveError::TooManyFiles(files) => write!(
+                f,
+                "This zip holds {files} files, more than the {MAX_FILES} Easel reads, so nothing was imported."
+            ),
             ArchiveError::Write(detail) => write!(f, "The archive could not be written: {detail}."),
         }
     }
 }
 
 impl std::error::Error for ArchiveError {}
-
-/// What import brought in, and what it left out.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Imported {
-    /// The new images, in the manifest's order, each as it was kept before the export.
-    pub images: Vec<(ImageRecord, Vec<u8>)>,
-    /// Images already kept, or in the zip twice, that were left out.
-    pub skipped_duplicates: usize,
-    /// A problem per file that was not imported.
-    pub problems: Vec<FileProblem>,
-}
 
 /// A file of the zip that was not imported, and why; the rest of the zip still was.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,116 +196,219 @@ impl fmt::Display for PngTextProblem {
 
 impl std::error::Error for PngTextProblem {}
 
-/// A zip of `images` (records with their bytes): `manifest.json`, then each image under a name of
-/// its date, prompt and id, each PNG with its record inside. `progress` is told how many images
-/// are written after each one.
-pub fn export(images: &[(ImageRecord, Vec<u8>)], mut progress: impl FnMut(usize)) -> Result<Vec<u8>, ArchiveError> {
-    let mut taken = HashSet::new();
-    let manifest = Manifest {
-        easel: FORMAT,
-        images: images
-            .iter()
-            .map(|(record, _)| Entry { file: file_name(record, &mut taken), record: record.clone() })
-            .collect(),
-    };
-    let manifest_json = serde_json::to_vec_pretty(&manifest).map_err(write_error)?;
+/// A piece of an exported file: bytes made for the zip, or a range of the image's bytes as kept,
+/// which the browser takes from the kept image itself without copying it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// Made for the zip: a header, or the record put inside a PNG.
+    Made(Vec<u8>),
+    /// These bytes of the image as kept.
+    Kept(Range<usize>),
+}
 
-    // Sized up front (with room for each file's headers, name and record chunk): a gallery can be
-    // hundreds of megabytes, and doubling a buffer that large can run a tab out of memory.
-    let capacity = manifest_json.len() + images.iter().map(|(_, bytes)| bytes.len() + 4096).sum::<usize>();
-    let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(capacity)));
-    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
-    zip.start_file(MANIFEST, stored).map_err(write_error)?;
-    zip.write_all(&manifest_json).map_err(write_error)?;
-    for (done, ((record, bytes), entry)) in images.iter().zip(&manifest.images).enumerate() {
+/// An Easel zip written an image at a time: each image under a name of its date, prompt and id,
+/// each PNG with its record inside, then `manifest.json` and the zip's directory. Only one
+/// image's bytes are ever held (see [`ZipStream`]).
+#[derive(Debug, Default)]
+pub struct Export {
+    zip: ZipStream,
+    taken: HashSet<String>,
+    entries: Vec<Entry>,
+}
+
+impl Export {
+    /// The pieces of the file of the image `bytes`, kept under `record`, in order.
+    pub fn add(&mut self, record: &ImageRecord, bytes: &[u8]) -> Result<Vec<Piece>, ArchiveError> {
         let record_json = serde_json::to_string(record).map_err(write_error)?;
         // A PNG whose chunks cannot be followed to its pixels goes in as it is: the manifest
         // still holds its record.
-        let bytes = with_record(bytes, &record_json).map_or(Cow::Borrowed(bytes.as_slice()), Cow::Owned);
-        zip.start_file(entry.file.as_str(), stored.last_modified_time(zip_time(record.created)))
-            .map_err(write_error)?;
-        zip.write_all(&bytes).map_err(write_error)?;
-        progress(done + 1);
+        let body = record_pieces(bytes, &record_json).unwrap_or_else(|| vec![Piece::Kept(0..bytes.len())]);
+        let mut crc = crc32fast::Hasher::new();
+        let mut size = 0;
+        for piece in &body {
+            let slice = match piece {
+                Piece::Made(made) => made.as_slice(),
+                Piece::Kept(range) => &bytes[range.clone()],
+            };
+            crc.update(slice);
+            size += slice.len() as u64;
+        }
+        let file = file_name(record, &mut self.taken);
+        let header = self.zip.file(&file, zip_time(record.created), crc.finalize(), size).map_err(write_error)?;
+        self.entries.push(Entry { file, record: record.clone() });
+        Ok(std::iter::once(Piece::Made(header)).chain(body).collect())
     }
-    Ok(zip.finish().map_err(write_error)?.into_inner())
+
+    /// Images added so far.
+    pub fn count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The end of the zip: `manifest.json`, with every record added, and the zip's directory.
+    pub fn finish(mut self) -> Result<Vec<u8>, ArchiveError> {
+        let manifest = Manifest { easel: FORMAT, images: self.entries };
+        let json = serde_json::to_vec_pretty(&manifest).map_err(write_error)?;
+        let mut end = self
+            .zip
+            .file(MANIFEST, DateTime::default(), crc32fast::hash(&json), json.len() as u64)
+            .map_err(write_error)?;
+        end.extend(json);
+        end.extend(self.zip.finish());
+        Ok(end)
+    }
 }
 
-/// The images of an Easel zip that are not in `known` (ids). A problem with one file is reported
-/// and the rest imported; an archive that cannot be read at all is an error and nothing is
-/// imported. Each image's id is recomputed from its bytes and its format read from them, so an
-/// image edited after its export comes in as the new image it is.
-pub fn import(zip: &[u8], known: &HashSet<String>) -> Result<Imported, ArchiveError> {
-    if !zip.starts_with(b"PK") {
-        return Err(ArchiveError::NotAZip);
-    }
-    let mut archive = ZipArchive::new(Cursor::new(zip)).map_err(|error| ArchiveError::Damaged(error.to_string()))?;
-    let manifest = read_file(&mut archive, MANIFEST, MANIFEST_LIMIT).map_err(|problem| match problem {
-        FileProblemKind::Missing => ArchiveError::NoManifest,
-        FileProblemKind::TooLarge => ArchiveError::ManifestTooLarge,
-        other => ArchiveError::ManifestUnreadable(other.to_string()),
-    })?;
-    let manifest: Manifest<serde_json::Value> =
-        serde_json::from_slice(&manifest).map_err(|error| ArchiveError::ManifestUnreadable(error.to_string()))?;
-    if manifest.easel != FORMAT {
-        return Err(ArchiveError::UnknownFormat(manifest.easel));
-    }
+/// What an import must do next: go on, or first load a part of the zip it has not got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step<T> {
+    /// Done: here is what it came to.
+    Ready(T),
+    /// Load these bytes of the zip (see [`Parts::load`]), then ask again.
+    Load(Range<u64>),
+}
 
-    let mut imported = Imported::default();
-    let mut listed = HashSet::new();
-    let mut seen = HashSet::new();
-    for (place, value) in manifest.images.into_iter().enumerate() {
-        // Noted before the record is read, so a file with an unreadable record gets that one
-        // problem and not a second for being unlisted.
-        let file = match value.get("file").and_then(serde_json::Value::as_str) {
-            Some(file) => {
-                listed.insert(file.to_owned());
-                file.to_owned()
-            }
-            None => format!("{MANIFEST}, image {}", place + 1),
+/// What one file of an import came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    /// A new image, as it was kept before the export.
+    Image(ImageRecord, Vec<u8>),
+    /// An image already kept, or in the zip twice.
+    Duplicate,
+    /// A file that could not be taken, and why.
+    Problem(FileProblem),
+}
+
+/// An Easel zip being imported an image at a time, from the parts of it loaded so far: its
+/// directory and manifest stay in memory, each image's bytes only while it is taken.
+pub struct Import {
+    archive: ZipArchive<PartsReader>,
+    parts: Rc<RefCell<Parts>>,
+    /// Each image the manifest lists: its file, and its record or why that cannot be read.
+    listed: VecDeque<(String, Result<ImageRecord, FileProblemKind>)>,
+    files: HashSet<String>,
+    known: HashSet<String>,
+    seen: HashSet<String>,
+    total: usize,
+}
+
+/// The most files Easel reads from one zip: far more than a gallery holds, few enough that the
+/// directory of a zip that claims more is never read.
+const MAX_FILES: usize = 100_000;
+
+impl Import {
+    /// Opens the Easel zip whose parts `parts` loads, to take the images whose ids are not in
+    /// `known` (the gallery, as far as it has been read: the store refuses the rest anyway). An
+    /// archive that cannot be read at all is an error, and nothing is imported.
+    pub fn open(parts: &Rc<RefCell<Parts>>, known: HashSet<String>) -> Result<Step<Import>, ArchiveError> {
+        let retry = |error| match parts.borrow_mut().take_missing() {
+            Some(missing) => Ok(Step::Load(missing)),
+            None => Err(error),
         };
-        let mut problem = |problem| imported.problems.push(FileProblem { file: file.clone(), problem });
-        let Entry { mut record, .. } = match serde_json::from_value(value) {
-            Ok(entry) => entry,
-            Err(error) => {
-                problem(FileProblemKind::RecordUnreadable(error.to_string()));
-                continue;
-            }
-        };
-        let bytes = match read_file(&mut archive, &file, IMAGE_LIMIT) {
-            Ok(bytes) => bytes,
-            Err(kind) => {
-                problem(kind);
-                continue;
-            }
-        };
-        let Some(format) = image_format(&bytes) else {
-            problem(FileProblemKind::NotAnImage);
-            continue;
-        };
-        let stripped = match without_record(&bytes) {
-            Cow::Owned(kept) => Some(kept),
-            Cow::Borrowed(_) => None,
-        };
-        let bytes = stripped.unwrap_or(bytes);
-        let id = image_id(&bytes);
-        if known.contains(&id) || !seen.insert(id.clone()) {
-            imported.skipped_duplicates += 1;
-            continue;
+        let mut head = [0; 2];
+        let mut reader = PartsReader::new(parts.clone());
+        if reader.read_exact(&mut head).is_err() {
+            return retry(ArchiveError::NotAZip);
         }
-        record.id = id;
-        record.format = format;
-        imported.images.push((record, bytes));
+        if &head != b"PK" {
+            return Err(ArchiveError::NotAZip);
+        }
+        let mut archive = match ZipArchive::new(reader) {
+            Ok(archive) => archive,
+            Err(error) => return retry(ArchiveError::Damaged(error.to_string())),
+        };
+        if archive.len() > MAX_FILES {
+            return Err(ArchiveError::TooManyFiles(archive.len()));
+        }
+        let manifest = match read_file(&mut archive, MANIFEST, MANIFEST_LIMIT) {
+            Ok(manifest) => manifest,
+            Err(problem) => {
+                return retry(match problem {
+                    FileProblemKind::Missing => ArchiveError::NoManifest,
+                    FileProblemKind::TooLarge => ArchiveError::ManifestTooLarge,
+                    other => ArchiveError::ManifestUnreadable(other.to_string()),
+                })
+            }
+        };
+        let manifest: Manifest<serde_json::Value> =
+            serde_json::from_slice(&manifest).map_err(|error| ArchiveError::ManifestUnreadable(error.to_string()))?;
+        if manifest.easel != FORMAT {
+            return Err(ArchiveError::UnknownFormat(manifest.easel));
+        }
+        let listed: VecDeque<_> = manifest
+            .images
+            .into_iter()
+            .enumerate()
+            .map(|(place, value)| {
+                let file = value.get("file").and_then(serde_json::Value::as_str).map(str::to_owned);
+                let record = serde_json::from_value::<Entry>(value)
+                    .map(|entry| entry.record)
+                    .map_err(|error| FileProblemKind::RecordUnreadable(error.to_string()));
+                (file.unwrap_or_else(|| format!("{MANIFEST}, image {}", place + 1)), record)
+            })
+            .collect();
+        // The directory and the manifest are read again for every image; images only once.
+        parts.borrow_mut().pin_loaded();
+        let files = listed.iter().map(|(file, _)| file.clone()).collect();
+        let total = listed.len();
+        Ok(Step::Ready(Import { archive, parts: parts.clone(), listed, files, known, seen: HashSet::new(), total }))
     }
 
-    let unlisted: Vec<String> = archive
-        .file_names()
-        .filter(|name| *name != MANIFEST && !name.ends_with('/') && !listed.contains(*name))
-        .map(str::to_owned)
-        .collect();
-    imported
-        .problems
-        .extend(unlisted.into_iter().map(|file| FileProblem { file, problem: FileProblemKind::NotListed }));
-    Ok(imported)
+    /// The images the manifest lists.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// The images still to take.
+    pub fn left(&self) -> usize {
+        self.listed.len()
+    }
+
+    /// Takes the next image the manifest lists, `None` once none is left. Its id is computed
+    /// from its bytes and its format read from them, so an image edited after its export comes
+    /// in as the new image it is.
+    pub fn take_next(&mut self) -> Step<Option<Taken>> {
+        let Some((file, record)) = self.listed.front() else {
+            return Step::Ready(None);
+        };
+        let problem = |file: &String, problem| Taken::Problem(FileProblem { file: file.clone(), problem });
+        let taken = match record {
+            Err(unreadable) => problem(file, unreadable.clone()),
+            Ok(record) => match read_file(&mut self.archive, file, IMAGE_LIMIT) {
+                Err(kind) => match self.parts.borrow_mut().take_missing() {
+                    Some(missing) => return Step::Load(missing),
+                    None => problem(file, kind),
+                },
+                Ok(bytes) => match image_format(&bytes) {
+                    None => problem(file, FileProblemKind::NotAnImage),
+                    Some(format) => {
+                        let bytes = match without_record(&bytes) {
+                            Cow::Owned(kept) => kept,
+                            Cow::Borrowed(_) => bytes,
+                        };
+                        let id = image_id(&bytes);
+                        if self.known.contains(&id) || !self.seen.insert(id.clone()) {
+                            Taken::Duplicate
+                        } else {
+                            Taken::Image(ImageRecord { id, format, ..record.clone() }, bytes)
+                        }
+                    }
+                },
+            },
+        };
+        self.listed.pop_front();
+        self.parts.borrow_mut().forget_unpinned();
+        Step::Ready(Some(taken))
+    }
+
+    /// The files the zip holds that the manifest does not list, each a problem: there is no
+    /// record to keep them with.
+    pub fn unlisted(&self) -> Vec<FileProblem> {
+        self.archive
+            .file_names()
+            .filter(|name| *name != MANIFEST && !name.ends_with('/') && !self.files.contains(*name))
+            .map(|file| FileProblem { file: file.to_owned(), problem: FileProblemKind::NotListed })
+            .collect()
+    }
 }
 
 /// The record an Easel PNG carries (its id and format read from the bytes, as import does).
@@ -387,34 +489,44 @@ fn itxt_text(after_keyword: &[u8]) -> Option<&str> {
 }
 
 /// The PNG `bytes` with `record_json` in an `easel` iTXt chunk before its first IDAT (the place
-/// every reader of text chunks looks before the pixels), any such chunk already there left out;
-/// `None` if `bytes` is not a PNG with pixels.
-fn with_record(bytes: &[u8], record_json: &str) -> Option<Vec<u8>> {
+/// every reader of text chunks looks before the pixels), any such chunk already there left out,
+/// as pieces; `None` if `bytes` is not a PNG with pixels.
+fn record_pieces(bytes: &[u8], record_json: &str) -> Option<Vec<Piece>> {
     let png = Png::read(bytes)?;
     let first_pixels = png.chunks.iter().position(|chunk| chunk.kind == b"IDAT")?;
     let mut data = RECORD_KEYWORD.to_vec();
     // Not compressed, then an empty language tag and an empty translated keyword.
     data.extend_from_slice(&[0, 0, 0, 0]);
     data.extend_from_slice(record_json.as_bytes());
+    let mut record = Vec::with_capacity(data.len() + 12);
+    record.extend_from_slice(&u32::try_from(data.len()).ok()?.to_be_bytes());
+    record.extend_from_slice(b"iTXt");
+    record.extend_from_slice(&data);
     let mut crc = crc32fast::Hasher::new();
     crc.update(b"iTXt");
     crc.update(&data);
+    record.extend_from_slice(&crc.finalize().to_be_bytes());
 
-    let mut out = Vec::with_capacity(bytes.len() + data.len() + 12);
-    out.extend_from_slice(PNG_SIGNATURE);
+    let mut pieces = Vec::new();
+    let keep = |pieces: &mut Vec<Piece>, range: Range<usize>| match pieces.last_mut() {
+        Some(Piece::Kept(last)) if last.end == range.start => last.end = range.end,
+        _ => pieces.push(Piece::Kept(range)),
+    };
+    keep(&mut pieces, 0..PNG_SIGNATURE.len());
+    let mut at = PNG_SIGNATURE.len();
     for (place, chunk) in png.chunks.iter().enumerate() {
         if place == first_pixels {
-            out.extend_from_slice(&u32::try_from(data.len()).ok()?.to_be_bytes());
-            out.extend_from_slice(b"iTXt");
-            out.extend_from_slice(&data);
-            out.extend_from_slice(&crc.clone().finalize().to_be_bytes());
+            pieces.push(Piece::Made(std::mem::take(&mut record)));
         }
         if chunk.record_text().is_none() {
-            out.extend_from_slice(chunk.whole);
+            keep(&mut pieces, at..at + chunk.whole.len());
         }
+        at += chunk.whole.len();
     }
-    out.extend_from_slice(png.tail);
-    Some(out)
+    if at < bytes.len() {
+        keep(&mut pieces, at..bytes.len());
+    }
+    Some(pieces)
 }
 
 /// The format the bytes are in, by their first bytes; `None` when Easel does not keep it.
@@ -466,7 +578,7 @@ fn write_error(error: impl fmt::Display) -> ArchiveError {
 }
 
 /// The bytes of the zip's file `name`, at most `limit` of them whatever its header claims.
-fn read_file(archive: &mut ZipArchive<Cursor<&[u8]>>, name: &str, limit: u64) -> Result<Vec<u8>, FileProblemKind> {
+fn read_file(archive: &mut ZipArchive<PartsReader>, name: &str, limit: u64) -> Result<Vec<u8>, FileProblemKind> {
     let file = archive.by_name(name).map_err(|error| match error {
         ZipError::FileNotFound => FileProblemKind::Missing,
         ZipError::CompressionMethodNotSupported(_) => FileProblemKind::CompressedOtherwise,
@@ -486,6 +598,11 @@ fn read_file(archive: &mut ZipArchive<Cursor<&[u8]>>, name: &str, limit: u64) ->
 
 #[cfg(test)]
 mod tests {
+    use std::io::{Cursor, Write};
+
+    use zip::write::SimpleFileOptions;
+    use zip::{CompressionMethod, ZipWriter};
+
     use super::*;
     use crate::gallery::tests::record;
 
@@ -549,6 +666,65 @@ mod tests {
         bytes
     }
 
+    /// The zip an export of `images` writes, its pieces put together as the browser does.
+    fn export(images: &[(ImageRecord, Vec<u8>)]) -> Vec<u8> {
+        let mut export = Export::default();
+        let mut zip = Vec::new();
+        for (record, bytes) in images {
+            for piece in export.add(record, bytes).unwrap() {
+                match piece {
+                    Piece::Made(made) => zip.extend(made),
+                    Piece::Kept(range) => zip.extend_from_slice(&bytes[range]),
+                }
+            }
+        }
+        assert_eq!(export.count(), images.len());
+        zip.extend(export.finish().unwrap());
+        zip
+    }
+
+    /// What an import of `zip` took.
+    #[derive(Debug, PartialEq, Eq, Default)]
+    struct Imported {
+        images: Vec<(ImageRecord, Vec<u8>)>,
+        skipped_duplicates: usize,
+        problems: Vec<FileProblem>,
+        /// The most bytes of the zip held at once.
+        held: usize,
+    }
+
+    /// Imports `zip` as the browser does, loading each part the import asks for.
+    fn import(zip: &[u8], known: &HashSet<String>) -> Result<Imported, ArchiveError> {
+        let parts = Parts::new(zip.len() as u64);
+        let mut imported = Imported::default();
+        let load = |range: Range<u64>, imported: &mut Imported| {
+            parts.borrow_mut().load(range.start, zip[range.start as usize..range.end as usize].to_vec());
+            imported.held = imported.held.max(parts.borrow().held());
+        };
+        let mut import = loop {
+            match Import::open(&parts, known.clone())? {
+                Step::Ready(import) => break import,
+                Step::Load(range) => load(range, &mut imported),
+            }
+        };
+        loop {
+            match import.take_next() {
+                Step::Load(range) => load(range, &mut imported),
+                Step::Ready(None) => break,
+                Step::Ready(Some(Taken::Image(record, bytes))) => imported.images.push((record, bytes)),
+                Step::Ready(Some(Taken::Duplicate)) => imported.skipped_duplicates += 1,
+                Step::Ready(Some(Taken::Problem(problem))) => imported.problems.push(problem),
+            }
+        }
+        imported.problems.extend(import.unlisted());
+        Ok(imported)
+    }
+
+    /// What was imported, without how much was held.
+    fn taken(imported: Imported) -> Imported {
+        Imported { held: 0, ..imported }
+    }
+
     /// A manifest entry: `record` with `file` beside its fields.
     fn entry(file: &str, record: &ImageRecord) -> serde_json::Value {
         let mut entry = serde_json::to_value(record).unwrap();
@@ -567,9 +743,7 @@ mod tests {
     #[test]
     fn export_then_import_gives_back_every_record_and_byte() {
         let images = gallery();
-        let mut progress = Vec::new();
-        let zip = export(&images, |done| progress.push(done)).unwrap();
-        assert_eq!(progress, [1, 2, 3]);
+        let zip = export(&images);
 
         let crane = format!("easel-2026-11-04-a-paper-crane-{}.png", &images[0].0.id[..8]);
         let fox = format!("easel-2026-11-01-a-red-fox-in-snow-{}.jpg", &images[1].0.id[..8]);
@@ -588,14 +762,14 @@ mod tests {
         assert_eq!(manifest["images"][0]["favourite"], true);
 
         let imported = import(&zip, &nothing_known()).unwrap();
-        assert_eq!(imported, Imported { images, skipped_duplicates: 0, problems: vec![] });
+        assert_eq!(taken(imported), Imported { images, ..Imported::default() });
     }
 
     #[test]
     fn an_exported_png_carries_its_record_and_still_decodes() {
         let images = gallery();
         let (record, original) = &images[0];
-        let zip = export(&images, |_| {}).unwrap();
+        let zip = export(&images);
         let inside = unzip(&zip, &format!("easel-2026-11-04-a-paper-crane-{}.png", &record.id[..8]));
         assert_ne!(&inside, original);
         assert_eq!(image_id(&inside), record.id, "the record inside does not change the id");
@@ -617,7 +791,7 @@ mod tests {
         let stale = png(3, Some(("easel", r#"{"prompt":"an older record"}"#)));
         assert_eq!(image_id(&stale), image_id(&png(3, None)));
         let lighthouse = kept("a lighthouse", 1, OutputFormat::Png, stale);
-        let zip = export(std::slice::from_ref(&lighthouse), |_| {}).unwrap();
+        let zip = export(std::slice::from_ref(&lighthouse));
         let inside = unzip(&zip, &format!("easel-2026-11-02-a-lighthouse-{}.png", &lighthouse.0.id[..8]));
 
         let reader = png::Decoder::new(Cursor::new(&inside[..])).read_info().unwrap();
@@ -639,7 +813,7 @@ mod tests {
     fn images_already_kept_or_twice_in_the_zip_are_skipped() {
         let mut images = gallery();
         images.push(images[2].clone());
-        let zip = export(&images, |_| {}).unwrap();
+        let zip = export(&images);
         let twice = format!("easel-2026-11-10-a-red-kite-{}-2.png", &images[2].0.id[..8]);
         assert!(ZipArchive::new(Cursor::new(&zip[..])).unwrap().by_name(&twice).is_ok(), "names are unique");
 
@@ -652,7 +826,7 @@ mod tests {
 
     #[test]
     fn an_archive_that_cannot_be_read_imports_nothing() {
-        let zip = export(&gallery(), |_| {}).unwrap();
+        let zip = export(&gallery());
         assert!(matches!(import(&zip[..zip.len() / 2], &nothing_known()), Err(ArchiveError::Damaged(_))));
         assert!(matches!(import(&zip[..zip.len() - 10], &nothing_known()), Err(ArchiveError::Damaged(_))));
 
@@ -775,6 +949,37 @@ mod tests {
         assert_eq!(record_in_png(&png(1, Some(("Comment", "made elsewhere")))), Err(PngTextProblem::NoRecord));
         assert_eq!(record_in_png(&jpeg()), Err(PngTextProblem::NotPng));
         assert!(matches!(record_in_png(&png(1, Some(("easel", "not json")))), Err(PngTextProblem::Unreadable(_))));
+    }
+
+    #[test]
+    fn an_import_holds_the_directory_and_one_image_at_a_time() {
+        // Five JPEGs of 3 MiB: the zip is 15 MiB, and the import never holds two of them.
+        let images: Vec<_> = (0..5u8)
+            .map(|n| {
+                let bytes: Vec<u8> = jpeg().into_iter().chain((0..3 << 20).map(|i: u32| (i % 251) as u8 ^ n)).collect();
+                kept(&format!("a big picture {n}"), i64::from(n), OutputFormat::Jpeg, bytes)
+            })
+            .collect();
+        let zip = export(&images);
+        let imported = import(&zip, &nothing_known()).unwrap();
+        assert!(imported.held < 2 * (3 << 20), "held {} bytes of a {}-byte zip", imported.held, zip.len());
+        assert_eq!(taken(imported).images, images);
+    }
+
+    #[test]
+    fn a_zip_claiming_more_files_than_easel_reads_is_refused_before_its_manifest() {
+        let mut stream = ZipStream::default();
+        let mut zip = Vec::new();
+        for n in 0..=MAX_FILES {
+            zip.extend(stream.file(&n.to_string(), DateTime::default(), crc32fast::hash(b""), 0).unwrap());
+        }
+        zip.extend(stream.finish());
+        let refused = import(&zip, &nothing_known()).unwrap_err();
+        assert_eq!(refused, ArchiveError::TooManyFiles(MAX_FILES + 1));
+        assert_eq!(
+            refused.to_string(),
+            "This zip holds 100001 files, more than the 100000 Easel reads, so nothing was imported."
+        );
     }
 
     #[test]

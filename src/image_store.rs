@@ -118,6 +118,23 @@ impl ImageStore {
         commit(transaction).await
     }
 
+    /// Keeps an image brought in from outside, its thumbnail and its record, all or nothing, and
+    /// only if no image of its id is kept: `false` then, and what is kept stays as it is.
+    pub async fn add(&self, record: &ImageRecord, image: &Blob, thumb: &Blob) -> Result<bool, StoreError> {
+        let key = JsValue::from_str(&record.id);
+        let transaction = self.database.transaction(&[RECORDS, THUMBS, IMAGES], TransactionMode::ReadWrite)?;
+        let added = async {
+            transaction.object_store(RECORDS)?.add(&json(record), Some(&key))?.await?;
+            transaction.object_store(IMAGES)?.add(image, Some(&key))?.await?;
+            transaction.object_store(THUMBS)?.add(thumb, Some(&key))?.await
+        };
+        match added.await {
+            Ok(_) => commit(transaction).await.map(|()| true),
+            Err(Error::DomException(exception)) if exception.name() == "ConstraintError" => Ok(false),
+            Err(error) => Err(error.into()),
+        }
+    }
+
     /// Puts back what a delete took away: the record, with whichever of its image and thumbnail
     /// there were.
     pub async fn restore(

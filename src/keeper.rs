@@ -264,13 +264,14 @@ impl Keeper {
 }
 
 /// Keeps an image brought in from outside (an import) under `record`, whose id must be its
-/// bytes'.
-pub async fn keep_bytes(store: &ImageStore, record: ImageRecord, bytes: &[u8]) -> Result<(), StoreError> {
+/// bytes', with the size its pixels have, whatever the record says. An image already kept is
+/// left as it is, even one the gallery has not read yet: `false`.
+pub async fn keep_bytes(store: &ImageStore, record: ImageRecord, bytes: &[u8]) -> Result<bool, StoreError> {
     let unreadable =
         |why: JsValue| StoreError::Unavailable(why.as_string().unwrap_or_else(|| "unreadable image".into()));
     let blob = ObjectUrl::blob_of(bytes, record.format.mime()).map_err(unreadable)?;
     let (thumb, pixels) = thumbnail(&blob).await.map_err(unreadable)?;
-    store.put(&ImageRecord { pixels: record.pixels.or(Some(pixels)), ..record }, &blob, &thumb, None).await
+    store.add(&ImageRecord { pixels: Some(pixels), ..record }, &blob, &thumb).await
 }
 
 /// Writes `blob` with its thumbnail, under the record `record` makes of its id and pixels, and
@@ -391,4 +392,41 @@ async fn thumbnail(blob: &Blob) -> Result<(Blob, (u32, u32)), JsValue> {
     options.set_quality(0.82);
     let thumb = JsFuture::from(canvas.convert_to_blob_with_options(&options)?).await?.dyn_into()?;
     Ok((thumb, (width, height)))
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    use super::*;
+    use crate::gallery::tests::record;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// A 3×2 PNG whose pixels follow `seed`.
+    fn png(seed: u8) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let mut encoder = png::Encoder::new(&mut bytes, 3, 2);
+        encoder.set_color(png::ColorType::Rgb);
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(&(0..18).map(|i| seed.wrapping_mul(i + 1)).collect::<Vec<_>>()).unwrap();
+        writer.finish().unwrap();
+        bytes
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_import_keeps_the_size_the_pixels_have_and_never_overwrites_a_kept_image() {
+        let store = ImageStore::open().await.unwrap();
+        let bytes = png(91);
+        let mut claimed = record("a fox, as the manifest says", "gpt-image-1", 1, (4096, 4096));
+        claimed.id = image_id(&bytes);
+        assert_eq!(keep_bytes(&store, claimed.clone(), &bytes).await, Ok(true));
+        let kept = store.records().await.unwrap().into_iter().find(|r| r.id == claimed.id).unwrap();
+        assert_eq!(kept.pixels, Some((3, 2)), "the decoded size, not the manifest's");
+
+        let other = ImageRecord { prompt: "the same image, another record".into(), favourite: true, ..claimed.clone() };
+        assert_eq!(keep_bytes(&store, other, &bytes).await, Ok(false), "already kept");
+        let kept = store.records().await.unwrap().into_iter().find(|r| r.id == claimed.id).unwrap();
+        assert_eq!((kept.prompt.as_str(), kept.favourite), ("a fox, as the manifest says", false), "left as it was");
+    }
 }

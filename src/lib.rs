@@ -7,12 +7,14 @@ pub mod archive;
 pub mod connections;
 pub mod device_space;
 pub mod file_name;
+pub mod file_parts;
 pub mod gallery;
 pub mod show_as_code;
 pub mod spending;
 pub mod studio_form;
 pub mod tiles;
 pub mod word_diff;
+pub mod zip_stream;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

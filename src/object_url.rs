@@ -30,11 +30,6 @@ impl PartialEq for ObjectUrl {
 impl Eq for ObjectUrl {}
 
 impl ObjectUrl {
-    /// Puts `bytes` of type `mime` behind a new `blob:` URL.
-    pub fn from_bytes(bytes: &[u8], mime: &str) -> Result<Self, JsValue> {
-        ObjectUrl::from_blob(ObjectUrl::blob_of(bytes, mime)?)
-    }
-
     /// Puts the bytes that `text` holds in base64, of type `mime`, behind a new `blob:` URL. The
     /// browser decodes them where it can: an image's megabytes are then decoded natively and
     /// never copied through wasm's memory (`./dev bench generate`). Elsewhere they are decoded here.

@@ -1,8 +1,10 @@
 //! Export and import: the selection or every kept image as one zip (images, `manifest.json`,
 //! and each PNG's record inside it), and such a zip brought back without duplicates, each file
-//! that cannot be taken reported on its own.
+//! that cannot be taken reported on its own. Both go an image at a time, so a gallery of any
+//! size passes through wasm's memory one image at a time.
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::time::Duration;
 
 use easel_contract::calendar::Date;
@@ -11,7 +13,8 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::archive::{self, Imported};
+use crate::archive::{ArchiveError, Export, Import, Piece, Step, Taken};
+use crate::file_parts::Parts;
 use crate::gallery::ImageRecord;
 use crate::keeper::{keep_bytes, Keeper};
 use crate::object_url::ObjectUrl;
@@ -56,29 +59,89 @@ pub fn ArchivePanel(
         });
         spawn_local(async move {
             let total = chosen.len();
-            let mut images = Vec::with_capacity(total);
+            let mut export = Export::default();
+            // The zip's pieces: small ones made here, and slices of the kept images themselves, so
+            // only one image at a time passes through wasm's memory.
+            let pieces = js_sys::Array::new();
+            let mut left_out = Vec::new();
             for (done, record) in chosen.into_iter().enumerate() {
                 work.set(Some(Work::Exporting(done, total)));
-                let Ok(Some(blob)) = store.image(&record.id).await else {
-                    continue;
+                let blob = match store.image(&record.id).await {
+                    Ok(Some(blob)) => blob,
+                    _ => {
+                        left_out.push(record.prompt);
+                        continue;
+                    }
                 };
                 let Ok(buffer) = JsFuture::from(blob.array_buffer()).await else {
+                    left_out.push(record.prompt);
                     continue;
                 };
-                images.push((record, js_sys::Uint8Array::new(&buffer).to_vec()));
-            }
-            let count = images.len();
-            match archive::export(&images, |_| ()) {
-                Ok(zip) => {
-                    let today = Date::from_days_since_epoch((js_sys::Date::now() / 86_400_000.0).floor() as i64);
-                    download(&zip, &format!("easel-{today}-{count}-images.zip"));
-                    work.set(Some(Work::Finished(format!(
-                        "Exported {count} image{} as a zip.",
-                        if count == 1 { "" } else { "s" }
-                    ))));
+                let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                match export.add(&record, &bytes) {
+                    Ok(parts) => {
+                        for piece in parts {
+                            match piece {
+                                Piece::Made(made) => pieces.push(&js_sys::Uint8Array::from(&made[..])),
+                                Piece::Kept(range) => pieces.push(
+                                    &blob
+                                        .slice_with_f64_and_f64(range.start as f64, range.end as f64)
+                                        .unwrap_or(blob.clone()),
+                                ),
+                            };
+                        }
+                    }
+                    Err(error) => {
+                        work.set(Some(Work::Failed(error.to_string())));
+                        return;
+                    }
                 }
-                Err(error) => work.set(Some(Work::Failed(error.to_string()))),
             }
+            let count = export.count();
+            let end = match export.finish() {
+                Ok(end) => end,
+                Err(error) => {
+                    work.set(Some(Work::Failed(error.to_string())));
+                    return;
+                }
+            };
+            pieces.push(&js_sys::Uint8Array::from(&end[..]));
+            let today = Date::from_days_since_epoch((js_sys::Date::now() / 86_400_000.0).floor() as i64);
+            let name = format!("easel-{today}-{count}-images.zip");
+            let options = web_sys::BlobPropertyBag::new();
+            options.set_type("application/zip");
+            let report = match web_sys::Blob::new_with_blob_sequence_and_options(&pieces, &options) {
+                Ok(zip) => {
+                    let size = zip.size();
+                    match ObjectUrl::from_blob(zip) {
+                        Ok(url) => {
+                            download(url, &name);
+                            let mut report = format!(
+                                "Exported {count} image{} as {name} ({:.1} MB): the browser is saving it with your \
+                                 downloads.",
+                                if count == 1 { "" } else { "s" },
+                                size / 1e6
+                            );
+                            if !left_out.is_empty() {
+                                report += &format!(
+                                    "\nLeft out, because the browser could not read their bytes: {}.",
+                                    left_out
+                                        .iter()
+                                        .map(|prompt| format!("\"{prompt}\""))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                );
+                            }
+                            Work::Finished(report)
+                        }
+                        Err(_) => Work::Failed("The browser could not offer the zip as a download.".into()),
+                    }
+                }
+                Err(_) => Work::Failed(
+                    "The browser could not hold a zip this large: export fewer images at a time (select some).".into(),
+                ),
+            };
+            work.set(Some(report));
         });
     };
 
@@ -87,37 +150,71 @@ pub fn ArchivePanel(
             return;
         };
         spawn_local(async move {
-            let Ok(buffer) = JsFuture::from(file.array_buffer()).await else {
-                work.set(Some(Work::Failed("The file could not be read.".into())));
-                return;
+            let name = file.name();
+            let parts = Parts::new(file.size() as u64);
+            // A part asked for twice was not what the reader lacked: the zip is damaged, and an
+            // import that asked again would never end.
+            let mut last_load = None;
+            let mut load = async |range: Range<u64>| -> Result<(), ArchiveError> {
+                if last_load.replace(range.clone()) == Some(range.clone()) {
+                    return Err(ArchiveError::Damaged("a part of it cannot be read".into()));
+                }
+                let read = |_| ArchiveError::Damaged("the file could not be read".into());
+                let slice = file.slice_with_f64_and_f64(range.start as f64, range.end as f64).map_err(read)?;
+                let buffer = JsFuture::from(slice.array_buffer()).await.map_err(read)?;
+                parts.borrow_mut().load(range.start, js_sys::Uint8Array::new(&buffer).to_vec());
+                Ok(())
             };
-            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
             let known: HashSet<String> =
                 records.with_untracked(|records| records.iter().map(|r| r.id.clone()).collect());
-            let Imported { images, skipped_duplicates, problems } = match archive::import(&bytes, &known) {
-                Ok(imported) => imported,
+            let opened = loop {
+                match Import::open(&parts, known.clone()) {
+                    Ok(Step::Ready(import)) => break Ok(import),
+                    Ok(Step::Load(range)) => {
+                        if let Err(error) = load(range).await {
+                            break Err(error);
+                        }
+                    }
+                    Err(error) => break Err(error),
+                }
+            };
+            let mut import = match opened {
+                Ok(import) => import,
                 Err(error) => {
-                    work.set(Some(Work::Failed(format!("{}: {error}", file.name()))));
+                    work.set(Some(Work::Failed(format!("{name}: {error}"))));
                     return;
                 }
             };
-            let total = images.len();
-            let mut kept = 0;
-            let mut not_kept = Vec::new();
-            for (done, (record, bytes)) in images.into_iter().enumerate() {
-                work.set(Some(Work::Importing(done, total)));
-                match keep_bytes(&store, record, &bytes).await {
-                    Ok(()) => kept += 1,
-                    Err(error) => not_kept.push(error.to_string()),
+            let total = import.total();
+            let (mut kept, mut skipped) = (0, 0);
+            let mut problems = Vec::new();
+            loop {
+                work.set(Some(Work::Importing(total - import.left(), total)));
+                match import.take_next() {
+                    Step::Load(range) => {
+                        if let Err(error) = load(range).await {
+                            work.set(Some(Work::Failed(format!("{name}: {error}"))));
+                            return;
+                        }
+                    }
+                    Step::Ready(None) => break,
+                    Step::Ready(Some(Taken::Image(record, bytes))) => match keep_bytes(&store, record, &bytes).await {
+                        Ok(true) => kept += 1,
+                        Ok(false) => skipped += 1,
+                        Err(error) => problems.push(error.to_string()),
+                    },
+                    Step::Ready(Some(Taken::Duplicate)) => skipped += 1,
+                    Step::Ready(Some(Taken::Problem(problem))) => problems.push(problem.to_string()),
                 }
             }
+            problems.extend(import.unlisted().iter().map(ToString::to_string));
             keeper.changed();
             let mut report = format!("Imported {kept} image{}", if kept == 1 { "" } else { "s" });
-            if skipped_duplicates > 0 {
-                report += &format!("; skipped {skipped_duplicates} already kept");
+            if skipped > 0 {
+                report += &format!("; skipped {skipped} already kept");
             }
             report.push('.');
-            for problem in problems.iter().map(ToString::to_string).chain(not_kept) {
+            for problem in problems {
                 report += &format!("\n{problem}");
             }
             work.set(Some(Work::Finished(report)));
@@ -169,11 +266,8 @@ fn progress(what: &'static str, done: usize, total: usize) -> impl IntoView {
     }
 }
 
-/// Offers `bytes` to the user as a download named `name`.
-fn download(bytes: &[u8], name: &str) {
-    let Ok(url) = ObjectUrl::from_bytes(bytes, "application/zip") else {
-        return;
-    };
+/// Offers the file behind `url` to the user as a download named `name`.
+fn download(url: ObjectUrl, name: &str) {
     let Some(link) = document().create_element("a").ok().and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
     else {
         return;
