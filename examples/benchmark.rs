@@ -19,7 +19,7 @@ use support::{Harness, Studio};
 
 /// The parts of the benchmark, in the order they run, as `./dev bench` names them, each with how
 /// its figures are taken.
-const PARTS: [(&str, &str); 5] = [
+const PARTS: [(&str, &str); 6] = [
     (
         "size",
         "- Transfer size: every file of dist/ that the page loads, asked of the companion server with
@@ -61,7 +61,19 @@ const PARTS: [(&str, &str); 5] = [
   the DOM's size are read, with 200 images and with 2,000: a bounded heap is about the same
   for both.",
     ),
+    (
+        "archive",
+        "- Archive: 1,000 distinct copies of a real kept image (1.7 MB PNG; each copy two bytes longer
+  after its end, so each has its own id) written into IndexedDB. Export all: the click to the
+  report that the zip is handed to the browser, then the downloaded file's size. Import of that
+  zip into a new profile: choosing the file to the report. Throughout, the resident memory of
+  Chromium's processes is read every 250 ms from /proc: the tab's (the renderer, where the JS
+  heap and wasm live) and all of Chromium's (the browser process keeps the blobs).",
+    ),
 ];
+
+/// Images in the archive part's gallery.
+const ARCHIVED: usize = 1_000;
 
 /// Cold loads measured for the first render.
 const COLD_LOADS: usize = 10;
@@ -159,6 +171,7 @@ async fn main() {
             "generate" => rows.extend(generating().await),
             "fan-out" => rows.push(fan_out().await),
             "gallery" => rows.extend(gallery().await),
+            "archive" => rows.extend(archive().await),
             other => unreachable!("PARTS names {other}, which nothing measures"),
         }
         how.push(*taken);
@@ -372,7 +385,7 @@ async fn gallery() -> Vec<Row> {
     let mut rows = Vec::new();
     let mut heaps = Vec::new();
     for images in [200, 2_000] {
-        seed_gallery(&harness, images).await;
+        seed_gallery(&harness, images, false).await;
         let first_thumb = "const shown = window.__bench.painted.filter(p => p.id === 'gallery-thumb');
                            return shown.length ? shown[0].at : null;";
         // From the studio, as a user opens it: the click on Gallery to the first thumbnail.
@@ -417,37 +430,177 @@ async fn gallery() -> Vec<Row> {
     rows
 }
 
-/// Fills the device's store with `images` copies of the one kept image, each its own record.
-async fn seed_gallery(harness: &Harness, images: usize) {
-    let script = format!(
-        "const done = arguments[0];
-         const open = indexedDB.open('easel');
-         open.onsuccess = () => {{
-           const db = open.result;
-           const read = db.transaction(['records', 'thumbs', 'images']);
-           const records = read.objectStore('records').getAll();
-           const keys = read.objectStore('records').getAllKeys();
-           read.oncomplete = () => {{
-             const key = keys.result.find(k => !k.startsWith('bench-'));
-             const record = JSON.parse(records.result[keys.result.indexOf(key)]);
-             const get = db.transaction(['thumbs', 'images']);
-             const thumb = get.objectStore('thumbs').get(key);
-             const image = get.objectStore('images').get(key);
-             get.oncomplete = () => {{
-               const write = db.transaction(['records', 'thumbs', 'images'], 'readwrite');
-               for (let i = keys.result.length; i < {images}; i++) {{
-                 const id = 'bench-' + String(i).padStart(58, '0');
-                 const copy = {{ ...record, id, prompt: `${{record.prompt}} #${{i}}`, created: record.created - i * 60 }};
-                 write.objectStore('records').put(JSON.stringify(copy), id);
-                 write.objectStore('thumbs').put(thumb.result, id);
-                 write.objectStore('images').put(image.result, id);
-               }}
-               write.oncomplete = () => done(true);
-             }};
-           }};
-         }};"
-    );
-    harness.browser.execute_async(&script, vec![]).await.unwrap();
+/// Exports 1,000 realistic images and imports them into a new profile, with the memory each
+/// takes at its peak.
+async fn archive() -> Vec<Row> {
+    let realistic = || Backend::Local(LocalEndpointConfig { weight: Weight::Realistic, ..Default::default() });
+    let harness = Harness::serving(realistic()).await;
+    let studio = Studio::open(&harness).await;
+    studio.generate_and_keep("a lighthouse, for the archive benchmark", 1).await;
+    seed_gallery(&harness, ARCHIVED, true).await;
+    let gallery = Studio::open_gallery(&harness).await;
+    assert_eq!(gallery.text_of(".gallery-count").await, format!("{ARCHIVED} images"));
+
+    let memory = Memory::watch();
+    let started = std::time::Instant::now();
+    gallery.press("Export all").await;
+    let report = wait_for_report(&harness, "Exported").await;
+    let exported = started.elapsed();
+    let zip = harness.downloaded().await;
+    let (export_tab, export_all) = memory.peaks().await;
+    let size = std::fs::metadata(&zip).unwrap().len();
+    let kept = harness.downloads.parent().unwrap().join("easel-benchmark-archive.zip");
+    std::fs::rename(&zip, &kept).unwrap();
+    harness.stop().await;
+
+    let clean = Harness::serving(realistic()).await;
+    Studio::open_gallery(&clean).await;
+    let memory = Memory::watch();
+    let started = std::time::Instant::now();
+    let input = clean.browser.find(Locator::Css(".archive input[type=file]")).await.unwrap();
+    input.send_keys(kept.to_str().unwrap()).await.unwrap();
+    let imported = wait_for_report(&clean, "Imported").await;
+    let import_time = started.elapsed();
+    let (import_tab, import_all) = memory.peaks().await;
+    clean.stop().await;
+    let _ = std::fs::remove_file(&kept);
+
+    let mb = |bytes: u64| bytes as f64 / 1e6;
+    vec![
+        Row::context(
+            "archive: export 1,000 realistic images",
+            format!("{:.1} s, {:.0} MB zip", exported.as_secs_f64(), mb(size)),
+        ),
+        Row::context(
+            "archive: export, peak memory",
+            format!("tab {:.0} MB, Chromium {:.0} MB", mb(export_tab), mb(export_all)),
+        ),
+        Row::context("archive: import of that zip", format!("{:.1} s", import_time.as_secs_f64())),
+        Row::context(
+            "archive: import, peak memory",
+            format!("tab {:.0} MB, Chromium {:.0} MB", mb(import_tab), mb(import_all)),
+        ),
+        Row::context("archive: the reports", format!("{} / {}", first_line(&report), first_line(&imported))),
+    ]
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().chars().take(60).collect()
+}
+
+/// The archive panel's report once it starts with `start` (an export or import of a large gallery
+/// takes minutes, far longer than a test's patience).
+async fn wait_for_report(harness: &Harness, start: &str) -> String {
+    let script = "const report = document.querySelector('.archive-progress p');
+                  return report ? report.textContent : '';";
+    for _ in 0..6_000 {
+        let text = harness.browser.execute(script, vec![]).await.unwrap();
+        let text = text.as_str().unwrap_or_default();
+        if text.starts_with(start) {
+            return text.to_owned();
+        }
+        assert!(!text.starts_with("The ") && !text.contains(".zip:"), "the archive panel said: {text}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no report starting {start:?} within 10 minutes");
+}
+
+/// The peak resident memory of Chromium's renderers (the tab) and of all its processes, read from
+/// /proc every 250 ms while it runs.
+struct Memory {
+    stop: tokio::sync::oneshot::Sender<()>,
+    peaks: tokio::task::JoinHandle<(u64, u64)>,
+}
+
+impl Memory {
+    fn watch() -> Memory {
+        let (stop, mut stopped) = tokio::sync::oneshot::channel();
+        let peaks = tokio::spawn(async move {
+            let mut peaks = (0, 0);
+            loop {
+                let (tab, all) = chromium_memory();
+                peaks = (peaks.0.max(tab), peaks.1.max(all));
+                tokio::select! {
+                    _ = &mut stopped => return peaks,
+                    () = tokio::time::sleep(Duration::from_millis(250)) => {}
+                }
+            }
+        });
+        Memory { stop, peaks }
+    }
+
+    async fn peaks(self) -> (u64, u64) {
+        let _ = self.stop.send(());
+        self.peaks.await.unwrap()
+    }
+}
+
+/// Resident bytes of Chromium's renderer processes, and of all its processes.
+fn chromium_memory() -> (u64, u64) {
+    let mut totals = (0, 0);
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let path = entry.path();
+        let Ok(command) = std::fs::read(path.join("cmdline")) else { continue };
+        let command = String::from_utf8_lossy(&command);
+        if !command.contains("chromium") || command.contains("chromedriver") {
+            continue;
+        }
+        let Ok(status) = std::fs::read_to_string(path.join("status")) else { continue };
+        let kib = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap_or(0);
+        if command.contains("--type=renderer") {
+            totals.0 += kib * 1024;
+        }
+        totals.1 += kib * 1024;
+    }
+    totals
+}
+
+/// Fills the device's store with `images` copies of the one kept image, each its own record;
+/// `distinct`: each copy's bytes two bytes longer after the image's end, so each has its own id
+/// (an import keeps them all). Written a hundred at a time, each batch well within a script's
+/// patience.
+async fn seed_gallery(harness: &Harness, images: usize, distinct: bool) {
+    let mut from = 0;
+    while from < images {
+        let to = images.min(from + 100);
+        let script = format!(
+            "const done = arguments[0];
+             const open = indexedDB.open('easel');
+             open.onsuccess = () => {{
+               const db = open.result;
+               const read = db.transaction(['records', 'thumbs', 'images']);
+               const records = read.objectStore('records').getAll();
+               const keys = read.objectStore('records').getAllKeys();
+               read.oncomplete = () => {{
+                 const key = keys.result.find(k => !k.startsWith('bench-'));
+                 const record = JSON.parse(records.result[keys.result.indexOf(key)]);
+                 const get = db.transaction(['thumbs', 'images']);
+                 const thumb = get.objectStore('thumbs').get(key);
+                 const image = get.objectStore('images').get(key);
+                 get.oncomplete = () => {{
+                   const write = db.transaction(['records', 'thumbs', 'images'], 'readwrite');
+                   for (let i = Math.max({from}, keys.result.length); i < {to}; i++) {{
+                     const id = 'bench-' + String(i).padStart(58, '0');
+                     const copy = {{ ...record, id, prompt: `${{record.prompt}} #${{i}}`, created: record.created - i * 60 }};
+                     const bytes = {distinct}
+                       ? new Blob([image.result, new Uint8Array([i & 255, i >> 8])], {{ type: image.result.type }})
+                       : image.result;
+                     write.objectStore('records').put(JSON.stringify(copy), id);
+                     write.objectStore('thumbs').put(thumb.result, id);
+                     write.objectStore('images').put(bytes, id);
+                   }}
+                   write.oncomplete = () => done(true);
+                 }};
+               }};
+             }};"
+        );
+        harness.browser.execute_async(&script, vec![]).await.unwrap();
+        from = to;
+    }
 }
 
 /// Scrolls the grid to the end a screenful at a time, collects garbage, and reads the JS heap
