@@ -66,9 +66,10 @@ const PARTS: [(&str, &str); 6] = [
         "- Archive: 1,000 distinct copies of a real kept image (1.7 MB PNG; each copy two bytes longer
   after its end, so each has its own id) written into IndexedDB. Export all: the click to the
   report that the zip is handed to the browser, then the downloaded file's size. Import of that
-  zip into a new profile: choosing the file to the report. Throughout, the resident memory of
-  Chromium's processes is read every 250 ms from /proc: the tab's (the renderer, where the JS
-  heap and wasm live) and all of Chromium's (the browser process keeps the blobs).",
+  zip into a new profile: choosing the file to the report. Throughout, the memory of that
+  browser's processes (each one's proportional share, Pss, from /proc) is read every 250 ms: the
+  tab's (the renderer, where the JS heap and wasm live) and all of Chromium's (the browser
+  process keeps the blobs); the peak of each is shown.",
     ),
 ];
 
@@ -441,7 +442,7 @@ async fn archive() -> Vec<Row> {
     let gallery = Studio::open_gallery(&harness).await;
     assert_eq!(gallery.text_of(".gallery-count").await, format!("{ARCHIVED} images"));
 
-    let memory = Memory::watch();
+    let memory = Memory::watch(harness.chromedriver_pid());
     let started = std::time::Instant::now();
     gallery.press("Export all").await;
     let report = wait_for_report(&harness, "Exported").await;
@@ -455,7 +456,7 @@ async fn archive() -> Vec<Row> {
 
     let clean = Harness::serving(realistic()).await;
     Studio::open_gallery(&clean).await;
-    let memory = Memory::watch();
+    let memory = Memory::watch(clean.chromedriver_pid());
     let started = std::time::Instant::now();
     let input = clean.browser.find(Locator::Css(".archive input[type=file]")).await.unwrap();
     input.send_keys(kept.to_str().unwrap()).await.unwrap();
@@ -505,20 +506,22 @@ async fn wait_for_report(harness: &Harness, start: &str) -> String {
     panic!("no report starting {start:?} within 10 minutes");
 }
 
-/// The peak resident memory of Chromium's renderers (the tab) and of all its processes, read from
-/// /proc every 250 ms while it runs.
+/// The peak resident memory of one browser's renderers (the tab) and of all its processes, read
+/// from /proc every 250 ms while it runs.
 struct Memory {
     stop: tokio::sync::oneshot::Sender<()>,
     peaks: tokio::task::JoinHandle<(u64, u64)>,
 }
 
 impl Memory {
-    fn watch() -> Memory {
+    /// Watches the Chromium that descends from the ChromeDriver of process `chromedriver`.
+    fn watch(chromedriver: Option<u32>) -> Memory {
+        let chromedriver = chromedriver.expect("the harness's ChromeDriver is running");
         let (stop, mut stopped) = tokio::sync::oneshot::channel();
         let peaks = tokio::spawn(async move {
             let mut peaks = (0, 0);
             loop {
-                let (tab, all) = chromium_memory();
+                let (tab, all) = chromium_memory(chromedriver);
                 peaks = (peaks.0.max(tab), peaks.1.max(all));
                 tokio::select! {
                     _ = &mut stopped => return peaks,
@@ -535,23 +538,38 @@ impl Memory {
     }
 }
 
-/// Resident bytes of Chromium's renderer processes, and of all its processes.
-fn chromium_memory() -> (u64, u64) {
-    let mut totals = (0, 0);
+/// Resident bytes of the renderer processes descending from process `root`, and of all its
+/// Chromium processes. Each process's own memory is counted once (Pss, its share of pages it
+/// shares with others), so the sum is the machine's memory the browser takes.
+fn chromium_memory(root: u32) -> (u64, u64) {
+    let mut parents = std::collections::HashMap::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let path = entry.path();
-        let Ok(command) = std::fs::read(path.join("cmdline")) else { continue };
-        let command = String::from_utf8_lossy(&command);
-        if !command.contains("chromium") || command.contains("chromedriver") {
-            continue;
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // The command sits in parentheses and may hold spaces: the parent is the second field after it.
+        let parent = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+        if let Some(parent) = parent {
+            parents.insert(pid, parent);
         }
-        let Ok(status) = std::fs::read_to_string(path.join("status")) else { continue };
-        let kib = status
+    }
+    let descends = |mut pid: u32| loop {
+        match parents.get(&pid) {
+            Some(&parent) if parent == root => return true,
+            Some(&parent) if parent > 1 => pid = parent,
+            _ => return false,
+        }
+    };
+    let mut totals = (0, 0);
+    for &pid in parents.keys().filter(|&&pid| descends(pid)) {
+        let proc = std::path::PathBuf::from(format!("/proc/{pid}"));
+        let command = std::fs::read(proc.join("cmdline")).unwrap_or_default();
+        let rollup = std::fs::read_to_string(proc.join("smaps_rollup")).unwrap_or_default();
+        let kib = rollup
             .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .find_map(|line| line.strip_prefix("Pss:"))
             .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
             .unwrap_or(0);
-        if command.contains("--type=renderer") {
+        if String::from_utf8_lossy(&command).contains("--type=renderer") {
             totals.0 += kib * 1024;
         }
         totals.1 += kib * 1024;

@@ -5,7 +5,7 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use crate::support::{Harness, Studio};
+use crate::support::{wait_for, Harness, Studio};
 use easel_server::{Backend, LocalEndpointConfig};
 
 const KEY: &str = "a-key-that-must-not-be-stored-91d2";
@@ -205,12 +205,7 @@ async fn a_reload_during_a_call_says_what_it_interrupted_and_loses_nothing_finis
     studio.fill("Images", "3").await;
     studio.fill("At once", "1").await;
     studio.press("Generate").await;
-    for _ in 0..100 {
-        if stats.in_flight.load(Ordering::SeqCst) == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for(|| stats.in_flight.load(Ordering::SeqCst) == 1, "one call in flight").await;
 
     harness.browser.refresh().await.unwrap();
     let studio = Studio::open_page(&harness, "Prompt").await;

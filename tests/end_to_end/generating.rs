@@ -5,7 +5,7 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use crate::support::{Harness, Studio};
+use crate::support::{wait_for, Harness, Studio};
 use easel_contract::profiles::RuntimeConfig;
 use easel_server::{Backend, LocalEndpointConfig};
 use fantoccini::key::Key;
@@ -119,14 +119,4 @@ async fn a_retry_gets_a_timeout_of_its_own_and_is_not_cut_short_by_the_first_att
     assert_eq!(studio.count(".results .tile.done").await, 2);
     assert_eq!(stats.calls.load(Ordering::SeqCst), 3, "two calls, one of them refused as busy, and its retry");
     harness.stop().await;
-}
-
-async fn wait_for(condition: impl Fn() -> bool, what: &str) {
-    for _ in 0..200 {
-        if condition() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
 }

@@ -5,7 +5,7 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use crate::support::{Harness, Studio};
+use crate::support::{wait_for, Harness, Studio};
 use easel_server::{Backend, LocalEndpointConfig};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -34,12 +34,7 @@ async fn a_page_beside_a_running_one_shows_what_it_keeps_and_takes_over_its_call
     studio.fill("Images", "3").await;
     studio.fill("At once", "1").await;
     studio.press("Generate").await;
-    for _ in 0..100 {
-        if stats.in_flight.load(Ordering::SeqCst) == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for(|| stats.in_flight.load(Ordering::SeqCst) == 1, "one call in flight").await;
     browser.switch_to_window(second.clone()).await.unwrap();
     browser.goto(&harness.base).await.unwrap();
     let beside = Studio::open_page(&harness, "Prompt").await;

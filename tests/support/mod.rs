@@ -34,6 +34,18 @@ pub async fn serve(config: Config) -> (String, oneshot::Sender<()>) {
     (base, stop_server)
 }
 
+/// Waits until `condition` holds (a counter of the server's, say), or fails the test naming
+/// `what` it waited for.
+pub async fn wait_for(condition: impl Fn() -> bool, what: &str) {
+    for _ in 0..200 {
+        if condition() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
 /// A served app, a browser, and the means to stop both.
 pub struct Harness {
     /// The app's address, `http://127.0.0.1:PORT/`.
@@ -116,6 +128,12 @@ impl Harness {
             }
         };
         Harness { base, browser, downloads, _chromedriver: chromedriver, stop_server }
+    }
+
+    /// The process id of the ChromeDriver this harness started; Chromium's processes descend
+    /// from it.
+    pub fn chromedriver_pid(&self) -> Option<u32> {
+        self._chromedriver.id()
     }
 
     /// The first finished download, once there is one. Chromium writes to a `.crdownload` file
