@@ -440,7 +440,9 @@ async fn archive() -> Vec<Row> {
     studio.generate_and_keep("a lighthouse, for the archive benchmark", 1).await;
     seed_gallery(&harness, ARCHIVED, true).await;
     let gallery = Studio::open_gallery(&harness).await;
-    assert_eq!(gallery.text_of(".gallery-count").await, format!("{ARCHIVED} images"));
+    assert_eq!(gallery.count_eventually(".gallery-cell", 1).await, 1);
+    let count = wait_for_number(&harness, "return parseInt(document.querySelector('.gallery-count').textContent)");
+    assert_eq!(count.await as usize, ARCHIVED);
 
     let memory = Memory::watch(harness.chromedriver_pid());
     let started = std::time::Instant::now();

@@ -22,8 +22,8 @@ use crate::components::show_as_code::ShowAsCode;
 use crate::components::spending_panel::SpendingPanel;
 use crate::connections::Connections;
 use crate::engine::{now_ms, Engine};
-use crate::image_store::{ImageStore, Pending, StoreError};
-use crate::keeper::Keeper;
+use crate::image_store::{ImageStore, Left, Pending, StoreError};
+use crate::keeper::{keep_made, Keeper};
 use crate::local_store;
 use crate::other_pages;
 use crate::spending;
@@ -39,10 +39,11 @@ pub async fn team_profiles() -> Result<RuntimeConfig, String> {
     }
 }
 
-/// Opens the device's store of kept images for page `page` (or says why the browser refuses
-/// one), and lists in `interrupted` what pages that are gone left unfinished: at once for those
-/// gone already, and for pages open beside this one, when they go.
-async fn open_store(page: u64, interrupted: RwSignal<Vec<Pending>>) -> Result<ImageStore, StoreError> {
+/// Opens the device's store of kept images for `keeper`'s page (or says why the browser refuses
+/// one), and takes over what pages that are gone left: at once for those gone already, and for
+/// pages open beside this one, when they go.
+async fn open_store(keeper: Keeper, interrupted: RwSignal<Vec<Pending>>) -> Result<ImageStore, StoreError> {
+    let page = keeper.page();
     // Held before anything is read, so a page opened after this one never takes this one's notes.
     let open = match other_pages::hold_for_life(page).await {
         true => other_pages::open_now().await,
@@ -50,17 +51,26 @@ async fn open_store(page: u64, interrupted: RwSignal<Vec<Pending>>) -> Result<Im
     };
     let store = ImageStore::open().await?;
     let (gone, still_open) = store.take_interrupted(open.as_ref()).await.unwrap_or_default();
-    interrupted.set(gone);
+    take_over(&store, gone, keeper, interrupted).await;
     for other in still_open.into_iter().filter(|other| *other != page) {
         let store = store.clone();
         other_pages::when_gone(other, move || {
             spawn_local(async move {
                 let left = store.take_interrupted_of(other).await.unwrap_or_default();
-                interrupted.update(|interrupted| interrupted.extend(left));
+                take_over(&store, left, keeper, interrupted).await;
             })
         });
     }
     Ok(store)
+}
+
+/// Keeps the images a gone page made but had not kept (so they are not asked for, and paid
+/// for, again), and lists its other calls as interrupted.
+async fn take_over(store: &ImageStore, left: Left, keeper: Keeper, interrupted: RwSignal<Vec<Pending>>) {
+    interrupted.update(|interrupted| interrupted.extend(left.unfinished));
+    if keep_made(store, left.made).await > 0 {
+        keeper.changed();
+    }
 }
 
 /// The whole app, offering `team`'s connection profiles besides the user's own, keeping images in
@@ -83,7 +93,7 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
     // holding an older version, say) must not keep the studio from appearing.
     let interrupted = RwSignal::new(Vec::<Pending>::new());
     spawn_local(async move {
-        keeper.open(open_store(keeper.page(), interrupted).await);
+        keeper.open(open_store(keeper, interrupted).await);
     });
     let budget_text = RwSignal::new(String::new());
     let budget = Memo::new(move |_| budget_text.with(|text| spending::read_budget(text)));

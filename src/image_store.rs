@@ -113,8 +113,25 @@ impl ImageStore {
         transaction.object_store(THUMBS)?.put(thumb, Some(&key))?.await?;
         transaction.object_store(RECORDS)?.put(&json(record), Some(&key))?.await?;
         if let Some(note) = finishes {
-            transaction.object_store(PENDING)?.delete(JsValue::from_str(note))?.await?;
+            let notes = transaction.object_store(PENDING)?;
+            notes.delete(JsValue::from_str(note))?.await?;
+            notes.delete(JsValue::from_str(&made_key(note)))?.await?;
         }
+        commit(transaction).await
+    }
+
+    /// Keeps `image`, made for the call noted as `note` and not yet kept, beside the note, with
+    /// the record it is to be kept under (`draft`, without its id and size): a page closed
+    /// before the image is kept leaves it to the next page, which keeps it instead of asking
+    /// for it, and paying for it, again. [`ImageStore::put`] forgets it with the note.
+    pub async fn note_made(&self, note: &str, draft: &ImageRecord, image: &Blob) -> Result<(), StoreError> {
+        let made = js_sys::Object::new();
+        let set = |name: &str, value: &JsValue| js_sys::Reflect::set(&made, &JsValue::from_str(name), value);
+        let unreadable = |_| StoreError::Unavailable("the image could not be noted".into());
+        set("record", &json(draft)).map_err(unreadable)?;
+        set("image", image).map_err(unreadable)?;
+        let transaction = self.database.transaction(&[PENDING], TransactionMode::ReadWrite)?;
+        transaction.object_store(PENDING)?.put(&made, Some(&JsValue::from_str(&made_key(note))))?.await?;
         commit(transaction).await
     }
 
@@ -214,19 +231,15 @@ impl ImageStore {
     /// What pages that are gone left unfinished, forgotten as it is read. A page still open
     /// (one of `open`, when the browser can say) keeps its notes: its calls are still running.
     /// Also gives the open pages that have notes, to take over once they go.
-    pub async fn take_interrupted(
-        &self,
-        open: Option<&HashSet<u64>>,
-    ) -> Result<(Vec<Pending>, HashSet<u64>), StoreError> {
-        let gone = |pending: &Pending| open.is_none_or(|open| !open.contains(&pending.page));
-        let taken = self.take_notes(gone).await?;
+    pub async fn take_interrupted(&self, open: Option<&HashSet<u64>>) -> Result<(Left, HashSet<u64>), StoreError> {
+        let taken = self.take_notes(|page| open.is_none_or(|open| !open.contains(&page))).await?;
         let notes = self.notes().await?;
         Ok((taken, notes.into_iter().map(|pending| pending.page).collect()))
     }
 
     /// What page `page`, now gone, left unfinished, forgotten as it is read.
-    pub async fn take_interrupted_of(&self, page: u64) -> Result<Vec<Pending>, StoreError> {
-        self.take_notes(|pending| pending.page == page).await
+    pub async fn take_interrupted_of(&self, page: u64) -> Result<Left, StoreError> {
+        self.take_notes(|of| of == page).await
     }
 
     async fn notes(&self) -> Result<Vec<Pending>, StoreError> {
@@ -235,25 +248,71 @@ impl ImageStore {
         Ok(values.iter().filter_map(|value| serde_json::from_str(&value.as_string()?).ok()).collect())
     }
 
-    /// The notes `wanted` picks, deleted in the transaction that reads them, so two pages never
-    /// take the same note.
-    async fn take_notes(&self, wanted: impl Fn(&Pending) -> bool) -> Result<Vec<Pending>, StoreError> {
+    /// The notes of the pages `wanted` picks (by id), deleted in the transaction that reads
+    /// them, so two pages never take the same note.
+    async fn take_notes(&self, wanted: impl Fn(u64) -> bool) -> Result<Left, StoreError> {
         let transaction = self.database.transaction(&[PENDING], TransactionMode::ReadWrite)?;
         let store = transaction.object_store(PENDING)?;
+        let keys = store.get_all_keys(None, None)?.await?;
         let values = store.get_all(None, None)?.await?;
-        let mut taken = Vec::new();
-        for value in values {
-            let Some(text) = value.as_string() else { continue };
+        let mut left = Left::default();
+        let mut made_for = HashSet::new();
+        for (key, value) in keys.iter().zip(values) {
+            let Some(key) = key.as_string() else { continue };
             // A note that cannot be read is left: it may be a newer Easel's.
-            let Ok(pending) = serde_json::from_str::<Pending>(&text) else { continue };
-            if wanted(&pending) {
-                store.delete(JsValue::from_str(&pending.key))?.await?;
-                taken.push(pending);
+            if let Some(note) = key.strip_suffix(MADE) {
+                let page = note.split('-').next().and_then(|page| page.parse().ok()).unwrap_or(0);
+                let Some(made) = Made::read(&value).filter(|_| wanted(page)) else { continue };
+                store.delete(JsValue::from_str(&key))?.await?;
+                made_for.insert(note.to_owned());
+                left.made.push(made);
+            } else if let Some(pending) = value.as_string().and_then(|text| serde_json::from_str::<Pending>(&text).ok())
+            {
+                if wanted(pending.page) {
+                    store.delete(JsValue::from_str(&pending.key))?.await?;
+                    left.unfinished.push(pending);
+                }
             }
         }
         commit(transaction).await?;
-        Ok(taken)
+        // A call whose image was made is not interrupted: its image is kept instead.
+        left.unfinished.retain(|pending| !made_for.contains(&pending.key));
+        Ok(left)
     }
+}
+
+/// What gone pages left: calls not finished, to list as interrupted, and images made but not yet
+/// kept, to keep.
+#[derive(Default)]
+pub struct Left {
+    /// Calls to list as interrupted.
+    pub unfinished: Vec<Pending>,
+    /// Images to keep.
+    pub made: Vec<Made>,
+}
+
+/// An image made by a page that went before keeping it: its bytes, and the record to keep it
+/// under (without its id and size, which the bytes give).
+pub struct Made {
+    /// The record, but for its id and size.
+    pub record: ImageRecord,
+    /// The image.
+    pub image: Blob,
+}
+
+impl Made {
+    fn read(value: &JsValue) -> Option<Made> {
+        let field = |name: &str| js_sys::Reflect::get(value, &JsValue::from_str(name)).ok();
+        let record = serde_json::from_str(&field("record")?.as_string()?).ok()?;
+        Some(Made { record, image: field("image")?.dyn_into().ok()? })
+    }
+}
+
+/// What ends the key of a note's made image: the note's key, then this.
+const MADE: &str = "#made";
+
+fn made_key(note: &str) -> String {
+    format!("{note}{MADE}")
 }
 
 fn json(value: &impl Serialize) -> JsValue {

@@ -19,7 +19,7 @@ use web_sys::{
 use crate::device_space::Space;
 use crate::gallery::{image_id, ImageRecord};
 use crate::image_api::{with_credential, Generated, Picture};
-use crate::image_store::{ImageStore, StoreError};
+use crate::image_store::{ImageStore, Made, StoreError};
 use crate::object_url::ObjectUrl;
 use crate::other_pages;
 use crate::tiles::{Tile, TileId, TileState, Tiles};
@@ -215,6 +215,29 @@ impl Keeper {
                 Ok(store) => match bytes_of(&image.picture, route, &target).await {
                     None => Keeping::LinkOnly,
                     Some(blob) => {
+                        let draft = ImageRecord {
+                            id: String::new(),
+                            prompt,
+                            revised_prompt: image.revised_prompt.clone(),
+                            model: request.model().name.to_owned(),
+                            request: request.body().clone(),
+                            created: image.created,
+                            connection,
+                            format: image.format,
+                            pixels: None,
+                            cost_micro_usd: image.cost.map(|cost| cost.micro_usd),
+                            favourite: false,
+                        };
+                        // Beside its call's note at once: the image is billed, and a page closed
+                        // before it is kept below leaves it for the next page to keep.
+                        // Not waited for: the paint is watched for from now on.
+                        let note = self.note_key(id);
+                        spawn_local({
+                            let (store, note, draft, blob) = (store.clone(), note.clone(), draft.clone(), blob.clone());
+                            async move {
+                                let _ = store.note_made(&note, &draft, &blob).await;
+                            }
+                        });
                         let shown = match &image.picture {
                             Picture::Bytes(object_url) => Some(object_url.as_str().to_owned()),
                             Picture::Link(_) => ObjectUrl::from_blob(blob.clone()).ok().map(|copy| {
@@ -228,22 +251,9 @@ impl Keeper {
                         if let Some(shown) = shown {
                             after_painting(&shown).await;
                         }
-                        let record = |id: String, pixels| ImageRecord {
-                            id,
-                            prompt,
-                            revised_prompt: image.revised_prompt.clone(),
-                            model: request.model().name.to_owned(),
-                            request: request.body().clone(),
-                            created: image.created,
-                            connection,
-                            format: image.format,
-                            pixels,
-                            cost_micro_usd: image.cost.map(|cost| cost.micro_usd),
-                            favourite: false,
-                        };
                         // Measured before writing, so a warning comes while there is still room.
                         self.measure_space().await;
-                        let kept = save(&store, &blob, record, &self.note_key(id)).await;
+                        let kept = save(&store, &blob, draft, &note).await;
                         if kept.is_ok() {
                             self.ask_to_persist().await;
                         }
@@ -263,6 +273,21 @@ impl Keeper {
     }
 }
 
+/// Keeps the images an earlier page made but had not kept when it went (see
+/// [`ImageStore::note_made`]); says how many.
+pub async fn keep_made(store: &ImageStore, made: Vec<Made>) -> usize {
+    let mut kept = 0;
+    for Made { record, image } in made {
+        let Ok(buffer) = JsFuture::from(image.array_buffer()).await else { continue };
+        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        let record = ImageRecord { id: image_id(&bytes), ..record };
+        if keep_bytes(store, record, &bytes).await.is_ok() {
+            kept += 1;
+        }
+    }
+    kept
+}
+
 /// Keeps an image brought in from outside (an import) under `record`, whose id must be its
 /// bytes', with the size its pixels have, whatever the record says. An image already kept is
 /// left as it is, even one the gallery has not read yet: `false`.
@@ -274,19 +299,14 @@ pub async fn keep_bytes(store: &ImageStore, record: ImageRecord, bytes: &[u8]) -
     store.add(&ImageRecord { pixels: Some(pixels), ..record }, &blob, &thumb).await
 }
 
-/// Writes `blob` with its thumbnail, under the record `record` makes of its id and pixels, and
-/// forgets the note (`note`) that its call was not finished.
-async fn save(
-    store: &ImageStore,
-    blob: &Blob,
-    record: impl FnOnce(String, Option<(u32, u32)>) -> ImageRecord,
-    note: &str,
-) -> Result<String, StoreError> {
+/// Writes `blob` with its thumbnail, under `draft` given its id and pixels, and forgets the note
+/// (`note`) that its call was not finished.
+async fn save(store: &ImageStore, blob: &Blob, draft: ImageRecord, note: &str) -> Result<String, StoreError> {
     let unreadable =
         |why: JsValue| StoreError::Unavailable(why.as_string().unwrap_or_else(|| "unreadable image".into()));
     let bytes = js_sys::Uint8Array::new(&JsFuture::from(blob.array_buffer()).await.map_err(unreadable)?).to_vec();
     let (thumb, pixels) = thumbnail(blob).await.map_err(unreadable)?;
-    let record = record(image_id(&bytes), Some(pixels));
+    let record = ImageRecord { id: image_id(&bytes), pixels: Some(pixels), ..draft };
     store.put(&record, blob, &thumb, Some(note)).await?;
     Ok(record.id)
 }

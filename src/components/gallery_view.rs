@@ -41,6 +41,9 @@ struct Deleted {
 #[component]
 pub fn GalleryView(keeper: Keeper) -> impl IntoView {
     let records = RwSignal::new(Vec::<ImageRecord>::new());
+    // Until the store is first read, the gallery says nothing of its contents: not "0 images",
+    // nor that nothing is kept.
+    let read = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     // Read again whenever the keeper writes. A storage problem is said only once the store is
     // known to be refused (it is still opening on a page loaded straight onto the gallery), and
@@ -50,6 +53,7 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
         let store = match keeper.storage() {
             Storage::Opening => return,
             Storage::Refused(refused) => {
+                read.set(true);
                 problem.set(Some(match refused {
                     StoreError::Unavailable(why) => format!(
                         "This browser gives Easel no storage ({why}), so nothing is kept: download the images you want."
@@ -62,8 +66,9 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
         };
         spawn_local(async move {
             match store.records().await {
-                Ok(read) => {
-                    records.set(read);
+                Ok(kept) => {
+                    records.set(kept);
+                    read.set(true);
                     problem.set(None);
                 }
                 Err(error) => problem.set(Some(error.to_string())),
@@ -204,6 +209,9 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
                 <h2 id="gallery-heading">"Gallery"</h2>
                 <p class="gallery-count" role="status">
                     {move || {
+                        if !read.get() {
+                            return "Reading the images kept on this device…".to_owned();
+                        }
                         let (showing, total) = (shown.with(Vec::len), records.with(Vec::len));
                         let images = if total == 1 { "image" } else { "images" };
                         if showing == total { format!("{total} {images}") } else { format!("{showing} of {total} {images}") }
@@ -239,7 +247,7 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
                     }
                 </For>
             </div>
-            <Show when=move || records.with(Vec::is_empty)>
+            <Show when=move || read.get() && records.with(Vec::is_empty)>
                 <p class="empty">"Nothing kept yet: every image you generate in the studio is kept here."</p>
             </Show>
             <div

@@ -175,7 +175,7 @@ async fn a_full_store_is_said_in_plain_words_and_what_was_kept_stays() {
     // holds writes to the quota, though `navigator.storage.estimate()` still reports the disk's.)
     let origin = harness.base.trim_end_matches('/');
     harness
-        .devtools("Storage.overrideQuotaForOrigin", serde_json::json!({"origin": origin, "quotaSize": 400_000}))
+        .devtools("Storage.overrideQuotaForOrigin", serde_json::json!({"origin": origin, "quotaSize": 550_000}))
         .await;
     let studio = Studio::open(&harness).await;
     studio.generate_and_keep("a first fox", 1).await;
@@ -215,6 +215,54 @@ async fn a_reload_during_a_call_says_what_it_interrupted_and_loses_nothing_finis
     assert_eq!(studio.value_of("Prompt").await, "an unfinished fox", "the prompt is back, ready to ask again");
     let gallery = Studio::open_gallery(&harness).await;
     assert_eq!(gallery.count_eventually(".gallery-cell", 1).await, 1, "the finished image is kept");
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_image_made_but_not_yet_kept_when_its_page_went_is_kept_by_the_next_not_asked_for_again() {
+    let config = LocalEndpointConfig::default();
+    let stats = config.stats.clone();
+    let harness = Harness::serving(Backend::Local(config)).await;
+    let studio = Studio::open(&harness).await;
+    studio.generate_and_keep("a fox kept as usual", 1).await;
+    // What a page that went between an image's arrival and its keeping leaves: its call's note,
+    // and beside it the image with the record it was to be kept under (a copy of the kept one,
+    // a byte longer, so it is an image of its own).
+    harness
+        .browser
+        .execute_async(
+            "const done = arguments[0];
+             const open = indexedDB.open('easel');
+             open.onsuccess = () => {
+               const db = open.result;
+               const read = db.transaction(['records', 'images']);
+               const records = read.objectStore('records').getAll();
+               const images = read.objectStore('images').getAll();
+               read.oncomplete = () => {
+                 const draft = { ...JSON.parse(records.result[0]), id: '', pixels: null,
+                                 prompt: 'a fox made before its page went' };
+                 const image = new Blob([images.result[0], new Uint8Array([7])], { type: 'image/png' });
+                 const note = { key: '777-0', page: 777, prompt: draft.prompt, model: 'dall-e-3', images: 1 };
+                 const write = db.transaction('pending', 'readwrite');
+                 write.objectStore('pending').put(JSON.stringify(note), '777-0');
+                 write.objectStore('pending').put({ record: JSON.stringify(draft), image }, '777-0#made');
+                 write.oncomplete = () => done(true);
+               };
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+
+    harness.browser.refresh().await.unwrap();
+    let studio = Studio::open_page(&harness, "Prompt").await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(studio.count(".interrupted").await, 0, "a made image is not listed to ask for again");
+    let gallery = Studio::open_gallery(&harness).await;
+    assert_eq!(gallery.count_eventually(".gallery-cell", 2).await, 2);
+    gallery.fill("Search prompts", "before its page went").await;
+    assert_eq!(gallery.text_of(".gallery-count").await, "1 of 2 images");
+    assert_eq!(stats.calls.load(Ordering::SeqCst), 1, "nothing asked for again");
     harness.stop().await;
 }
 

@@ -244,11 +244,17 @@ impl<'a> Studio<'a> {
         Studio::open_page(harness, "Prompt").await
     }
 
-    /// Opens the gallery page, loaded anew from the device's store.
+    /// Opens the gallery page, loaded anew from the device's store, once it has read the store.
     pub async fn open_gallery(harness: &'a Harness) -> Studio<'a> {
         harness.browser.goto(&format!("{}#gallery", harness.base)).await.unwrap();
         harness.browser.refresh().await.unwrap();
-        Studio::open_page(harness, "Search prompts").await
+        let gallery = Studio::open_page(harness, "Search prompts").await;
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while gallery.text_of(".gallery-count").await.starts_with("Reading") {
+            assert!(tokio::time::Instant::now() < deadline, "the gallery still reading after {PATIENCE:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        gallery
     }
 
     /// The page already loaded, once the control labelled `ready` is there.
