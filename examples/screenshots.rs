@@ -115,6 +115,21 @@ async fn main() {
     harness.browser.set_window_size(390, 844).await.unwrap();
     shoot("16-gallery-phone").await;
 
+    // Two deletes, each with its own undo, and the room the browser gives.
+    harness.browser.set_window_size(1280, 900).await.unwrap();
+    gallery.press("Clear selection").await;
+    for left in [2, 1] {
+        let first = gallery.attribute_of(".gallery-select", "aria-label").await.unwrap();
+        gallery.labelled_by_aria(&first).await.click().await.unwrap();
+        gallery.press("Delete selected (1)").await;
+        while gallery.count(".gallery-cell").await != left {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    shoot("18-gallery-two-undos").await;
+    harness.browser.set_window_size(390, 844).await.unwrap();
+    shoot("19-gallery-two-undos-phone").await;
+
     // A reload while a run is going: the studio lists what it interrupted.
     harness.browser.set_window_size(1280, 900).await.unwrap();
     harness.browser.goto(&format!("{}#studio", harness.base)).await.unwrap();

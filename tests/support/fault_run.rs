@@ -124,17 +124,19 @@ pub async fn fault_run(images: usize, fault_rate: f64, fault_seed: Option<u64>) 
     }
 
     // Notes the failures and asks for the reload in one script: nothing settles between the two.
-    let failed_before = harness
+    let before = harness
         .browser
         .execute(
             "const failed = [...document.querySelectorAll('.tile.failed')].map(tile =>
                  (tile.querySelector('.what') || {}).textContent || '');
+             const unfinished = document.querySelectorAll('.tile.queued, .tile.running, .tile.waiting').length;
              location.reload();
-             return failed;",
+             return [failed, unfinished];",
             vec![],
         )
         .await
         .unwrap();
+    let (failed_before, unfinished) = (before[0].clone(), before[1].as_u64().unwrap_or(0));
     let studio = loop {
         // Waits for the new page: the old one may still answer for a moment.
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -143,7 +145,7 @@ pub async fn fault_run(images: usize, fault_rate: f64, fault_seed: Option<u64>) 
             break Studio::open_page(&harness, "Prompt").await;
         }
     };
-    let interrupted = interrupted_count(&harness).await;
+    let interrupted = interrupted_count(&harness, unfinished).await;
 
     studio.fill("At once", "4").await;
     ask_for(&studio, images - first_half + interrupted, "after the reload").await;
@@ -208,19 +210,38 @@ async fn settled(harness: &Harness) -> usize {
     harness.browser.execute(script, vec![]).await.unwrap().as_u64().unwrap_or(0) as usize
 }
 
-/// The images the studio's notice says the reload interrupted.
-async fn interrupted_count(harness: &Harness) -> usize {
+/// The images the studio's notice says the reload interrupted, `unfinished` of them at least
+/// (the calls still to settle then; images made but not yet kept may be listed too, or kept).
+/// The notice comes once the new page has read the notes: with calls unfinished, it must come.
+async fn interrupted_count(harness: &Harness, unfinished: u64) -> usize {
     let script = "const notice = document.querySelector('.interrupted');
                   return notice ? [...notice.querySelectorAll('li')].map(item => item.textContent) : null;";
-    for _ in 0..100 {
-        if let Value::Array(items) = harness.browser.execute(script, vec![]).await.unwrap() {
-            return items
-                .iter()
-                .map(|item| item.as_str().unwrap().split(' ').next().unwrap().parse::<usize>().unwrap())
-                .sum();
+    let listed = || async {
+        match harness.browser.execute(script, vec![]).await.unwrap() {
+            Value::Array(items) => Some(
+                items
+                    .iter()
+                    .map(|item| item.as_str().unwrap().split(' ').next().unwrap().parse::<usize>().unwrap())
+                    .sum::<usize>(),
+            ),
+            _ => None,
+        }
+    };
+    let waits = if unfinished > 0 { 600 } else { 100 };
+    for _ in 0..waits {
+        if let Some(mut count) = listed().await {
+            // Notes of a page still going when the new one read them come when it has gone.
+            loop {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                match listed().await {
+                    Some(again) if again != count => count = again,
+                    _ => return count,
+                }
+            }
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    assert_eq!(unfinished, 0, "{unfinished} images were unfinished at the reload, and the studio listed none");
     0
 }
 
