@@ -49,12 +49,12 @@ async fn an_export_imported_into_a_clean_profile_gives_the_same_gallery() {
     // A second browser, with a profile of its own: nothing kept yet.
     let second = Harness::start().await;
     let clean = Studio::open_gallery(&second).await;
-    assert_eq!(clean.text_of(".gallery-count").await, "0 images");
+    assert_eq!(clean.text_eventually(".gallery-count", "0 images").await, "0 images");
     import(&second, &zip_path).await;
     assert_eq!(report(&clean).await, "Imported 2 images.");
     assert_eq!(clean.count_eventually(".gallery-cell", 2).await, 2);
     clean.fill("Search prompts", "crane").await;
-    assert_eq!(clean.text_of(".gallery-count").await, "1 of 2 images");
+    assert_eq!(clean.text_eventually(".gallery-count", "1 of 2 images").await, "1 of 2 images");
 
     import(&second, &zip_path).await;
     assert_eq!(report(&clean).await, "Imported 0 images; skipped 2 already kept.");
@@ -73,7 +73,7 @@ async fn a_corrupt_zip_is_explained_and_changes_nothing() {
     import(&harness, &corrupt).await;
     let problem = gallery.text_of(".archive-progress .problem").await;
     assert!(problem.starts_with("not-really.zip: "), "{problem}");
-    assert_eq!(gallery.text_of(".gallery-count").await, "1 image");
+    assert_eq!(gallery.text_eventually(".gallery-count", "1 image").await, "1 image");
     harness.stop().await;
 }
 

@@ -21,7 +21,7 @@ async fn kept_images_survive_a_reload_and_the_gallery_finds_them() {
 
     let gallery = Studio::open_gallery(&harness).await;
     assert_eq!(gallery.count_eventually(".gallery-cell", 3).await, 3);
-    assert_eq!(gallery.text_of(".gallery-count").await, "3 images");
+    assert_eq!(gallery.text_eventually(".gallery-count", "3 images").await, "3 images");
     let problem = harness.browser.execute("return document.querySelector('.gallery > .problem').textContent", vec![]);
     assert_eq!(
         problem.await.unwrap(),
@@ -29,7 +29,7 @@ async fn kept_images_survive_a_reload_and_the_gallery_finds_them() {
         "a page loaded onto the gallery says no storage problem while there is none"
     );
     gallery.fill("Search prompts", "CRANE").await;
-    assert_eq!(gallery.text_of(".gallery-count").await, "1 of 3 images");
+    assert_eq!(gallery.text_eventually(".gallery-count", "1 of 3 images").await, "1 of 3 images");
     let favourite = gallery.attribute_of(".gallery-favourite", "aria-label").await.unwrap();
     assert!(favourite.starts_with("Favourite: a paper crane · dall-e-3 · 20"), "{favourite}");
     gallery.press(&favourite).await;
@@ -46,7 +46,7 @@ async fn kept_images_survive_a_reload_and_the_gallery_finds_them() {
     assert!(marked_and_focused, "marked, and the keyboard's focus stays on the star");
     gallery.fill("Search prompts", " ").await;
     gallery.labelled("Favourites only").await.click().await.unwrap();
-    assert_eq!(gallery.text_of(".gallery-count").await, "1 of 3 images");
+    assert_eq!(gallery.text_eventually(".gallery-count", "1 of 3 images").await, "1 of 3 images");
     gallery.labelled("Favourites only").await.click().await.unwrap();
 
     // The lightbox reads each full image from the device.
@@ -95,7 +95,7 @@ async fn delete_then_undo_puts_back_what_was_there() {
     gallery.press("Select all shown").await;
     gallery.press("Delete selected (3)").await;
     assert_eq!(gallery.text_of(".undo").await, "Deleted 3 images. Undo");
-    assert_eq!(gallery.text_of(".gallery-count").await, "0 images");
+    assert_eq!(gallery.text_eventually(".gallery-count", "0 images").await, "0 images");
     gallery.press("Undo").await;
     assert_eq!(gallery.count_eventually(".gallery-cell", 3).await, 3);
 
@@ -103,7 +103,7 @@ async fn delete_then_undo_puts_back_what_was_there() {
     gallery.press("Delete selected (3)").await;
     gallery.text_of(".undo").await;
     let gallery = Studio::open_gallery(&harness).await;
-    assert_eq!(gallery.text_of(".gallery-count").await, "0 images", "a delete not undone lasts");
+    assert_eq!(gallery.text_eventually(".gallery-count", "0 images").await, "0 images", "a delete not undone lasts");
     harness.stop().await;
 }
 
@@ -145,7 +145,7 @@ async fn every_delete_has_its_own_undo_even_of_an_image_whose_bytes_are_gone() {
         }
     }
     assert_eq!(gallery.count_eventually(".undo", 2).await, 2, "the second delete keeps the first's undo");
-    assert_eq!(gallery.text_of(".gallery-count").await, "0 images");
+    assert_eq!(gallery.text_eventually(".gallery-count", "0 images").await, "0 images");
     gallery.press("Undo: Deleted 1 image.").await;
     assert_eq!(gallery.count_eventually(".gallery-cell", 1).await, 1);
     assert_eq!(gallery.count(".undo").await, 1, "the other delete can still be undone");
@@ -261,7 +261,7 @@ async fn an_image_made_but_not_yet_kept_when_its_page_went_is_kept_by_the_next_n
     let gallery = Studio::open_gallery(&harness).await;
     assert_eq!(gallery.count_eventually(".gallery-cell", 2).await, 2);
     gallery.fill("Search prompts", "before its page went").await;
-    assert_eq!(gallery.text_of(".gallery-count").await, "1 of 2 images");
+    assert_eq!(gallery.text_eventually(".gallery-count", "1 of 2 images").await, "1 of 2 images");
     assert_eq!(stats.calls.load(Ordering::SeqCst), 1, "nothing asked for again");
     harness.stop().await;
 }
@@ -277,7 +277,7 @@ async fn the_grid_closes_up_when_an_image_is_deleted() {
     let first = gallery.attribute_of(".gallery-select", "aria-label").await.unwrap();
     gallery.labelled_by_aria(&first).await.click().await.unwrap();
     gallery.press("Delete selected (1)").await;
-    assert_eq!(gallery.text_of(".gallery-count").await, "2 images");
+    assert_eq!(gallery.text_eventually(".gallery-count", "2 images").await, "2 images");
     let places = "return [...document.querySelectorAll('.gallery-cell')].map(cell => cell.style.left).sort().join(' ')";
     let mut shown = String::new();
     for _ in 0..100 {

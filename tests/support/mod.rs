@@ -400,6 +400,19 @@ impl<'a> Studio<'a> {
         }
     }
 
+    /// The text of the first element matching `css` once it reads `expected` (or when patience
+    /// runs out): for a line that changes after an action, such as a count.
+    pub async fn text_eventually(&self, css: &str, expected: &str) -> String {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let text = self.text_of(css).await;
+            if text == expected || tokio::time::Instant::now() >= deadline {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// An attribute of the first element matching `css`, once it appears (found again if the page
     /// draws the element anew while it is read).
     pub async fn attribute_of(&self, css: &str, attribute: &str) -> Option<String> {
