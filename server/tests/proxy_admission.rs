@@ -217,3 +217,18 @@ async fn calls_past_the_in_flight_cap_get_a_429_with_retry_after() {
     // The slots are given back when the answers have gone.
     assert_eq!(call(&proxy, request("POST", PATH, &[json], FOX)).await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_request_whose_head_never_ends_is_cut_off() {
+    let (base, _) = upstream(LocalEndpointConfig::default()).await;
+    let address = served(proxy_config(&base)).await;
+    let mut stream = TcpStream::connect(&address).await.unwrap();
+    stream.write_all(format!("POST {PATH} HTTP/1.1\r\nHost: {address}\r\n").as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    // Held open by a client that never finishes its head, a connection would be held forever.
+    let closed = tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "the connection is still open after 20 s");
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_secs(9) && waited < Duration::from_secs(15), "closed after {waited:?}");
+}
