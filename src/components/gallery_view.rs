@@ -37,6 +37,23 @@ struct Deleted {
     items: Vec<(ImageRecord, Option<Blob>, Option<Blob>)>,
 }
 
+impl Deleted {
+    /// What it took away, so each of several undos says which it undoes: one image by its
+    /// prompt, more by their number.
+    fn what(&self) -> String {
+        match &self.items[..] {
+            [(record, ..)] => {
+                let mut prompt: String = record.prompt.chars().take(48).collect();
+                if prompt.len() < record.prompt.len() {
+                    prompt.push('…');
+                }
+                format!("Deleted “{prompt}”.")
+            }
+            items => format!("Deleted {} images.", items.len()),
+        }
+    }
+}
+
 /// The gallery page.
 #[component]
 pub fn GalleryView(keeper: Keeper) -> impl IntoView {
@@ -232,20 +249,21 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
                     {move || format!("Delete selected ({})", selected.with(HashSet::len))}
                 </button>
                 <ArchivePanel records selected keeper />
-                <For each=move || undos.get() key=|deleted| deleted.key let:deleted>
-                    {
-                        let count = deleted.items.len();
-                        let what = format!("Deleted {count} image{}.", if count == 1 { "" } else { "s" });
-                        view! {
-                            <p class="undo" role="status">
-                                {what.clone()}
-                                " "
-                                <button type="button" class="action" aria-label=format!("Undo: {what}")
-                                    on:click=move |_| undo_delete(deleted.key)>"Undo"</button>
-                            </p>
+                <div class="undos">
+                    <For each=move || undos.get() key=|deleted| deleted.key let:deleted>
+                        {
+                            let what = deleted.what();
+                            view! {
+                                <p class="undo" role="status">
+                                    {what.clone()}
+                                    " "
+                                    <button type="button" class="action" aria-label=format!("Undo: {what}")
+                                        on:click=move |_| undo_delete(deleted.key)>"Undo"</button>
+                                </p>
+                            }
                         }
-                    }
-                </For>
+                    </For>
+                </div>
             </div>
             <Show when=move || read.get() && records.with(Vec::is_empty)>
                 <p class="empty">"Nothing kept yet: every image you generate in the studio is kept here."</p>
