@@ -78,6 +78,8 @@ pub enum ArchiveError {
     UnknownFormat(u32),
     /// The zip's directory claims more files than [`MAX_FILES`].
     TooManyFiles(usize),
+    /// The zip's directory claims its files unpack to more than [`UNPACKED_LIMIT`].
+    UnpacksTooLarge,
     /// Writing the zip failed.
     Write(String),
 }
@@ -105,6 +107,9 @@ impl fmt::Display for ArchiveError {
                 f,
                 "This archive is in Easel's format {format}, and this Easel reads format {FORMAT} only, so nothing \
                  was imported. A newer Easel may read it."
+            ),
+            ArchiveError::UnpacksTooLarge => f.write_str(
+                "This zip's files unpack to more than the 64 GiB Easel imports at once, so nothing was imported.",
             ),
             ArchiveError::TooManyFiles(files) => write!(
                 f,
@@ -141,6 +146,9 @@ pub enum FileProblemKind {
     CompressedOtherwise,
     /// Over [`IMAGE_LIMIT`].
     TooLarge,
+    /// Not read, with the rest of the zip (this many files in all): the zip unpacks to more
+    /// than [`UNPACKED_LIMIT`].
+    PastTotal(usize),
     /// Damaged or locked; holds the zip reader's words.
     Unreadable(String),
 }
@@ -158,6 +166,11 @@ impl fmt::Display for FileProblemKind {
             }
             FileProblemKind::CompressedOtherwise => f.write_str("compressed in a way Easel does not read"),
             FileProblemKind::TooLarge => f.write_str("larger than 64 MiB, more than Easel imports"),
+            FileProblemKind::PastTotal(left) => write!(
+                f,
+                "not read, nor the {} files after it: the zip unpacks to more than the 64 GiB Easel imports at once",
+                left - 1
+            ),
             FileProblemKind::Unreadable(detail) => write!(f, "could not be read: {detail}"),
         }
     }
@@ -289,11 +302,18 @@ pub struct Import {
     known: HashSet<String>,
     seen: HashSet<String>,
     total: usize,
+    /// Bytes unpacked so far, and the most a zip may unpack to.
+    unpacked: u64,
+    unpacked_limit: u64,
 }
 
 /// The most files Easel reads from one zip: far more than a gallery holds, few enough that the
 /// directory of a zip that claims more is never read.
 const MAX_FILES: usize = 100_000;
+
+/// The most a zip may unpack to, in all: some 35,000 realistic images, and a bound on the work
+/// a zip of highly compressed files can ask for, whatever its directory claims.
+const UNPACKED_LIMIT: u64 = 64 << 30;
 
 impl Import {
     /// Opens the Easel zip whose parts `parts` loads, to take the images whose ids are not in
@@ -318,6 +338,9 @@ impl Import {
         };
         if archive.len() > MAX_FILES {
             return Err(ArchiveError::TooManyFiles(archive.len()));
+        }
+        if archive.decompressed_size().is_some_and(|claimed| claimed > u128::from(UNPACKED_LIMIT)) {
+            return Err(ArchiveError::UnpacksTooLarge);
         }
         let manifest = match read_file(&mut archive, MANIFEST, MANIFEST_LIMIT) {
             Ok(manifest) => manifest,
@@ -350,7 +373,17 @@ impl Import {
         parts.borrow_mut().pin_loaded();
         let files = listed.iter().map(|(file, _)| file.clone()).collect();
         let total = listed.len();
-        Ok(Step::Ready(Import { archive, parts: parts.clone(), listed, files, known, seen: HashSet::new(), total }))
+        Ok(Step::Ready(Import {
+            archive,
+            parts: parts.clone(),
+            listed,
+            files,
+            known,
+            seen: HashSet::new(),
+            total,
+            unpacked: 0,
+            unpacked_limit: UNPACKED_LIMIT,
+        }))
     }
 
     /// The images the manifest lists.
@@ -367,9 +400,11 @@ impl Import {
     /// from its bytes and its format read from them, so an image edited after its export comes
     /// in as the new image it is.
     pub fn take_next(&mut self) -> Step<Option<Taken>> {
-        let Some((file, record)) = self.listed.front() else {
+        // A copy, so the queue can be cleared when the zip proves to unpack too far.
+        let Some((file, record)) = self.listed.front().cloned() else {
             return Step::Ready(None);
         };
+        let (file, record) = (&file, &record);
         let problem = |file: &String, problem| Taken::Problem(FileProblem { file: file.clone(), problem });
         let taken = match record {
             Err(unreadable) => problem(file, unreadable.clone()),
@@ -378,6 +413,12 @@ impl Import {
                     Some(missing) => return Step::Load(missing),
                     None => problem(file, kind),
                 },
+                Ok(bytes) if self.unpacked + bytes.len() as u64 > self.unpacked_limit => {
+                    let left = self.listed.len();
+                    self.listed.clear();
+                    self.parts.borrow_mut().forget_unpinned();
+                    return Step::Ready(Some(problem(file, FileProblemKind::PastTotal(left))));
+                }
                 Ok(bytes) => match image_format(&bytes) {
                     None => problem(file, FileProblemKind::NotAnImage),
                     Some(format) => {
@@ -385,6 +426,7 @@ impl Import {
                             Cow::Owned(kept) => kept,
                             Cow::Borrowed(_) => bytes,
                         };
+                        self.unpacked += bytes.len() as u64;
                         let id = image_id(&bytes);
                         if self.known.contains(&id) || !self.seen.insert(id.clone()) {
                             Taken::Duplicate
@@ -980,6 +1022,23 @@ mod tests {
             refused.to_string(),
             "This zip holds 100001 files, more than the 100000 Easel reads, so nothing was imported."
         );
+    }
+
+    #[test]
+    fn a_zip_that_unpacks_past_the_total_stops_there_and_names_what_was_not_read() {
+        let images = gallery();
+        let zip = export(&images);
+        let parts = Parts::new(zip.len() as u64);
+        parts.borrow_mut().load(0, zip.clone());
+        let Ok(Step::Ready(mut import)) = Import::open(&parts, nothing_known()) else { panic!("opens") };
+        // As if the first image alone passed what a zip may unpack to.
+        import.unpacked_limit = 1;
+        let Step::Ready(Some(Taken::Problem(problem))) = import.take_next() else { panic!("stops") };
+        assert_eq!(problem.problem, FileProblemKind::PastTotal(images.len()));
+        assert!(problem.to_string().ends_with(
+            ": not read, nor the 2 files after it: the zip unpacks to more than the 64 GiB Easel imports at once"
+        ));
+        assert_eq!(import.take_next(), Step::Ready(None));
     }
 
     #[test]
