@@ -89,6 +89,9 @@ async fn main() {
     studio.fill("Budget for this session (USD)", "0.10").await;
     studio.press("Generate").await;
     shoot("11-gpt-image-and-budget").await;
+    studio.press("Again").await;
+    harness.browser.execute("document.querySelector('.status-bar').scrollIntoView()", vec![]).await.unwrap();
+    shoot("11b-again-over-budget").await;
 
     harness.browser.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
     studio.fill("Budget for this session (USD)", "").await;
