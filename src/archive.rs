@@ -419,7 +419,7 @@ impl Import {
                     self.parts.borrow_mut().forget_unpinned();
                     return Step::Ready(Some(problem(file, FileProblemKind::PastTotal(left))));
                 }
-                Ok(bytes) => match image_format(&bytes) {
+                Ok(bytes) => match OutputFormat::of_bytes(&bytes) {
                     None => problem(file, FileProblemKind::NotAnImage),
                     Some(format) => {
                         let bytes = match without_record(&bytes) {
@@ -569,19 +569,6 @@ fn record_pieces(bytes: &[u8], record_json: &str) -> Option<Vec<Piece>> {
         keep(&mut pieces, at..bytes.len());
     }
     Some(pieces)
-}
-
-/// The format the bytes are in, by their first bytes; `None` when Easel does not keep it.
-fn image_format(bytes: &[u8]) -> Option<OutputFormat> {
-    if bytes.starts_with(PNG_SIGNATURE) {
-        Some(OutputFormat::Png)
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(OutputFormat::Jpeg)
-    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some(OutputFormat::Webp)
-    } else {
-        None
-    }
 }
 
 /// A file's name in the zip: its download name with the image's id in place of its place in

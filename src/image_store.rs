@@ -232,31 +232,24 @@ impl ImageStore {
     /// (one of `open`, when the browser can say) keeps its notes: its calls are still running.
     /// Also gives the open pages that have notes, to take over once they go.
     pub async fn take_interrupted(&self, open: Option<&HashSet<u64>>) -> Result<(Left, HashSet<u64>), StoreError> {
-        let taken = self.take_notes(|page| open.is_none_or(|open| !open.contains(&page))).await?;
-        let notes = self.notes().await?;
-        Ok((taken, notes.into_iter().map(|pending| pending.page).collect()))
+        self.take_notes(|page| open.is_none_or(|open| !open.contains(&page))).await
     }
 
     /// What page `page`, now gone, left unfinished, forgotten as it is read.
     pub async fn take_interrupted_of(&self, page: u64) -> Result<Left, StoreError> {
-        self.take_notes(|of| of == page).await
-    }
-
-    async fn notes(&self) -> Result<Vec<Pending>, StoreError> {
-        let transaction = self.database.transaction(&[PENDING], TransactionMode::ReadOnly)?;
-        let values = transaction.object_store(PENDING)?.get_all(None, None)?.await?;
-        Ok(values.iter().filter_map(|value| serde_json::from_str(&value.as_string()?).ok()).collect())
+        Ok(self.take_notes(|of| of == page).await?.0)
     }
 
     /// The notes of the pages `wanted` picks (by id), deleted in the transaction that reads
-    /// them, so two pages never take the same note.
-    async fn take_notes(&self, wanted: impl Fn(u64) -> bool) -> Result<Left, StoreError> {
+    /// them, so two pages never take the same note; and the other pages that have notes.
+    async fn take_notes(&self, wanted: impl Fn(u64) -> bool) -> Result<(Left, HashSet<u64>), StoreError> {
         let transaction = self.database.transaction(&[PENDING], TransactionMode::ReadWrite)?;
         let store = transaction.object_store(PENDING)?;
         let keys = store.get_all_keys(None, None)?.await?;
         let values = store.get_all(None, None)?.await?;
         let mut left = Left::default();
         let mut made_for = HashSet::new();
+        let mut others = HashSet::new();
         for (key, value) in keys.iter().zip(values) {
             let Some(key) = key.as_string() else { continue };
             // A note that cannot be read is left: it may be a newer Easel's.
@@ -271,13 +264,15 @@ impl ImageStore {
                 if wanted(pending.page) {
                     store.delete(JsValue::from_str(&pending.key))?.await?;
                     left.unfinished.push(pending);
+                } else {
+                    others.insert(pending.page);
                 }
             }
         }
         commit(transaction).await?;
         // A call whose image was made is not interrupted: its image is kept instead.
         left.unfinished.retain(|pending| !made_for.contains(&pending.key));
-        Ok(left)
+        Ok((left, others))
     }
 }
 

@@ -78,6 +78,9 @@ pub struct Keeper {
     page: u64,
     /// Where other pages hear of this page's changes to the store.
     news: StoredValue<Option<BroadcastChannel>, LocalStorage>,
+    /// Settles when the store has been opened (or refused), for images made before then, and
+    /// the means to settle it.
+    opening: StoredValue<(js_sys::Promise, Option<js_sys::Function>), LocalStorage>,
 }
 
 impl Keeper {
@@ -92,6 +95,11 @@ impl Keeper {
             space: RwSignal::new(None),
             asked_to_persist: StoredValue::new(false),
             news: StoredValue::new_local(None),
+            opening: StoredValue::new_local({
+                let mut settle = None;
+                let opened = js_sys::Promise::new(&mut |resolve, _| settle = Some(resolve));
+                (opened, settle)
+            }),
             fetch_through,
             // Random, so two pages opened in the same millisecond are still told apart.
             page: (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64,
@@ -125,7 +133,11 @@ impl Keeper {
             Ok(store) => Storage::Open(store),
             Err(refused) => Storage::Refused(refused),
         });
+        if let Some(settle) = self.opening.try_update_value(|(_, settle)| settle.take()).flatten() {
+            let _ = settle.call0(&JsValue::NULL);
+        }
         self.changes.update(|changes| *changes += 1);
+        spawn_local(self.measure_space());
     }
 
     /// Where the store stands; read again whenever `changes` moves.
@@ -143,12 +155,13 @@ impl Keeper {
 
     /// The store once it has been opened: an image made before then waits for it, not lost.
     async fn opened(self) -> Result<ImageStore, StoreError> {
-        loop {
-            match self.storage() {
-                Storage::Open(store) => return Ok(store),
-                Storage::Refused(refused) => return Err(refused),
-                Storage::Opening => sleep(20).await,
-            }
+        let opened = self.opening.with_value(|(opened, _)| opened.clone());
+        let _ = JsFuture::from(opened).await;
+        match self.storage() {
+            Storage::Open(store) => Ok(store),
+            Storage::Refused(refused) => Err(refused),
+            // `open` sets the store before it settles the promise; kept as an answer all the same.
+            Storage::Opening => Err(StoreError::Unavailable("the store is still opening".into())),
         }
     }
 
@@ -251,12 +264,11 @@ impl Keeper {
                         if let Some(shown) = shown {
                             after_painting(&shown).await;
                         }
-                        // Measured before writing, so a warning comes while there is still room.
-                        self.measure_space().await;
-                        let kept = save(&store, &blob, draft, &note).await;
+                        let kept = save(&store, &blob, draft, Some(&note)).await;
                         if kept.is_ok() {
                             self.ask_to_persist().await;
                         }
+                        // The room left for the next image: a warning comes while there is some.
                         self.measure_space().await;
                         match kept {
                             Ok(id) => Keeping::Kept(id),
@@ -278,10 +290,7 @@ impl Keeper {
 pub async fn keep_made(store: &ImageStore, made: Vec<Made>) -> usize {
     let mut kept = 0;
     for Made { record, image } in made {
-        let Ok(buffer) = JsFuture::from(image.array_buffer()).await else { continue };
-        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-        let record = ImageRecord { id: image_id(&bytes), ..record };
-        if keep_bytes(store, record, &bytes).await.is_ok() {
+        if save(store, &image, record, None).await.is_ok() {
             kept += 1;
         }
     }
@@ -300,14 +309,19 @@ pub async fn keep_bytes(store: &ImageStore, record: ImageRecord, bytes: &[u8]) -
 }
 
 /// Writes `blob` with its thumbnail, under `draft` given its id and pixels, and forgets the note
-/// (`note`) that its call was not finished.
-async fn save(store: &ImageStore, blob: &Blob, draft: ImageRecord, note: &str) -> Result<String, StoreError> {
+/// (`finishes`) that its call was not finished.
+async fn save(
+    store: &ImageStore,
+    blob: &Blob,
+    draft: ImageRecord,
+    finishes: Option<&str>,
+) -> Result<String, StoreError> {
     let unreadable =
         |why: JsValue| StoreError::Unavailable(why.as_string().unwrap_or_else(|| "unreadable image".into()));
     let bytes = js_sys::Uint8Array::new(&JsFuture::from(blob.array_buffer()).await.map_err(unreadable)?).to_vec();
     let (thumb, pixels) = thumbnail(blob).await.map_err(unreadable)?;
     let record = ImageRecord { id: image_id(&bytes), pixels: Some(pixels), ..draft };
-    store.put(&record, blob, &thumb, Some(note)).await?;
+    store.put(&record, blob, &thumb, finishes).await?;
     Ok(record.id)
 }
 
@@ -385,14 +399,6 @@ async fn read_space() -> Option<Space> {
     let estimate: StorageEstimate = JsFuture::from(storage.estimate().ok()?).await.ok()?.unchecked_into();
     let persisted = JsFuture::from(storage.persisted().ok()?).await.ok()?.as_bool().unwrap_or(false);
     Some(Space { used: estimate.get_usage()?, quota: estimate.get_quota()?, persisted })
-}
-
-/// Resolves after `ms` milliseconds.
-async fn sleep(ms: i32) {
-    let elapsed = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-    });
-    let _ = JsFuture::from(elapsed).await;
 }
 
 /// A small JPEG of the image for the gallery, and the image's own width and height.

@@ -186,6 +186,20 @@ impl OutputFormat {
             OutputFormat::Webp => "image/webp",
         }
     }
+
+    /// The format `bytes` are in, by their first bytes (each format's signature); `None` for
+    /// anything the image API does not make.
+    pub fn of_bytes(bytes: &[u8]) -> Option<OutputFormat> {
+        if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(OutputFormat::Png)
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(OutputFormat::Jpeg)
+        } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
+            Some(OutputFormat::Webp)
+        } else {
+            None
+        }
+    }
 }
 
 /// The JSON body of an image generation request, exactly as it goes on the wire.

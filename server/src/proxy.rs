@@ -30,6 +30,7 @@ use easel_contract::profiles::{
     LinkSignature, FETCH_THROUGH_EXPIRY_PARAM, FETCH_THROUGH_PARAM, FETCH_THROUGH_PATH, FETCH_THROUGH_SIGNATURE_PARAM,
     LINK_SIGNATURES_HEADER,
 };
+use easel_contract::request::OutputFormat;
 use easel_contract::response::{ImagesResponse, LINK_LIFETIME};
 use futures_util::{stream, StreamExt};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -364,50 +365,24 @@ impl Proxy {
     /// A plain GET of `link`: the client adds no credential, cookie or referrer and follows no
     /// redirect, so the host learns nothing of the server's key or of the browser, and the
     /// fetch cannot be bounced to a host the upstream did not name.
-    async fn fetch_image(&self, link: &str) -> Result<(RasterImage, Bytes), FetchFailure> {
+    async fn fetch_image(&self, link: &str) -> Result<(OutputFormat, Bytes), FetchFailure> {
         let response = self.client.get(link).send().await.map_err(FetchFailure::Transport)?;
         if !response.status().is_success() {
             return Err(FetchFailure::Refused(response.status()));
         }
         let declared = response.headers().get(header::CONTENT_TYPE).cloned();
         let image = read_within(response, self.config.body_limit).await?;
-        let kind = declared.and_then(|declared| RasterImage::of(&declared, &image)).ok_or(FetchFailure::NotAnImage)?;
+        let kind = declared.and_then(|declared| raster_image(&declared, &image)).ok_or(FetchFailure::NotAnImage)?;
         Ok((kind, image))
     }
 }
 
-/// The kinds of image the fetch-through passes back: the formats the image API makes. Not SVG,
-/// which carries script, nor anything a browser might run if the answer were opened as a page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RasterImage {
-    Png,
-    Jpeg,
-    Webp,
-}
-
-impl RasterImage {
-    /// What `bytes` are, when they begin as the image `content_type` declares.
-    fn of(content_type: &HeaderValue, bytes: &[u8]) -> Option<RasterImage> {
-        let declared = content_type.to_str().ok()?.split(';').next()?.trim().to_ascii_lowercase();
-        let found = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            RasterImage::Png
-        } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
-            RasterImage::Jpeg
-        } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
-            RasterImage::Webp
-        } else {
-            return None;
-        };
-        (found.mime() == declared).then_some(found)
-    }
-
-    fn mime(self) -> &'static str {
-        match self {
-            RasterImage::Png => "image/png",
-            RasterImage::Jpeg => "image/jpeg",
-            RasterImage::Webp => "image/webp",
-        }
-    }
+/// What the fetch-through passes back: an image in one of the formats the image API makes, whose
+/// bytes begin as the type `content_type` declares. Not SVG, which carries script, nor anything
+/// a browser might run if the answer were opened as a page.
+fn raster_image(content_type: &HeaderValue, bytes: &[u8]) -> Option<OutputFormat> {
+    let declared = content_type.to_str().ok()?.split(';').next()?.trim().to_ascii_lowercase();
+    OutputFormat::of_bytes(bytes).filter(|found| found.mime() == declared)
 }
 
 /// Reads `response`'s body whole if it is at most `limit` bytes.
@@ -480,10 +455,10 @@ mod tests {
         let jpeg = b"\xff\xd8\xff\xe0....".as_slice();
         let webp = b"RIFF\x10\0\0\0WEBPVP8 ".as_slice();
         for (content_type, bytes, passed) in [
-            ("image/png", png, Some(RasterImage::Png)),
-            ("IMAGE/PNG; charset=binary", png, Some(RasterImage::Png)),
-            ("image/jpeg", jpeg, Some(RasterImage::Jpeg)),
-            ("image/webp", webp, Some(RasterImage::Webp)),
+            ("image/png", png, Some(OutputFormat::Png)),
+            ("IMAGE/PNG; charset=binary", png, Some(OutputFormat::Png)),
+            ("image/jpeg", jpeg, Some(OutputFormat::Jpeg)),
+            ("image/webp", webp, Some(OutputFormat::Webp)),
             ("image/png", jpeg, None),
             ("image/png", b"<html><script>1</script>".as_slice(), None),
             ("image/gif", b"GIF89a....".as_slice(), None),
@@ -491,7 +466,7 @@ mod tests {
             ("text/html", png, None),
             ("application/octet-stream", png, None),
         ] {
-            assert_eq!(RasterImage::of(&HeaderValue::from_static(content_type), bytes), passed, "{content_type}");
+            assert_eq!(raster_image(&HeaderValue::from_static(content_type), bytes), passed, "{content_type}");
         }
     }
 }
