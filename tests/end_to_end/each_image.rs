@@ -135,6 +135,7 @@ async fn again_is_held_to_the_budget_like_every_run() {
     );
     assert_eq!(studio.count(".tile").await, 1, "no tile, no request");
     assert_eq!(stats.calls.load(Ordering::SeqCst), 1);
+    studio.assert_accessible("the studio refusing Again over the budget").await;
 
     studio.fill("Budget for this session (USD)", "0.08").await;
     studio.press("Again").await;

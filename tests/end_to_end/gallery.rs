@@ -145,6 +145,7 @@ async fn every_delete_has_its_own_undo_even_of_an_image_whose_bytes_are_gone() {
         }
     }
     assert_eq!(gallery.count_eventually(".undo", 2).await, 2, "the second delete keeps the first's undo");
+    gallery.assert_accessible("the gallery with two undos").await;
     assert_eq!(gallery.text_eventually(".gallery-count", "0 images").await, "0 images");
     gallery.press("Undo: Deleted “a lighthouse”.").await;
     assert_eq!(gallery.count_eventually(".gallery-cell", 1).await, 1);
