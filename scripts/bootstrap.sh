@@ -3,8 +3,8 @@
 # twice: a second run with everything present finishes in a few seconds.
 #
 # Project tools live in .tools/ inside the repo (git ignores it); only the wasm32 target and the
-# Debian packages (Chromium, ChromeDriver) go outside it. Versions and the traps behind each step
-# are in ../shared/reference/toolchain.md.
+# Debian packages (the browsers, their drivers, Xvfb) go outside it. Versions and the traps
+# behind each step are in ../shared/reference/toolchain.md.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,11 +19,16 @@ WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/,
 say() { printf '\033[1mbootstrap:\033[0m %s\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# brotli precompresses the release build (scripts/precompress.sh).
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v brotli >/dev/null; then
-  say "installing Chromium, ChromeDriver and brotli (Debian packages)"
+# The three engines the end-to-end tests drive: Chromium with ChromeDriver, Firefox ESR (its
+# driver, geckodriver, is built below), and WebKitGTK's MiniBrowser with its WebDriver, which has
+# no headless mode and so runs in Xvfb. brotli precompresses the release build
+# (scripts/precompress.sh).
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v brotli >/dev/null \
+  || ! command -v firefox-esr >/dev/null || ! command -v WebKitWebDriver >/dev/null || ! command -v Xvfb >/dev/null; then
+  say "installing Chromium, ChromeDriver, Firefox ESR, WebKitGTK's WebDriver, Xvfb and brotli (Debian packages)"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver brotli >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    chromium chromium-driver firefox-esr webkit2gtk-driver xvfb brotli >/dev/null
 fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -62,6 +67,14 @@ if ! "$tools/bin/wasm-bindgen" --version 2>/dev/null | grep -qF " $WASM_BINDGEN_
     cargo install --quiet --locked --root "$tools" --target-dir "$tools/build" --path "$src"
 fi
 
+GECKODRIVER_VERSION=0.37.1
+if ! "$tools/bin/geckodriver" --version 2>/dev/null | grep -qF " $GECKODRIVER_VERSION"; then
+  say "building geckodriver $GECKODRIVER_VERSION (Firefox's WebDriver; about a minute)"
+  # Unoptimised for the same reason as trunk: it only relays commands.
+  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
+    CARGO_PROFILE_RELEASE_DEBUG=false cargo install --quiet --locked --root "$tools" --target-dir "$tools/build" geckodriver --version "$GECKODRIVER_VERSION"
+fi
+
 # Debian's binaryen (108) emits a wasm that loads blank; binaryen's npm build is current and quick.
 if [ "$("$tools/npm/node_modules/.bin/wasm-opt" --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSION%%.*}" ]; then
   say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"
@@ -94,4 +107,4 @@ fi
 # The build tree of the tools is only needed while installing them.
 rm -rf "$tools/build"
 
-say "ready: trunk $TRUNK_VERSION, wasm-bindgen $WASM_BINDGEN_VERSION, binaryen $BINARYEN_VERSION, openai $OPENAI_SDK_VERSION, axe-core $AXE_CORE_VERSION, $(chromium --version 2>/dev/null)"
+say "ready: trunk $TRUNK_VERSION, wasm-bindgen $WASM_BINDGEN_VERSION, binaryen $BINARYEN_VERSION, openai $OPENAI_SDK_VERSION, axe-core $AXE_CORE_VERSION, geckodriver $GECKODRIVER_VERSION, $(chromium --version 2>/dev/null), $(firefox-esr --version 2>/dev/null), WebKitGTK $(dpkg-query -W -f '${Version}' webkit2gtk-driver 2>/dev/null)"

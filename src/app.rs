@@ -27,7 +27,7 @@ use crate::keeper::{keep_made, Keeper};
 use crate::local_store;
 use crate::other_pages;
 use crate::spending;
-use crate::studio_form::StudioForm;
+use crate::studio_form::{follow_model, StudioForm};
 use crate::tiles::Job;
 
 /// The profiles the server offers everyone (its `config.json`): none on a static host without
@@ -84,8 +84,13 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
     let call_timeout = team.as_ref().map_or(GENERATION_TIMEOUT, RuntimeConfig::call_timeout);
     let connections =
         RwSignal::new(Connections::new(&team.unwrap_or_default(), &origin, local_store::load_connections(), today));
+    let (form, kept_prompt) = form_as_left(connections);
+    let form = RwSignal::new(form);
     Effect::new(move |_| connections.with(|c| local_store::save_connections(&c.saved())));
-    let form = RwSignal::new(StudioForm::new(connections.with_untracked(|c| c.current().model)));
+    Effect::new(move |_| {
+        let profile = connections.with(|c| c.current().name.clone());
+        form.with(|form| local_store::save_form(&form.kept(&profile)));
+    });
     // Problems are shown once the user has tried to generate, not while they start typing.
     let show_problems = RwSignal::new(false);
     let keeper = Keeper::new(fetch_through);
@@ -203,6 +208,7 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
         >
             <PromptForm
                 form
+                kept_prompt
                 dropped
                 plan
                 show_problems
@@ -239,6 +245,27 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
             </main>
         </Show>
     }
+}
+
+/// The form as the user left it on this device, or the current model's defaults; and the prompt
+/// it brought back, to mark as kept. The kept model comes back when it was chosen in the profile
+/// now in use, which then follows it as it did.
+fn form_as_left(connections: RwSignal<Connections>) -> (StudioForm, Option<String>) {
+    let (profile, current) = connections.with_untracked(|c| (c.current().name.clone(), c.current().model));
+    let Some(kept) = local_store::load_form() else {
+        return (StudioForm::new(current), None);
+    };
+    let model = ModelProfile::by_name(&kept.model).filter(|_| kept.profile == profile).unwrap_or(current);
+    if model.name != current.name {
+        connections.update(|c| {
+            let profile = c.current_mut();
+            follow_model(&mut profile.connection, current, model);
+            profile.model = model;
+        });
+    }
+    let form = StudioForm::from_kept(&kept, model);
+    let kept_prompt = (!form.prompt.is_empty()).then(|| form.prompt.clone());
+    (form, kept_prompt)
 }
 
 /// The model and request an Easel PNG carries, or why `file` carries none.

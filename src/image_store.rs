@@ -1,7 +1,12 @@
 //! Where kept images live: IndexedDB, through the `idb` crate. Four stores, so the gallery reads
 //! records and small thumbnails without touching the full images:
-//! `records` (id → the record as JSON), `thumbs` (id → Blob), `images` (id → Blob), and
+//! `records` (id → the record as JSON), `thumbs` (id → bytes), `images` (id → bytes), and
 //! `pending` (a tile not finished → what it was for, so a reload can say what it interrupted).
+//!
+//! Bytes are stored as [`Stored`] (an ArrayBuffer with its media type), never as a Blob: WebKit's
+//! private windows (and WebKitGTK under WebDriver) refuse to store a Blob in IndexedDB, while an
+//! ArrayBuffer is stored by every engine in every mode. Galleries kept before hold Blobs; both
+//! forms are read, so nothing needs migrating. Callers see Blobs only.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -12,7 +17,8 @@ use idb::{
 };
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Blob, IdbTransaction};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, BlobPropertyBag, IdbTransaction};
 
 use crate::gallery::ImageRecord;
 
@@ -108,9 +114,10 @@ impl ImageStore {
         finishes: Option<&str>,
     ) -> Result<(), StoreError> {
         let key = JsValue::from_str(&record.id);
+        let (image, thumb) = (Stored::of(image).await?, Stored::of(thumb).await?);
         let transaction = self.database.transaction(&[RECORDS, THUMBS, IMAGES, PENDING], TransactionMode::ReadWrite)?;
-        transaction.object_store(IMAGES)?.put(image, Some(&key))?.await?;
-        transaction.object_store(THUMBS)?.put(thumb, Some(&key))?.await?;
+        transaction.object_store(IMAGES)?.put(&image, Some(&key))?.await?;
+        transaction.object_store(THUMBS)?.put(&thumb, Some(&key))?.await?;
         transaction.object_store(RECORDS)?.put(&json(record), Some(&key))?.await?;
         if let Some(note) = finishes {
             let notes = transaction.object_store(PENDING)?;
@@ -125,11 +132,12 @@ impl ImageStore {
     /// before the image is kept leaves it to the next page, which keeps it instead of asking
     /// for it, and paying for it, again. [`ImageStore::put`] forgets it with the note.
     pub async fn note_made(&self, note: &str, draft: &ImageRecord, image: &Blob) -> Result<(), StoreError> {
+        let image = Stored::of(image).await?;
         let made = js_sys::Object::new();
         let set = |name: &str, value: &JsValue| js_sys::Reflect::set(&made, &JsValue::from_str(name), value);
         let unreadable = |_| StoreError::Unavailable("the image could not be noted".into());
         set("record", &json(draft)).map_err(unreadable)?;
-        set("image", image).map_err(unreadable)?;
+        set("image", &image).map_err(unreadable)?;
         let transaction = self.database.transaction(&[PENDING], TransactionMode::ReadWrite)?;
         transaction.object_store(PENDING)?.put(&made, Some(&JsValue::from_str(&made_key(note))))?.await?;
         commit(transaction).await
@@ -139,11 +147,12 @@ impl ImageStore {
     /// only if no image of its id is kept: `false` then, and what is kept stays as it is.
     pub async fn add(&self, record: &ImageRecord, image: &Blob, thumb: &Blob) -> Result<bool, StoreError> {
         let key = JsValue::from_str(&record.id);
+        let (image, thumb) = (Stored::of(image).await?, Stored::of(thumb).await?);
         let transaction = self.database.transaction(&[RECORDS, THUMBS, IMAGES], TransactionMode::ReadWrite)?;
         let added = async {
             transaction.object_store(RECORDS)?.add(&json(record), Some(&key))?.await?;
-            transaction.object_store(IMAGES)?.add(image, Some(&key))?.await?;
-            transaction.object_store(THUMBS)?.add(thumb, Some(&key))?.await
+            transaction.object_store(IMAGES)?.add(&image, Some(&key))?.await?;
+            transaction.object_store(THUMBS)?.add(&thumb, Some(&key))?.await
         };
         match added.await {
             Ok(_) => commit(transaction).await.map(|()| true),
@@ -161,12 +170,20 @@ impl ImageStore {
         thumb: Option<&Blob>,
     ) -> Result<(), StoreError> {
         let key = JsValue::from_str(&record.id);
+        let image = match image {
+            Some(image) => Some(Stored::of(image).await?),
+            None => None,
+        };
+        let thumb = match thumb {
+            Some(thumb) => Some(Stored::of(thumb).await?),
+            None => None,
+        };
         let transaction = self.database.transaction(&[RECORDS, THUMBS, IMAGES], TransactionMode::ReadWrite)?;
         if let Some(image) = image {
-            transaction.object_store(IMAGES)?.put(image, Some(&key))?.await?;
+            transaction.object_store(IMAGES)?.put(&image, Some(&key))?.await?;
         }
         if let Some(thumb) = thumb {
-            transaction.object_store(THUMBS)?.put(thumb, Some(&key))?.await?;
+            transaction.object_store(THUMBS)?.put(&thumb, Some(&key))?.await?;
         }
         transaction.object_store(RECORDS)?.put(&json(record), Some(&key))?.await?;
         commit(transaction).await
@@ -199,7 +216,7 @@ impl ImageStore {
     async fn blob(&self, store: &str, id: &str) -> Result<Option<Blob>, StoreError> {
         let transaction = self.database.transaction(&[store], TransactionMode::ReadOnly)?;
         let value = transaction.object_store(store)?.get(JsValue::from_str(id))?.await?;
-        Ok(value.and_then(|value| value.dyn_into().ok()))
+        Ok(value.as_ref().and_then(Stored::read))
     }
 
     /// Deletes the images `ids`, with their thumbnails and records.
@@ -299,7 +316,40 @@ impl Made {
     fn read(value: &JsValue) -> Option<Made> {
         let field = |name: &str| js_sys::Reflect::get(value, &JsValue::from_str(name)).ok();
         let record = serde_json::from_str(&field("record")?.as_string()?).ok()?;
-        Some(Made { record, image: field("image")?.dyn_into().ok()? })
+        Some(Made { record, image: Stored::read(&field("image")?)? })
+    }
+}
+
+/// Image bytes as IndexedDB keeps them: `{type, bytes}`, the media type and an ArrayBuffer.
+struct Stored;
+
+impl Stored {
+    const TYPE: &str = "type";
+    const BYTES: &str = "bytes";
+
+    /// `blob`'s bytes in the stored form. Read before a transaction opens: a transaction that
+    /// waits on anything but its own requests commits early.
+    async fn of(blob: &Blob) -> Result<JsValue, StoreError> {
+        let unreadable = |_| StoreError::Unavailable("the image's bytes could not be read".into());
+        let bytes = JsFuture::from(blob.array_buffer()).await.map_err(unreadable)?;
+        let stored = js_sys::Object::new();
+        js_sys::Reflect::set(&stored, &JsValue::from_str(Stored::TYPE), &JsValue::from_str(&blob.type_()))
+            .and_then(|_| js_sys::Reflect::set(&stored, &JsValue::from_str(Stored::BYTES), &bytes))
+            .map_err(unreadable)?;
+        Ok(stored.into())
+    }
+
+    /// The bytes `value` holds as a Blob of their type: a value in the stored form, or a Blob
+    /// kept by an Easel from before it.
+    fn read(value: &JsValue) -> Option<Blob> {
+        if let Some(blob) = value.dyn_ref::<Blob>() {
+            return Some(blob.clone());
+        }
+        let field = |name: &str| js_sys::Reflect::get(value, &JsValue::from_str(name)).ok();
+        let bytes: js_sys::ArrayBuffer = field(Stored::BYTES)?.dyn_into().ok()?;
+        let options = BlobPropertyBag::new();
+        options.set_type(&field(Stored::TYPE)?.as_string()?);
+        Blob::new_with_buffer_source_sequence_and_options(&js_sys::Array::of1(&bytes), &options).ok()
     }
 }
 
@@ -332,8 +382,95 @@ mod tests {
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
     use super::*;
+    use crate::gallery::tests::record;
 
     wasm_bindgen_test_configure!(run_in_browser);
+
+    fn blob(bytes: &[u8], mime: &str) -> Blob {
+        let options = BlobPropertyBag::new();
+        options.set_type(mime);
+        Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(&js_sys::Uint8Array::from(bytes)), &options)
+            .unwrap()
+    }
+
+    async fn bytes_and_type(blob: &Blob) -> (Vec<u8>, String) {
+        let buffer = JsFuture::from(blob.array_buffer()).await.unwrap();
+        (js_sys::Uint8Array::new(&buffer).to_vec(), blob.type_())
+    }
+
+    /// What IndexedDB holds under `id` in `store`, read without [`ImageStore`].
+    async fn raw(store: &ImageStore, name: &str, id: &str) -> JsValue {
+        let transaction = store.database.transaction(&[name], TransactionMode::ReadOnly).unwrap();
+        transaction.object_store(name).unwrap().get(JsValue::from_str(id)).unwrap().await.unwrap().unwrap()
+    }
+
+    /// Writes `value` under `key` in `name` as an older Easel (or a test) would, bypassing
+    /// [`ImageStore`].
+    async fn write_raw(store: &ImageStore, name: &str, key: &str, value: &JsValue) {
+        let transaction = store.database.transaction(&[name], TransactionMode::ReadWrite).unwrap();
+        transaction.object_store(name).unwrap().put(value, Some(&JsValue::from_str(key))).unwrap().await.unwrap();
+        commit(transaction).await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn images_are_stored_as_bytes_with_their_type_never_as_blobs_and_read_back_as_blobs() {
+        let store = ImageStore::open().await.unwrap();
+        let kept = record("stored as bytes", "gpt-image-2", 1, (2, 1));
+        store.put(&kept, &blob(b"\x89PNG image", "image/png"), &blob(b"thumb", "image/jpeg"), None).await.unwrap();
+
+        // WebKit's private windows refuse a Blob in IndexedDB; an ArrayBuffer they take.
+        for name in [IMAGES, THUMBS] {
+            let value = raw(&store, name, &kept.id).await;
+            assert!(!value.is_instance_of::<Blob>(), "{name} holds a Blob");
+            let bytes = js_sys::Reflect::get(&value, &JsValue::from_str("bytes")).unwrap();
+            assert!(bytes.is_instance_of::<js_sys::ArrayBuffer>(), "{name} holds no ArrayBuffer");
+        }
+        let image = store.image(&kept.id).await.unwrap().unwrap();
+        assert_eq!(bytes_and_type(&image).await, (b"\x89PNG image".to_vec(), "image/png".to_owned()));
+        let thumb = store.thumb(&kept.id).await.unwrap().unwrap();
+        assert_eq!(bytes_and_type(&thumb).await, (b"thumb".to_vec(), "image/jpeg".to_owned()));
+        store.delete(std::slice::from_ref(&kept.id)).await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_gallery_kept_as_blobs_by_an_earlier_easel_is_still_read() {
+        let store = ImageStore::open().await.unwrap();
+        let old = record("kept as a blob", "dall-e-3", 2, (1, 1));
+        write_raw(&store, RECORDS, &old.id, &json(&old)).await;
+        write_raw(&store, IMAGES, &old.id, &blob(b"old image", "image/png")).await;
+        write_raw(&store, THUMBS, &old.id, &blob(b"old thumb", "image/jpeg")).await;
+
+        assert!(store.records().await.unwrap().contains(&old));
+        let image = store.image(&old.id).await.unwrap().unwrap();
+        assert_eq!(bytes_and_type(&image).await, (b"old image".to_vec(), "image/png".to_owned()));
+        let thumb = store.thumb(&old.id).await.unwrap().unwrap();
+        assert_eq!(bytes_and_type(&thumb).await, (b"old thumb".to_vec(), "image/jpeg".to_owned()));
+        store.delete(std::slice::from_ref(&old.id)).await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_image_made_by_a_gone_page_is_found_whether_noted_as_bytes_or_as_a_blob_by_an_earlier_easel() {
+        let store = ImageStore::open().await.unwrap();
+        // Page ids far from any a real page takes in this test run.
+        let draft = record("made before a reload", "gpt-image-2", 3, (1, 1));
+        store.note_made("900001-1", &draft, &blob(b"noted now", "image/png")).await.unwrap();
+        let old_note = js_sys::Object::new();
+        js_sys::Reflect::set(&old_note, &JsValue::from_str("record"), &json(&draft)).unwrap();
+        js_sys::Reflect::set(&old_note, &JsValue::from_str("image"), &blob(b"noted before", "image/webp")).unwrap();
+        write_raw(&store, PENDING, &made_key("900002-1"), &old_note).await;
+
+        let mut made = Vec::new();
+        for page in [900001, 900002] {
+            for Made { record, image } in store.take_interrupted_of(page).await.unwrap().made {
+                assert_eq!(record, draft);
+                made.push(bytes_and_type(&image).await);
+            }
+        }
+        assert_eq!(
+            made,
+            [(b"noted now".to_vec(), "image/png".to_owned()), (b"noted before".to_vec(), "image/webp".to_owned())]
+        );
+    }
 
     #[wasm_bindgen_test]
     fn a_full_storage_reads_as_full_and_anything_else_as_unavailable() {

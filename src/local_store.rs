@@ -1,11 +1,15 @@
 //! What this device keeps between visits, in the browser's local storage: the connection
-//! profiles (see [`Saved`] for what of them). Nothing is lost to a bad read: a value that cannot
-//! be read is set aside under another name, without its keys, not overwritten.
+//! profiles (see [`Saved`] for what of them) and the studio's form. Nothing is lost to a bad
+//! read: a value that cannot be read is set aside under another name, without its keys, not
+//! overwritten.
 
 use crate::connections::{set_aside_without_secrets, Saved};
+use crate::studio_form::KeptForm;
 
 const CONNECTIONS: &str = "easel.connections";
 const UNREADABLE: &str = "easel.connections.unreadable";
+const FORM: &str = "easel.form";
+const UNREADABLE_FORM: &str = "easel.form.unreadable";
 
 /// The profiles kept on this device, or none when there are none or storage is off.
 pub fn load_connections() -> Saved {
@@ -28,6 +32,26 @@ pub fn load_connections() -> Saved {
 pub fn save_connections(saved: &Saved) {
     if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(saved)) {
         let _ = storage.set_item(CONNECTIONS, &text);
+    }
+}
+
+/// The form as the user left it, if this device kept it.
+pub fn load_form() -> Option<KeptForm> {
+    let storage = storage()?;
+    let text = storage.get_item(FORM).ok()??;
+    serde_json::from_str(&text)
+        .inspect_err(|_| {
+            // The form holds no key, so all of it may be set aside.
+            let _ = storage.set_item(UNREADABLE_FORM, &text);
+        })
+        .ok()
+}
+
+/// Keeps the form on this device, at each change, so that neither a reload nor a closed tab
+/// loses it.
+pub fn save_form(kept: &KeptForm) {
+    if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(kept)) {
+        let _ = storage.set_item(FORM, &text);
     }
 }
 

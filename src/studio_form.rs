@@ -10,6 +10,40 @@ use easel_contract::request::{
     Background, Dimensions, Field, ImageRequest, OutputFormat, Plan, Quality, RequestError, ResponseFormat, Size,
     Style, DEFAULT_OUTPUT_COMPRESSION, MAX_IMAGES_PER_RUN,
 };
+use serde::{Deserialize, Serialize};
+
+/// Moves `connection` from model `old` to `new` where it is still on `old`'s deployment name
+/// and api-version (as the local endpoint's are).
+pub fn follow_model(connection: &mut Connection, old: &ModelProfile, new: &ModelProfile) {
+    if connection.deployment == old.name {
+        connection.deployment = new.name.to_owned();
+    }
+    if connection.api_version == old.api_version {
+        connection.api_version = new.api_version.to_owned();
+    }
+}
+
+/// What of the form this device keeps between visits, so that a reload or a closed tab loses
+/// nothing the user chose or was writing. The form holds no key, so none is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptForm {
+    /// The connection profile the model was chosen in, by name: the model belongs to it.
+    pub profile: String,
+    /// The model, as Azure names it.
+    pub model: String,
+    /// The prompt and the options chosen from lists, in the API's spelling.
+    pub request: ImageRequest,
+    /// The custom size, as typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_size: Option<TypedSize>,
+    /// The compression, as typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
+    /// How many images the run makes.
+    pub images: u8,
+    /// How many calls may be in flight at once.
+    pub at_once: u8,
+}
 
 /// The prompt and options, one field per control. Options the model does not take are `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,13 +102,7 @@ impl StudioForm {
     /// connection still on the old model's deployment name and api-version (as the local
     /// endpoint's are) follows to the new model's.
     pub fn switch_model(&mut self, model: &'static ModelProfile, connection: &mut Connection) {
-        let old = self.model;
-        if connection.deployment == old.name {
-            connection.deployment = model.name.to_owned();
-        }
-        if connection.api_version == old.api_version {
-            connection.api_version = model.api_version.to_owned();
-        }
+        follow_model(connection, self.model, model);
         self.use_model(model);
     }
 
@@ -108,6 +136,42 @@ impl StudioForm {
         if let (Some(compression), Some(_)) = (request.output_compression, &self.compression) {
             self.compression = Some(compression.to_string());
         }
+    }
+
+    /// What to keep of the form, chosen in the connection profile `profile`.
+    pub fn kept(&self, profile: &str) -> KeptForm {
+        KeptForm {
+            profile: profile.to_owned(),
+            model: self.model.name.to_owned(),
+            request: ImageRequest {
+                prompt: self.prompt.clone(),
+                size: Some(self.size),
+                quality: Some(self.quality),
+                style: self.style,
+                response_format: self.response_format,
+                output_format: self.output_format,
+                background: self.background,
+                ..ImageRequest::default()
+            },
+            custom_size: self.custom_size.clone(),
+            compression: self.compression.clone(),
+            images: self.images,
+            at_once: self.at_once,
+        }
+    }
+
+    /// The form as `kept`, offering `model`'s options: every kept choice that `model` offers,
+    /// the others at their defaults. The prompt and the run settings come back whatever the model.
+    pub fn from_kept(kept: &KeptForm, model: &'static ModelProfile) -> StudioForm {
+        let mut form = StudioForm { images: kept.images, at_once: kept.at_once, ..StudioForm::new(model) };
+        form.restore(model, &kept.request);
+        if let (Some(typed), true) = (&kept.custom_size, form.takes_custom_size()) {
+            form.custom_size = Some(typed.clone());
+        }
+        if let (Some(typed), Some(_)) = (&kept.compression, &form.compression) {
+            form.compression = Some(typed.clone());
+        }
+        form
     }
 
     /// Whether the model takes a size of any width and height within bounds (gpt-image-2).
@@ -203,7 +267,7 @@ fn offered<T: PartialEq>(value: Option<T>, values: &[T]) -> Option<T> {
 }
 
 /// A custom size as typed: text, not numbers, so that nothing typed is lost.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TypedSize {
     /// The width, as typed.
     pub width: String,
@@ -224,6 +288,38 @@ fn read<T: FromStr>(typed: &str, field: Field, unread: &mut Vec<RequestError>) -
 mod tests {
     use super::*;
     use easel_contract::model::{DALL_E_3, GPT_IMAGE_1, GPT_IMAGE_2};
+
+    #[test]
+    fn a_kept_form_comes_back_as_it_was_even_half_typed() {
+        let mut form = StudioForm::new(&GPT_IMAGE_2);
+        form.prompt = "A heron in the reeds, ink wash".into();
+        form.quality = Quality::High;
+        form.output_format = Some(OutputFormat::Jpeg);
+        form.compression = Some("7x".into());
+        form.background = Some(Background::Opaque);
+        form.choose_custom_size();
+        form.custom_size = Some(TypedSize { width: "1536".into(), height: "1O24".into() });
+        form.images = 6;
+        form.at_once = 2;
+        let text = serde_json::to_string(&form.kept("Local endpoint")).unwrap();
+        let kept: KeptForm = serde_json::from_str(&text).unwrap();
+        assert_eq!((kept.profile.as_str(), kept.model.as_str()), ("Local endpoint", "gpt-image-2"));
+        assert_eq!(StudioForm::from_kept(&kept, &GPT_IMAGE_2), form);
+    }
+
+    #[test]
+    fn a_kept_form_under_another_model_keeps_the_prompt_and_run_and_what_that_model_offers() {
+        let mut form = StudioForm::new(&GPT_IMAGE_2);
+        form.prompt = "A quiet harbour".into();
+        form.quality = Quality::High;
+        form.size = Size::exact(1024, 1024);
+        form.images = 3;
+        form.at_once = 1;
+        let restored = StudioForm::from_kept(&form.kept("Mine"), &DALL_E_3);
+        let expected =
+            StudioForm { prompt: "A quiet harbour".into(), images: 3, at_once: 1, ..StudioForm::new(&DALL_E_3) };
+        assert_eq!(restored, StudioForm { size: Size::exact(1024, 1024), ..expected });
+    }
 
     #[test]
     fn a_request_restores_the_form_it_came_from() {

@@ -16,6 +16,8 @@ use crate::studio_form::{StudioForm, TypedSize};
 pub fn PromptForm(
     /// What the user has chosen.
     form: RwSignal<StudioForm>,
+    /// The prompt this device kept from the user's last visit, if any: marked while it is unchanged.
+    kept_prompt: Option<String>,
     /// The requests the form makes, or its problems.
     #[prop(into)]
     plan: Signal<Result<Plan, Vec<RequestError>>>,
@@ -54,6 +56,7 @@ pub fn PromptForm(
     let compression_problem = problem_of(Field::OutputCompression);
     let shows_compression = Memo::new(move |_| form.with(StudioForm::shows_compression));
     let count = move || form.with(|form| form.prompt.chars().count());
+    let prompt_kept = move || kept_prompt.as_deref().is_some_and(|kept| form.with(|form| form.prompt == kept));
     let at_once_problem =
         Signal::derive(move || show_problems.get().then(|| form.with(StudioForm::at_once_problem))?);
     let estimate = move || {
@@ -118,8 +121,11 @@ pub fn PromptForm(
                     prop:value=move || form.with(|form| form.prompt.clone())
                     on:input:target=move |event| form.update(|form| form.prompt = event.target().value())
                     aria-invalid=invalid(prompt_problem)
-                    aria-describedby="prompt-count prompt-problem"
+                    aria-describedby="prompt-kept prompt-count prompt-problem"
                 ></textarea>
+                <p id="prompt-kept" class="hint kept" hidden=move || !prompt_kept()>
+                    "Kept on this device from your last visit."
+                </p>
                 <p id="prompt-count" class="hint count">{count} " / " {move || model.get().max_prompt_chars} " characters"</p>
             </FormField>
             // Drawn anew for each model: its own options, each at the API's default.

@@ -1,11 +1,13 @@
 //! End to end: a user opens the served app, writes a prompt, presses Generate, and gets an image
-//! from the companion server's local endpoint, over real HTTP in a real Chromium.
+//! from the companion server's local endpoint, over real HTTP in a real browser.
 
-use crate::support::{Harness, Studio};
+use crate::in_every_engine;
+use crate::support::{Engine, Harness, Studio};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_prompt_becomes_a_1024_square_image_with_its_revised_prompt() {
-    let harness = Harness::start().await;
+in_every_engine!(a_prompt_becomes_a_1024_square_image_with_its_revised_prompt);
+
+async fn a_prompt_becomes_a_1024_square_image_with_its_revised_prompt(engine: Engine) {
+    let harness = Harness::start_in(engine).await;
     let studio = Studio::open(&harness).await;
     studio.fill("Prompt", "a lighthouse on a cliff at dawn").await;
     studio.press("Generate").await;

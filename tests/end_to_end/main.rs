@@ -12,6 +12,7 @@ mod errors;
 mod export_import;
 mod fault_run;
 mod first_image;
+mod form_kept;
 mod gallery;
 mod generating;
 mod models;

@@ -46,14 +46,58 @@ pub async fn wait_for(condition: impl Fn() -> bool, what: &str) {
     panic!("timed out waiting for {what}");
 }
 
+/// The browser engines the end-to-end tests drive: Chromium runs every test; Firefox and WebKit
+/// (Safari's engine) run the core journeys, each test named after its engine (`in_every_engine!`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// Debian's Chromium through ChromeDriver, headless.
+    Chromium,
+    /// Debian's Firefox ESR through geckodriver (built by scripts/bootstrap.sh), headless.
+    Firefox,
+    /// WebKitGTK's MiniBrowser through WebKitGTK's WebDriver, in a virtual display of its own:
+    /// it has no headless mode. Its automation sessions are private (ephemeral): IndexedDB there
+    /// refuses to store Blobs, as Safari's private windows do.
+    WebKit,
+}
+
+/// Runs each journey `name` (an `async fn name(engine: Engine)` beside the call) as three tests,
+/// `name::chromium`, `name::firefox` and `name::webkit`.
+#[macro_export]
+macro_rules! in_every_engine {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            use $crate::support::Engine;
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn chromium() {
+                super::$name(Engine::Chromium).await
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn firefox() {
+                super::$name(Engine::Firefox).await
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn webkit() {
+                super::$name(Engine::WebKit).await
+            }
+        }
+    )+};
+}
+
 /// A served app, a browser, and the means to stop both.
 pub struct Harness {
     /// The app's address, `http://127.0.0.1:PORT/`.
     pub base: String,
     pub browser: Client,
+    /// Which engine `browser` is.
+    pub engine: Engine,
     /// Where the browser saves downloads, empty at the start.
     pub downloads: PathBuf,
-    _chromedriver: Child,
+    _driver: Child,
+    /// WebKit's virtual display.
+    _display: Option<Child>,
     /// Stops the in-process server; `None` when attached to a running app.
     stop_server: Option<oneshot::Sender<()>>,
 }
@@ -61,17 +105,31 @@ pub struct Harness {
 impl Harness {
     /// Serves the built app (`dist/`, or `EASEL_DIST`) and the local endpoint, and opens Chromium.
     pub async fn start() -> Harness {
-        Harness::serving(Backend::Local(LocalEndpointConfig::default())).await
+        Harness::start_in(Engine::Chromium).await
+    }
+
+    /// Serves the built app and the local endpoint, and opens a browser of `engine`.
+    pub async fn start_in(engine: Engine) -> Harness {
+        Harness::serving_in(engine, Backend::Local(LocalEndpointConfig::default())).await
     }
 
     /// Serves the built app with `backend` behind the image API's paths, and opens Chromium.
     pub async fn serving(backend: Backend) -> Harness {
+        Harness::serving_in(Engine::Chromium, backend).await
+    }
+
+    /// Serves the built app with `backend` behind the image API's paths, and opens `engine`.
+    pub async fn serving_in(engine: Engine, backend: Backend) -> Harness {
         let profiles = backend.default_profiles(&[], None);
-        Harness::serving_with(backend, profiles).await
+        Harness::serving_with_in(engine, backend, profiles).await
     }
 
     /// Serves the built app with `backend`, offering `profiles` in `config.json`.
     pub async fn serving_with(backend: Backend, profiles: RuntimeConfig) -> Harness {
+        Harness::serving_with_in(Engine::Chromium, backend, profiles).await
+    }
+
+    async fn serving_with_in(engine: Engine, backend: Backend, profiles: RuntimeConfig) -> Harness {
         let dist = std::env::var_os("EASEL_DIST")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
@@ -81,37 +139,78 @@ impl Harness {
             dist.display()
         );
         let (base, stop_server) = serve(Config { runtime_config: profiles, ..Config::new(dist, backend) }).await;
-        Harness::with_browser(base, Some(stop_server)).await
+        Harness::with_browser(engine, base, Some(stop_server)).await
     }
 
     /// Opens Chromium on an app that is already running at `base` (say, from `./dev run`).
     pub async fn attach(base: String) -> Harness {
-        Harness::with_browser(base, None).await
+        Harness::with_browser(Engine::Chromium, base, None).await
     }
 
-    async fn with_browser(base: String, stop_server: Option<oneshot::Sender<()>>) -> Harness {
+    async fn with_browser(engine: Engine, base: String, stop_server: Option<oneshot::Sender<()>>) -> Harness {
         let port = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
-        let chromedriver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
-            .arg(format!("--port={port}"))
-            .kill_on_drop(true)
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("chromedriver is installed by scripts/bootstrap.sh");
         let downloads = std::env::temp_dir().join(format!("easel-downloads-{port}"));
         let _ = std::fs::remove_dir_all(&downloads);
         std::fs::create_dir_all(&downloads).unwrap();
-        let capabilities = json!({
-            "goog:chromeOptions": {
-                "prefs": {"download.default_directory": downloads, "download.prompt_for_download": false},
-                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-                // The network-off flags keep Chromium from calling hosts this machine cannot reach.
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         "--window-size=1280,900"]
-            },
-            // Keeps what the page writes to its console, for `console_errors`.
-            "goog:loggingPrefs": {"browser": "ALL"}
-        });
+        let tool = |name: &str| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.tools/bin")).join(name);
+        let mut display = None;
+        let (mut driver, capabilities) = match engine {
+            Engine::Chromium => {
+                let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()));
+                let capabilities = json!({
+                    "goog:chromeOptions": {
+                        "prefs": {"download.default_directory": downloads, "download.prompt_for_download": false},
+                        "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                        // The network-off flags keep Chromium from calling hosts this machine cannot reach.
+                        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                                 "--window-size=1280,900"]
+                    },
+                    // Keeps what the page writes to its console, for `console_errors`.
+                    "goog:loggingPrefs": {"browser": "ALL"}
+                });
+                (driver, capabilities)
+            }
+            Engine::Firefox => {
+                let driver = Command::new(tool("geckodriver"));
+                let capabilities = json!({
+                    "browserName": "firefox",
+                    "moz:firefoxOptions": {
+                        "binary": std::env::var("FIREFOX").unwrap_or_else(|_| "/usr/bin/firefox-esr".into()),
+                        "args": ["-headless", "--width=1280", "--height=900"],
+                        "prefs": {
+                            "browser.download.folderList": 2,
+                            "browser.download.dir": downloads,
+                            "browser.download.useDownloadDir": true,
+                            "browser.download.always_ask_before_handling_new_types": false,
+                            "browser.download.alwaysOpenPanel": false,
+                            "browser.helperApps.neverAsk.saveToDisk": "application/zip,image/png,image/jpeg,image/webp"
+                        }
+                    }
+                });
+                (driver, capabilities)
+            }
+            Engine::WebKit => {
+                display = Some(virtual_display(port).await);
+                let mut driver = Command::new("WebKitWebDriver");
+                driver.env("DISPLAY", format!(":{port}"));
+                let capabilities = json!({
+                    "webkitgtk:browserOptions": {
+                        "binary": std::env::var("MINIBROWSER")
+                            .unwrap_or_else(|_| "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser".into()),
+                        "args": ["--automation"]
+                    }
+                });
+                (driver, capabilities)
+            }
+        };
+        let driver = driver
+            .arg(format!("--port={port}"))
+            .kill_on_drop(true)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| panic!("{engine:?}'s WebDriver is installed by scripts/bootstrap.sh: {error}"));
         let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
         let webdriver = format!("http://127.0.0.1:{port}");
         let mut attempts = 0;
@@ -119,21 +218,24 @@ impl Harness {
             match ClientBuilder::new(HttpConnector::new()).capabilities(capabilities.clone()).connect(&webdriver).await
             {
                 Ok(browser) => break browser,
-                Err(_) if attempts < 50 => {
-                    // chromedriver is still starting.
+                Err(_) if attempts < 100 => {
+                    // The driver is still starting.
                     attempts += 1;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
-                Err(error) => panic!("cannot start Chromium through chromedriver: {error}"),
+                Err(error) => panic!("cannot start {engine:?} through its WebDriver: {error}"),
             }
         };
-        Harness { base, browser, downloads, _chromedriver: chromedriver, stop_server }
+        if engine == Engine::WebKit {
+            browser.set_window_size(1280, 900).await.unwrap();
+        }
+        Harness { base, browser, engine, downloads, _driver: driver, _display: display, stop_server }
     }
 
     /// The process id of the ChromeDriver this harness started; Chromium's processes descend
     /// from it.
     pub fn chromedriver_pid(&self) -> Option<u32> {
-        self._chromedriver.id()
+        self._driver.id()
     }
 
     /// The first finished download, once there is one. Chromium writes to a `.crdownload` file
@@ -145,8 +247,10 @@ impl Harness {
                 std::fs::read_dir(&self.downloads).unwrap().filter_map(Result::ok).map(|entry| entry.path()).collect();
             // Chromium also writes through hidden temporary files (`.org.chromium.Chromium.*`).
             let hidden = |path: &PathBuf| path.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.'));
-            let writing =
-                paths.iter().any(|path| hidden(path) || path.extension().is_some_and(|ext| ext == "crdownload"));
+            // Firefox writes to a `.part` file.
+            let writing = paths
+                .iter()
+                .any(|path| hidden(path) || path.extension().is_some_and(|ext| ext == "crdownload" || ext == "part"));
             let finished = paths.into_iter().find(|path| std::fs::metadata(path).is_ok_and(|meta| meta.len() > 0));
             if let (false, Some(path)) = (writing, finished) {
                 return path;
@@ -160,7 +264,14 @@ impl Harness {
     /// refusals, `console.error`, failed loads. An answer the test asked the image API to fail
     /// (a 500, a 429, a refused key) is Chromium's report of that answer, not an error of the page,
     /// so loads of the image API's paths are left out.
+    ///
+    /// Only Chromium's driver reads the console: W3C WebDriver has no command for it, and neither
+    /// geckodriver nor WebKit's driver offers one (Firefox reports it over BiDi only), so in the
+    /// other engines this is empty.
     pub async fn console_errors(&self) -> Vec<String> {
+        if self.engine != Engine::Chromium {
+            return Vec::new();
+        }
         let entries = self.browser.issue_cmd(ReadConsole).await.expect("chromedriver reads the browser's log");
         let entries = entries.as_array().cloned().unwrap_or_default();
         entries
@@ -199,6 +310,21 @@ impl Harness {
             let _ = stop_server.send(());
         }
     }
+}
+
+/// Starts a virtual X display `:number` for a browser that has no headless mode, once it takes
+/// connections.
+async fn virtual_display(number: u16) -> Child {
+    let display = Command::new("Xvfb")
+        .args([format!(":{number}").as_str(), "-nolisten", "tcp", "-screen", "0", "1280x900x24"])
+        .kill_on_drop(true)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("Xvfb is installed by scripts/bootstrap.sh");
+    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+    wait_for(|| socket.exists(), "the virtual display").await;
+    display
 }
 
 /// ChromeDriver's command for the browser's console log, which W3C WebDriver leaves out.
@@ -281,6 +407,14 @@ impl<'a> Studio<'a> {
         let field = self.labelled(label).await;
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
+    }
+
+    /// Whether the first element matching `css` is there and shown (not `hidden`).
+    pub async fn is_shown(&self, css: &str) -> bool {
+        match self.browser.find(Locator::Css(css)).await {
+            Ok(element) => element.is_displayed().await.unwrap_or(false),
+            Err(_) => false,
+        }
     }
 
     /// The value of the control labelled `label`.
