@@ -172,7 +172,8 @@ impl Keeper {
     }
 
     /// Asks the browser, once a page has kept its first image, not to clear the images when the
-    /// device runs short of space; the gallery then says whether it agreed.
+    /// device runs short of space; the gallery then says whether it agreed. Firefox asks the
+    /// user, so the answer may never come.
     async fn ask_to_persist(self) {
         if self.asked_to_persist.with_value(|asked| *asked)
             || self.space.with_untracked(|s| s.is_some_and(|s| s.persisted))
@@ -183,6 +184,7 @@ impl Keeper {
         if let Some(storage) = storage_manager() {
             if let Ok(asked) = storage.persist() {
                 let _ = JsFuture::from(asked).await;
+                self.measure_space().await;
             }
         }
     }
@@ -266,7 +268,8 @@ impl Keeper {
                         }
                         let kept = save(&store, &blob, draft, Some(&note)).await;
                         if kept.is_ok() {
-                            self.ask_to_persist().await;
+                            // Not waited for: Firefox asks the user, and the image is kept already.
+                            spawn_local(self.ask_to_persist());
                         }
                         // The room left for the next image: a warning comes while there is some.
                         self.measure_space().await;

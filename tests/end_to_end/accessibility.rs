@@ -3,11 +3,13 @@
 //! the gallery with its own lightbox, at desktop and at phone width. (Every test also fails on an
 //! error in the browser's console: see `Harness::stop`.)
 
-use crate::support::{Harness, Studio};
+use crate::in_every_engine;
+use crate::support::{Engine, Harness, Studio};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn axe_finds_nothing_wrong_on_any_page() {
-    let harness = Harness::start().await;
+in_every_engine!(axe_finds_nothing_wrong_on_any_page);
+
+async fn axe_finds_nothing_wrong_on_any_page(engine: Engine) {
+    let harness = Harness::start_in(engine).await;
     let studio = Studio::open(&harness).await;
     studio.assert_accessible("the empty studio").await;
 

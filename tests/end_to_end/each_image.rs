@@ -4,7 +4,8 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::support::{Harness, Studio};
+use crate::in_every_engine;
+use crate::support::{Engine, Harness, Studio};
 use easel_server::{Backend, LocalEndpointConfig};
 use fantoccini::key::Key;
 
@@ -16,9 +17,10 @@ async fn script(harness: &Harness, code: &str) -> serde_json::Value {
     harness.browser.execute(code, vec![]).await.unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_lightbox_moves_with_the_arrows_and_escape_gives_the_focus_back() {
-    let harness = Harness::start().await;
+in_every_engine!(the_lightbox_moves_with_the_arrows_and_escape_gives_the_focus_back);
+
+async fn the_lightbox_moves_with_the_arrows_and_escape_gives_the_focus_back(engine: Engine) {
+    let harness = Harness::start_in(engine).await;
     let studio = Studio::open(&harness).await;
     studio.fill("Prompt", "a red kite").await;
     studio.fill("Images", "2").await;

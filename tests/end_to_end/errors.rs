@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::support::{Harness, Studio};
+use crate::in_every_engine;
+use crate::support::{Engine, Harness, Studio};
 use easel_server::{Backend, FilterForm, LocalEndpointConfig};
 use fantoccini::Locator;
 
@@ -18,10 +19,11 @@ async fn failures(harness: &Harness) -> BTreeMap<String, String> {
     found
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn each_failure_reads_as_its_own_message() {
+in_every_engine!(each_failure_reads_as_its_own_message);
+
+async fn each_failure_reads_as_its_own_message(engine: Engine) {
     let config = LocalEndpointConfig { retry_after_secs: 1, ..Default::default() };
-    let harness = Harness::serving(Backend::Local(config)).await;
+    let harness = Harness::serving_in(engine, Backend::Local(config)).await;
     let studio = Studio::open(&harness).await;
     // Sent one after another without waiting, so the retries of the transient ones overlap.
     for fault in ["filter-prompt", "filter-image", "429", "500", "503"] {

@@ -5,7 +5,8 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use crate::support::{wait_for, Harness, Studio};
+use crate::in_every_engine;
+use crate::support::{wait_for, Engine, Harness, Studio};
 use easel_contract::profiles::RuntimeConfig;
 use easel_server::{Backend, LocalEndpointConfig};
 use fantoccini::key::Key;
@@ -29,11 +30,12 @@ async fn six_images_two_at_a_time_never_have_more_than_two_in_flight() {
     harness.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn cancel_all_and_escape_abort_the_calls_in_flight() {
+in_every_engine!(cancel_all_and_escape_abort_the_calls_in_flight);
+
+async fn cancel_all_and_escape_abort_the_calls_in_flight(engine: Engine) {
     let config = LocalEndpointConfig { latency: Duration::from_secs(20), ..Default::default() };
     let stats = config.stats.clone();
-    let harness = Harness::serving(Backend::Local(config)).await;
+    let harness = Harness::serving_in(engine, Backend::Local(config)).await;
     let studio = Studio::open(&harness).await;
     studio.fill("Prompt", "a slow fox").await;
     studio.fill("Images", "3").await;

@@ -193,7 +193,13 @@ impl Harness {
             Engine::WebKit => {
                 display = Some(virtual_display(port).await);
                 let mut driver = Command::new("WebKitWebDriver");
-                driver.env("DISPLAY", format!(":{port}"));
+                // MiniBrowser saves downloads to the XDG download folder, which GLib reads from
+                // user-dirs.dirs in the XDG config folder.
+                let config = downloads.with_extension("config");
+                std::fs::create_dir_all(&config).unwrap();
+                let folder = format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display());
+                std::fs::write(config.join("user-dirs.dirs"), folder).unwrap();
+                driver.env("DISPLAY", format!(":{port}")).env("XDG_CONFIG_HOME", config);
                 let capabilities = json!({
                     "webkitgtk:browserOptions": {
                         "binary": std::env::var("MINIBROWSER")
@@ -306,6 +312,7 @@ impl Harness {
         assert!(errors.is_empty(), "the browser's console showed errors:\n{}", errors.join("\n"));
         self.browser.close().await.unwrap();
         let _ = std::fs::remove_dir_all(&self.downloads);
+        let _ = std::fs::remove_dir_all(self.downloads.with_extension("config"));
         if let Some(stop_server) = self.stop_server {
             let _ = stop_server.send(());
         }
@@ -486,7 +493,9 @@ impl<'a> Studio<'a> {
 
     /// How many elements match `css` now.
     pub async fn count(&self, css: &str) -> usize {
-        self.browser.find_all(Locator::Css(css)).await.unwrap().len()
+        // Counted in the page: elements found by WebDriver may be drawn anew before they are counted.
+        let count = self.browser.execute("return document.querySelectorAll(arguments[0]).length", vec![json!(css)]);
+        count.await.unwrap().as_u64().unwrap() as usize
     }
 
     /// How many elements match `css` once at least `expected` do (or when patience runs out).
