@@ -23,6 +23,8 @@ impl Drop for Mounted {
 }
 
 fn mount_studio() -> Mounted {
+    // Each test opens the studio as a newcomer: nothing kept on the device (the form is kept).
+    web_sys::window().unwrap().local_storage().unwrap().unwrap().clear().unwrap();
     let document = document();
     let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();

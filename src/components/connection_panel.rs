@@ -187,9 +187,9 @@ pub fn ConnectionPanel(
                     };
                     connections.update(|c| c.current_mut().set_auth_kind(kind));
                 }>
-                    <option value="key" selected=move || auth_kind.get() == AuthKind::Key>"Key (api-key header)"</option>
-                    <option value="bearer" selected=move || auth_kind.get() == AuthKind::Bearer>"Microsoft Entra ID token"</option>
-                    <option value="none" selected=move || auth_kind.get() == AuthKind::None>"None: a proxy adds it"</option>
+                    <option value="key" prop:selected=move || auth_kind.get() == AuthKind::Key>"Key (api-key header)"</option>
+                    <option value="bearer" prop:selected=move || auth_kind.get() == AuthKind::Bearer>"Microsoft Entra ID token"</option>
+                    <option value="none" prop:selected=move || auth_kind.get() == AuthKind::None>"None: a proxy adds it"</option>
                 </select>
             </div>
             <Show when=move || auth_kind.get() != AuthKind::None>

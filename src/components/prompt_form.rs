@@ -104,7 +104,7 @@ pub fn PromptForm(
                         .iter()
                         .map(|profile| {
                             view! {
-                                <option value=profile.name selected=move || model.get().name == profile.name>
+                                <option value=profile.name prop:selected=move || model.get().name == profile.name>
                                     {profile.name}
                                 </option>
                             }
@@ -235,7 +235,7 @@ fn SizeFields(values: &'static [Size], form: RwSignal<StudioForm>, problems: Siz
                         view! {
                             <option
                                 value=size.to_string()
-                                selected=move || form.with(|form| form.custom_size.is_none() && form.size == size)
+                                prop:selected=move || form.with(|form| form.custom_size.is_none() && form.size == size)
                             >
                                 {describe_size(&size)}
                             </option>
@@ -243,7 +243,7 @@ fn SizeFields(values: &'static [Size], form: RwSignal<StudioForm>, problems: Siz
                     })
                     .collect_view()}
                 {takes_custom.then(|| view! {
-                    <option value=CUSTOM selected=move || is_custom.get()>"Custom…"</option>
+                    <option value=CUSTOM prop:selected=move || is_custom.get()>"Custom…"</option>
                 })}
             </select>
         </FormField>
@@ -348,7 +348,7 @@ where
                     .map(|value| {
                         let value = *value;
                         view! {
-                            <option value=value.to_string() selected=move || form.with(|form| read(form) == Some(value))>
+                            <option value=value.to_string() prop:selected=move || form.with(|form| read(form) == Some(value))>
                                 {describe(&value)}
                             </option>
                         }

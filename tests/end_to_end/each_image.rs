@@ -50,6 +50,27 @@ async fn the_lightbox_moves_with_the_arrows_and_escape_gives_the_focus_back(engi
     harness.stop().await;
 }
 
+in_every_engine!(copy_prompt_puts_the_prompt_on_the_clipboard);
+
+async fn copy_prompt_puts_the_prompt_on_the_clipboard(engine: Engine) {
+    let harness = Harness::start_in(engine).await;
+    let studio = Studio::open(&harness).await;
+    studio.fill("Prompt", "a copper kettle").await;
+    studio.press("Generate").await;
+    studio.settled().await;
+    studio.press("Copy prompt").await;
+    assert_eq!(studio.text_of(".tile.done .copied").await, "Copied.");
+
+    // Pasted back as a user would, with the keyboard: what the clipboard really holds.
+    let paste = Key::Control.to_string() + "v";
+    let prompt = studio.labelled("Prompt").await;
+    prompt.clear().await.unwrap();
+    prompt.send_keys(&paste).await.unwrap();
+    let pasted = studio.value_of("Prompt").await;
+    assert!(pasted.starts_with("A copper kettle, in a vivid style"), "{pasted}");
+    harness.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_revised_prompt_shows_what_changed_and_again_sends_the_same_request() {
     let config = LocalEndpointConfig::default();

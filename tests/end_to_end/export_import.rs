@@ -81,9 +81,10 @@ async fn a_corrupt_zip_is_explained_and_changes_nothing() {
     harness.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_easel_png_dropped_on_the_studio_brings_its_settings_back() {
-    let harness = Harness::start().await;
+in_every_engine!(an_easel_png_dropped_on_the_studio_brings_its_settings_back);
+
+async fn an_easel_png_dropped_on_the_studio_brings_its_settings_back(engine: Engine) {
+    let harness = Harness::start_in(engine).await;
     let studio = Studio::open(&harness).await;
     studio.choose("Model", "gpt-image-1").await;
     studio.choose("Size", "1536x1024").await;
