@@ -143,6 +143,8 @@ async fn main() {
     harness.browser.goto(&format!("{}#studio", harness.base)).await.unwrap();
     harness.browser.refresh().await.unwrap();
     let studio = Studio::open_page(&harness, "Prompt").await;
+    // The form is kept across reloads: off the custom size refused above.
+    studio.choose("Model", "dall-e-3").await;
     studio.fill("Prompt", "a night train crossing a viaduct").await;
     studio.fill("Images", "4").await;
     studio.fill("At once", "1").await;
@@ -151,6 +153,9 @@ async fn main() {
     harness.browser.refresh().await.unwrap();
     let studio = Studio::open_page(&harness, "Prompt").await;
     studio.text_of(".interrupted").await;
-    shoot("17-interrupted-by-a-reload").await;
+    // The form came back after the reload, its prompt marked as kept.
+    shoot("17-interrupted-by-a-reload-and-the-form-kept").await;
+    harness.browser.set_window_size(390, 844).await.unwrap();
+    shoot("17b-phone-form-kept").await;
     harness.stop().await;
 }
