@@ -14,7 +14,7 @@ use crate::image_api::{self, Generated};
 use crate::image_store::Pending;
 use crate::keeper::{Keeper, Keeping};
 use crate::spending::{BudgetProblem, OverBudget};
-use crate::tiles::{Job, TileId, TileState, Tiles};
+use crate::tiles::{Job, Tile, TileId, TileState, Tiles};
 
 /// The run's state and the handles of calls in flight; `Copy`, so every handler can hold it.
 #[derive(Clone, Copy)]
@@ -88,16 +88,7 @@ impl Engine {
                             TileState::Done(_) => matches!(keeping.get(&tile.id), None | Some(Keeping::Saving)),
                             state => state.is_pending(),
                         })
-                        .map(|tile| {
-                            let pending = Pending {
-                                key: self.keeper.note_key(tile.id),
-                                page: self.keeper.page(),
-                                prompt: tile.prompt.clone(),
-                                model: tile.job.request.model().name.to_owned(),
-                                images: tile.job.request.image_count(),
-                            };
-                            (tile.id, pending)
-                        })
+                        .map(|tile| (tile.id, self.pending_of(tile)))
                         .collect()
                 })
             });
@@ -123,6 +114,17 @@ impl Engine {
         });
     }
 
+    /// The note on the device of `tile` while it is not finished.
+    fn pending_of(self, tile: &Tile<Generated>) -> Pending {
+        Pending {
+            key: self.keeper.note_key(tile.id),
+            page: self.keeper.page(),
+            prompt: tile.prompt.clone(),
+            model: tile.job.request.model().name.to_owned(),
+            images: tile.job.request.image_count(),
+        }
+    }
+
     /// Whether the budget allows a run that may cost `run`, as things stand.
     pub fn budget_allows(self, run: Estimate) -> Result<(), OverBudget> {
         let budget = self.budget.get();
@@ -135,7 +137,20 @@ impl Engine {
         self.tiles
             .try_update(|tiles| tiles.queue_within(budget, |image| image.cost, prompt, jobs))
             .unwrap_or(Ok(()))?;
-        self.pump();
+        // The run is noted on the device before its first call goes out, so a page closed at any
+        // moment lists a sent call as interrupted, never loses it. (The effect above notes the
+        // same again, and forgets it when it ends: a put of the same note changes nothing.)
+        let Some(store) = self.keeper.store() else {
+            self.pump();
+            return Ok(());
+        };
+        let unfinished: Vec<Pending> = self.tiles.with_untracked(|tiles| {
+            tiles.list().iter().filter(|tile| tile.state.is_pending()).map(|tile| self.pending_of(tile)).collect()
+        });
+        spawn_local(async move {
+            let _ = store.note_unfinished(&unfinished, &[]).await;
+            self.pump();
+        });
         Ok(())
     }
 

@@ -30,6 +30,24 @@ async fn kept_images_survive_a_reload_and_the_gallery_finds_them(engine: Engine)
         "",
         "a page loaded onto the gallery says no storage problem while there is none"
     );
+    // WebKit's WebDriver sessions are private, as Safari's private windows are: a Blob cannot be
+    // stored there, and the images above were kept all the same.
+    if engine == Engine::WebKit {
+        let blob_stored = harness.browser.execute_async(
+            "const done = arguments[0];
+             const open = indexedDB.open('easel-blob-probe');
+             open.onupgradeneeded = () => open.result.createObjectStore('s');
+             open.onerror = () => done('open refused');
+             open.onsuccess = () => {
+               const write = open.result.transaction('s', 'readwrite');
+               write.objectStore('s').put(new Blob(['x']), 'k');
+               write.oncomplete = () => done('stored');
+               write.onerror = () => done('refused');
+             };",
+            vec![],
+        );
+        assert_eq!(blob_stored.await.unwrap(), "refused", "the WebKit run is the private-window case");
+    }
     // WebKitGTK gives no storage estimate: the gallery then says nothing about room.
     let room = harness.browser.execute("return document.querySelector('.storage-use').textContent", vec![]);
     let room = room.await.unwrap().as_str().unwrap().to_owned();
