@@ -56,7 +56,8 @@ pub fn PromptForm(
     let compression_problem = problem_of(Field::OutputCompression);
     let shows_compression = Memo::new(move |_| form.with(StudioForm::shows_compression));
     let count = move || form.with(|form| form.prompt.chars().count());
-    let prompt_kept = move || kept_prompt.as_deref().is_some_and(|kept| form.with(|form| form.prompt == kept));
+    let prompt_kept =
+        Memo::new(move |_| kept_prompt.as_deref().is_some_and(|kept| form.with(|form| form.prompt == kept)));
     let at_once_problem =
         Signal::derive(move || show_problems.get().then(|| form.with(StudioForm::at_once_problem))?);
     let estimate = move || {
@@ -121,11 +122,15 @@ pub fn PromptForm(
                     prop:value=move || form.with(|form| form.prompt.clone())
                     on:input:target=move |event| form.update(|form| form.prompt = event.target().value())
                     aria-invalid=invalid(prompt_problem)
-                    aria-describedby="prompt-kept prompt-count prompt-problem"
+                    // A description is read even while hidden, so the line is named only while shown.
+                    aria-describedby=move || match prompt_kept.get() {
+                        true => "prompt-kept prompt-count prompt-problem",
+                        false => "prompt-count prompt-problem",
+                    }
                 ></textarea>
-                <p id="prompt-kept" class="hint kept" hidden=move || !prompt_kept()>
-                    "Kept on this device from your last visit."
-                </p>
+                <Show when=move || prompt_kept.get()>
+                    <p id="prompt-kept" class="hint kept">"Kept on this device from your last visit."</p>
+                </Show>
                 <p id="prompt-count" class="hint count">{count} " / " {move || model.get().max_prompt_chars} " characters"</p>
             </FormField>
             // Drawn anew for each model: its own options, each at the API's default.

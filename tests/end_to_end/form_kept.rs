@@ -42,6 +42,8 @@ async fn the_form_comes_back_after_a_reload_and_in_a_new_tab(engine: Engine) {
     // Writing on clears the mark: the prompt is the user's again.
     studio.labelled("Prompt").await.send_keys("ten").await.unwrap();
     assert!(!studio.is_shown("#prompt-kept").await, "an edited prompt is no longer marked as kept");
+    let described = studio.attribute_of("#prompt", "aria-describedby").await.unwrap_or_default();
+    assert!(!described.contains("prompt-kept"), "nor described as kept to a screen reader: {described}");
     assert_ne!(studio.value_of("Key").await, KEY, "the key is kept only when the user ticks remember");
     let stored = harness.browser.execute("return JSON.stringify(localStorage)", vec![]).await.unwrap();
     assert!(!stored.as_str().unwrap().contains(KEY), "the key is nowhere in local storage: {stored}");
@@ -58,4 +60,6 @@ async fn assert_form_as_left(studio: &Studio<'_>) {
     assert_eq!(studio.value_of("At once").await, "2");
     assert_eq!(studio.value_of("Prompt").await, "a harbour at night, half writ");
     assert_eq!(studio.text_of("#prompt-kept").await, "Kept on this device from your last visit.");
+    let described = studio.attribute_of("#prompt", "aria-describedby").await.unwrap_or_default();
+    assert!(described.contains("prompt-kept"), "{described}");
 }
