@@ -31,6 +31,8 @@ pub struct Engine {
     in_flight: StoredValue<HashMap<TileId, InFlight>, LocalStorage>,
     /// Calls aborted because they took longer than `call_timeout`.
     timed_out: StoredValue<HashSet<TileId>>,
+    /// The tiles noted on the device as not finished.
+    noted: StoredValue<HashSet<TileId>>,
     /// Keeps what arrives, and notes on the device what is not finished.
     keeper: Keeper,
 }
@@ -63,6 +65,7 @@ impl Engine {
             call_timeout,
             in_flight: StoredValue::new_local(HashMap::new()),
             timed_out: StoredValue::new(HashSet::new()),
+            noted: StoredValue::new(HashSet::new()),
             keeper,
         };
         engine.note_unfinished_on_the_device();
@@ -73,7 +76,7 @@ impl Engine {
     /// waiting to retry, or made but not yet kept. A reload then lists what it interrupted, and
     /// nothing the user asked for disappears without a word.
     fn note_unfinished_on_the_device(self) {
-        let noted = StoredValue::new_local(HashSet::<TileId>::new());
+        let noted = self.noted;
         Effect::new(move |_| {
             self.keeper.changes.track();
             let Some(store) = self.keeper.store() else {
@@ -138,17 +141,26 @@ impl Engine {
             .try_update(|tiles| tiles.queue_within(budget, |image| image.cost, prompt, jobs))
             .unwrap_or(Ok(()))?;
         // The run is noted on the device before its first call goes out, so a page closed at any
-        // moment lists a sent call as interrupted, never loses it. (The effect above notes the
-        // same again, and forgets it when it ends: a put of the same note changes nothing.)
+        // moment lists a sent call as interrupted, never loses it. Marked as noted, so the
+        // effect above does not write it again; it forgets the note when the tile ends.
         let Some(store) = self.keeper.store() else {
             self.pump();
             return Ok(());
         };
-        let unfinished: Vec<Pending> = self.tiles.with_untracked(|tiles| {
-            tiles.list().iter().filter(|tile| tile.state.is_pending()).map(|tile| self.pending_of(tile)).collect()
+        let begun: Vec<Pending> = self.tiles.with_untracked(|tiles| {
+            self.noted
+                .try_update_value(|noted| {
+                    tiles
+                        .list()
+                        .iter()
+                        .filter(|tile| tile.state.is_pending() && noted.insert(tile.id))
+                        .map(|tile| self.pending_of(tile))
+                        .collect()
+                })
+                .unwrap_or_default()
         });
         spawn_local(async move {
-            let _ = store.note_unfinished(&unfinished, &[]).await;
+            let _ = store.note_unfinished(&begun, &[]).await;
             self.pump();
         });
         Ok(())

@@ -185,14 +185,8 @@ impl ImageStore {
         thumb: Option<&Blob>,
     ) -> Result<(), StoreError> {
         let key = JsValue::from_str(&record.id);
-        let image = match image {
-            Some(image) => Some(Stored::of(image, self.form).await?),
-            None => None,
-        };
-        let thumb = match thumb {
-            Some(thumb) => Some(Stored::of(thumb, self.form).await?),
-            None => None,
-        };
+        let image = Stored::of_any(image, self.form).await?;
+        let thumb = Stored::of_any(thumb, self.form).await?;
         let transaction = self.database.transaction(&[RECORDS, THUMBS, IMAGES], TransactionMode::ReadWrite)?;
         if let Some(image) = image {
             transaction.object_store(IMAGES)?.put(&image, Some(&key))?.await?;
@@ -342,15 +336,13 @@ impl Form {
         let Ok(transaction) = database.transaction(&[PENDING], TransactionMode::ReadWrite) else {
             return Form::Bytes;
         };
-        // Not empty: an engine may refuse only a Blob with bytes to copy.
-        let probe = Blob::new_with_str_sequence(&js_sys::Array::of1(&JsValue::from_str("probe"))).map(JsValue::from);
-        let written = match (transaction.object_store(PENDING), probe) {
-            (Ok(store), Ok(probe)) => match store.put(&probe, Some(&JsValue::from_str("#probe"))) {
-                Ok(request) => request.await.is_ok(),
-                Err(_) => false,
-            },
-            _ => false,
+        let written = async {
+            // Not empty: an engine may refuse only a Blob with bytes to copy.
+            let probe = Blob::new_with_str_sequence(&js_sys::Array::of1(&JsValue::from_str("probe"))).ok()?;
+            let store = transaction.object_store(PENDING).ok()?;
+            store.put(&probe.into(), Some(&JsValue::from_str("#probe"))).ok()?.await.ok()
         };
+        let written = written.await.is_some();
         let _ = transaction.abort();
         if written {
             Form::Blobs
@@ -381,6 +373,14 @@ impl Stored {
             .and_then(|_| js_sys::Reflect::set(&stored, &JsValue::from_str(Stored::BYTES), &bytes))
             .map_err(unreadable)?;
         Ok(stored.into())
+    }
+
+    /// `blob`, if there is one, in the stored `form`.
+    async fn of_any(blob: Option<&Blob>, form: Form) -> Result<Option<JsValue>, StoreError> {
+        match blob {
+            Some(blob) => Stored::of(blob, form).await.map(Some),
+            None => Ok(None),
+        }
     }
 
     /// The bytes `value` holds as a Blob of their type: a value in the stored form, or a Blob
