@@ -152,7 +152,10 @@ async fn main() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     harness.browser.refresh().await.unwrap();
     let studio = Studio::open_page(&harness, "Prompt").await;
-    studio.text_of(".interrupted").await;
+    // An app already running answers at once, so its run may be over before the reload.
+    if std::env::var("EASEL_URL").is_err() {
+        studio.text_of(".interrupted").await;
+    }
     // The form came back after the reload, its prompt marked as kept.
     shoot("17-interrupted-by-a-reload-and-the-form-kept").await;
     harness.browser.set_window_size(390, 844).await.unwrap();
