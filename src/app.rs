@@ -7,37 +7,27 @@ use easel_contract::failure::GENERATION_TIMEOUT;
 use easel_contract::model::ModelProfile;
 use easel_contract::profiles::RuntimeConfig;
 use easel_contract::request::ImageRequest;
-use gloo_net::http::Request;
-use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use crate::archive;
+use crate::browser::engine::Engine;
+use crate::browser::image_store::{ImageStore, Left, Pending, StoreError};
+use crate::browser::keeper::{keep_made, Keeper};
+use crate::browser::local_store;
+use crate::browser::other_pages;
 use crate::components::connection_panel::ConnectionPanel;
 use crate::components::gallery_view::GalleryView;
 use crate::components::prompt_form::PromptForm;
 use crate::components::result_grid::ResultGrid;
 use crate::components::show_as_code::ShowAsCode;
 use crate::components::spending_panel::SpendingPanel;
-use crate::connections::Connections;
-use crate::engine::{now_ms, Engine};
-use crate::image_store::{ImageStore, Left, Pending, StoreError};
-use crate::keeper::{keep_made, Keeper};
-use crate::local_store;
-use crate::other_pages;
-use crate::spending;
-use crate::studio_form::{follow_model, StudioForm};
-use crate::tiles::Job;
-
-/// The profiles the server offers everyone (its `config.json`): none on a static host without
-/// one, or what is wrong with the file.
-pub async fn team_profiles() -> Result<RuntimeConfig, String> {
-    match Request::get("config.json").send().await {
-        Ok(response) if response.ok() => RuntimeConfig::parse(&response.text().await.unwrap_or_default()),
-        _ => Ok(RuntimeConfig::default()),
-    }
-}
+use crate::hooks::{use_clock, use_escape, use_hash};
+use crate::state::archive;
+use crate::state::connections::Connections;
+use crate::state::spending;
+use crate::state::studio_form::{follow_model, StudioForm};
+use crate::state::tiles::Job;
 
 /// Opens the device's store of kept images for `keeper`'s page (or says why the browser refuses
 /// one), and takes over what pages that are gone left: at once for those gone already, and for
@@ -124,17 +114,9 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
     });
 
     // The clock that elapsed times and countdowns read.
-    let now = RwSignal::new(now_ms());
-    if let Ok(clock) = set_interval_with_handle(move || now.set(now_ms()), Duration::from_millis(250)) {
-        on_cleanup(move || clock.clear());
-    }
+    let now = use_clock(Duration::from_millis(250));
     // Escape is the shortcut of the visible "Cancel all" button.
-    let escape = window_event_listener(ev::keydown, move |event| {
-        if event.key() == "Escape" && !event.default_prevented() {
-            engine.cancel_all();
-        }
-    });
-    on_cleanup(move || escape.remove());
+    use_escape(move || engine.cancel_all());
 
     let submit = move || {
         show_problems.set(true);
@@ -164,9 +146,8 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
     let dropped = RwSignal::new(None::<Result<String, String>>);
 
     // The page shown follows the address's fragment, so a reload and the Back button keep it.
-    let gallery_shown = RwSignal::new(showing_gallery());
-    let hash = window_event_listener(ev::hashchange, move |_| gallery_shown.set(showing_gallery()));
-    on_cleanup(move || hash.remove());
+    let hash = use_hash();
+    let gallery_shown = Memo::new(move |_| hash.with(|hash| hash == "#gallery"));
 
     view! {
         <header class="masthead">
@@ -279,10 +260,6 @@ async fn settings_from(file: &web_sys::File) -> Result<(&'static ModelProfile, I
     let model = ModelProfile::by_name(&record.model)
         .ok_or_else(|| format!("{name} was made with {}, a model this Easel does not know.", record.model))?;
     Ok((model, record.request))
-}
-
-fn showing_gallery() -> bool {
-    window().location().hash().is_ok_and(|hash| hash == "#gallery")
 }
 
 /// Puts `text` in the prompt box and moves the focus there, ready to edit.

@@ -1,39 +1,26 @@
 //! Easel's browser app: a studio for Azure OpenAI image generation.
 //!
-//! Plain state types (compiled everywhere, tested natively) sit beside the Leptos UI, which is
-//! compiled for the browser only. Every rule of the image API comes from `easel-contract`.
+//! The tree is the architecture: `state/` is plain state and rules, compiled everywhere and
+//! tested natively; `browser/` is what only a browser can do (HTTP calls, IndexedDB, local
+//! storage, object URLs, the engine that drives calls, the keeper of images, the clock);
+//! `hooks/` ties signals to the browser; `components/` is the view, one file per component; `app.rs`
+//! wires them. Every rule of the image API comes from `easel-contract`.
 
-pub mod archive;
-pub mod connections;
-pub mod device_space;
-pub mod file_name;
-pub mod file_parts;
-pub mod gallery;
-pub mod show_as_code;
-pub mod spending;
-pub mod studio_form;
-pub mod tiles;
-pub mod word_diff;
-pub mod zip_stream;
+// Natively only the plain state is built, for its tests, and nothing calls it: dead code is
+// found by the wasm32 build, where the app uses everything.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod state;
 
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
+mod browser;
+#[cfg(target_arch = "wasm32")]
 mod components;
 #[cfg(target_arch = "wasm32")]
-mod engine;
-#[cfg(target_arch = "wasm32")]
-mod image_api;
-#[cfg(target_arch = "wasm32")]
-mod image_store;
-#[cfg(target_arch = "wasm32")]
-mod keeper;
-#[cfg(target_arch = "wasm32")]
-mod local_store;
-#[cfg(target_arch = "wasm32")]
-mod object_url;
-#[cfg(target_arch = "wasm32")]
-mod other_pages;
+mod hooks;
 
 #[cfg(target_arch = "wasm32")]
-pub use app::{team_profiles, App, AppProps};
+pub use app::{App, AppProps};
+#[cfg(target_arch = "wasm32")]
+pub use browser::api::team_profiles;

@@ -13,11 +13,11 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::archive::{ArchiveError, Export, Import, Piece, Step, Taken};
-use crate::file_parts::Parts;
-use crate::gallery::ImageRecord;
-use crate::keeper::{keep_bytes, Keeper};
-use crate::object_url::ObjectUrl;
+use crate::browser::keeper::{keep_bytes, Keeper};
+use crate::browser::object_url::ObjectUrl;
+use crate::state::archive::file_parts::Parts;
+use crate::state::archive::{ArchiveError, Export, Import, Piece, Step, Taken};
+use crate::state::gallery::ImageRecord;
 
 /// How long a finished export's download link is kept alive, so the browser can read it.
 const DOWNLOAD_GRACE: Duration = Duration::from_secs(60);

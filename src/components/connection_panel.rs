@@ -9,9 +9,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use crate::browser::api;
 use crate::components::field::{invalid, problem_id, FormField};
-use crate::connections::{Connections, Origin, Profile};
-use crate::image_api;
+use crate::state::connections::{Connections, Origin, Profile};
 
 /// The profile list and the fields of the profile in use, each with its problem beside it.
 #[component]
@@ -68,7 +68,7 @@ pub fn ConnectionPanel(
         };
         tested.set(Some((checked.clone(), None)));
         spawn_local(async move {
-            let diagnosis = image_api::probe(&checked).await;
+            let diagnosis = api::probe(&checked).await;
             tested.update(|tested| {
                 if let Some((target, result)) = tested {
                     if *target == checked {

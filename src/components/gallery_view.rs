@@ -12,12 +12,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::Blob;
 
+use crate::browser::image_store::StoreError;
+use crate::browser::keeper::{Keeper, Storage};
+use crate::browser::object_url::ObjectUrl;
 use crate::components::archive_panel::ArchivePanel;
 use crate::components::lightbox::{Lightbox, LightboxItem, Source};
-use crate::gallery::{choices, ImageRecord, Order, Query};
-use crate::image_store::StoreError;
-use crate::keeper::{Keeper, Storage};
-use crate::object_url::ObjectUrl;
+use crate::state::gallery::{choices, ImageRecord, Order, Query};
 
 /// A cell's side and the gap between cells, in CSS pixels: the virtual grid's arithmetic.
 const CELL: f64 = 180.0;

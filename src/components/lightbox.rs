@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
-use crate::keeper::Keeper;
-use crate::object_url::ObjectUrl;
+use crate::browser::keeper::Keeper;
+use crate::browser::object_url::ObjectUrl;
 
 /// One image the lightbox can show.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use easel_contract::request::{Field, Plan, RequestError, Size, MAX_IMAGES_PER_RU
 use leptos::prelude::*;
 
 use crate::components::field::{invalid, problem_id, FormField};
-use crate::studio_form::{StudioForm, TypedSize};
+use crate::state::studio_form::{StudioForm, TypedSize};
 
 /// The prompt box, one select per option the model offers, and Generate.
 #[component]

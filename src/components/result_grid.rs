@@ -5,15 +5,15 @@ use easel_contract::response::{Reported, LINK_LIFETIME};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::browser::api::{Generated, Picture};
+use crate::browser::engine::Engine;
+use crate::browser::image_store::Pending;
+use crate::browser::keeper::{Keeper, Keeping};
 use crate::components::lightbox::{Lightbox, LightboxItem, Source};
-use crate::engine::Engine;
-use crate::file_name::download_name;
-use crate::image_api::{Generated, Picture};
-use crate::image_store::Pending;
-use crate::keeper::{Keeper, Keeping};
-use crate::spending::OverBudget;
-use crate::tiles::{Tile, TileId, TileState};
-use crate::word_diff::{word_diff, Change};
+use crate::state::file_name::download_name;
+use crate::state::spending::OverBudget;
+use crate::state::tiles::{Tile, TileId, TileState};
+use crate::state::word_diff::{word_diff, Change};
 
 /// The grid of tiles, newest run first, with a status line screen readers announce and the
 /// "Cancel all" button while anything is still to settle.

@@ -4,7 +4,7 @@ use easel_contract::endpoint::{ConnectionError, Target};
 use easel_contract::request::{Plan, RequestError};
 use leptos::prelude::*;
 
-use crate::show_as_code::{curl, python};
+use crate::state::show_as_code::{curl, python};
 
 /// A disclosure with the request the form would send, for scripts and for bug reports.
 #[component]

@@ -38,10 +38,10 @@ pub struct ImageRecord {
 }
 
 /// The id of an image: the SHA-256, in lower-case hex, of its bytes less the record an export
-/// writes into a PNG (its `easel` text chunk, see [`crate::archive`]), so an image has one id
+/// writes into a PNG (its `easel` text chunk, see [`crate::state::png_record`]), so an image has one id
 /// before and after an export. Every id Easel computes comes from here.
 pub fn image_id(bytes: &[u8]) -> String {
-    Sha256::digest(crate::archive::without_record(bytes)).iter().map(|byte| format!("{byte:02x}")).collect()
+    Sha256::digest(crate::state::png_record::without_record(bytes)).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// The order of the gallery.

@@ -3,8 +3,8 @@
 //! read: a value that cannot be read is set aside under another name, without its keys, not
 //! overwritten.
 
-use crate::connections::{set_aside_without_secrets, Saved};
-use crate::studio_form::KeptForm;
+use crate::state::connections::{set_aside_without_secrets, Saved};
+use crate::state::studio_form::KeptForm;
 
 const CONNECTIONS: &str = "easel.connections";
 const UNREADABLE: &str = "easel.connections.unreadable";

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use easel_contract::endpoint::Target;
-use easel_contract::profiles::LinkSignature;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::closure::Closure;
@@ -16,13 +15,13 @@ use web_sys::{
     PerformanceObserver, PerformanceObserverEntryList, PerformanceObserverInit, StorageEstimate, StorageManager,
 };
 
-use crate::device_space::Space;
-use crate::gallery::{image_id, ImageRecord};
-use crate::image_api::{with_credential, Generated, Picture};
-use crate::image_store::{ImageStore, Made, StoreError};
-use crate::object_url::ObjectUrl;
-use crate::other_pages;
-use crate::tiles::{Tile, TileId, TileState, Tiles};
+use crate::browser::api::{image_bytes, Generated, Picture, Route};
+use crate::browser::image_store::{ImageStore, Made, StoreError};
+use crate::browser::object_url::ObjectUrl;
+use crate::browser::other_pages;
+use crate::state::device_space::Space;
+use crate::state::gallery::{image_id, ImageRecord};
+use crate::state::tiles::{Tile, TileId, TileState, Tiles};
 
 /// How long keeping waits for a new image's first paint, in milliseconds, at most: short, since
 /// an image not yet kept is lost to a reload (it is listed as interrupted, to ask for again).
@@ -227,7 +226,7 @@ impl Keeper {
         spawn_local(async move {
             let outcome = match self.opened().await {
                 Err(refused) => Keeping::Failed(refused),
-                Ok(store) => match bytes_of(&image.picture, route, &target).await {
+                Ok(store) => match image_bytes(&image.picture, route, &target).await {
                     None => Keeping::LinkOnly,
                     Some(blob) => {
                         let draft = ImageRecord {
@@ -328,37 +327,6 @@ async fn save(
     Ok(record.id)
 }
 
-/// How a link's bytes are fetched.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Route {
-    /// From the image host, as the page's own request.
-    Direct,
-    /// Through the page's server, which fetches only links its proxy signed.
-    ThroughServer(LinkSignature),
-}
-
-/// The image's bytes: at hand for data answers, fetched for links (`None` when they could not be
-/// read: the image host does not let this page, or the server would not fetch them).
-async fn bytes_of(picture: &Picture, route: Route, target: &Target) -> Option<Blob> {
-    let link = match picture {
-        Picture::Bytes(object_url) => return Some(object_url.blob().clone()),
-        Picture::Link(url) => url,
-    };
-    let request = match route {
-        Route::Direct => gloo_net::http::Request::get(link),
-        Route::ThroughServer(signature) => {
-            let encoded = String::from(js_sys::encode_uri_component(link));
-            let request = gloo_net::http::Request::get(&signature.fetch_through(&encoded));
-            // The proxy's own access token (the route is taken only for calls to this same
-            // server): its rule for generating is its rule for fetching.
-            with_credential(request, target)
-        }
-    };
-    let response = request.send().await.ok().filter(|response| response.ok())?;
-    let response: web_sys::Response = response.into();
-    JsFuture::from(response.blob().ok()?).await.ok()?.dyn_into().ok()
-}
-
 /// Resolves once the browser has painted the image at `url` in its tile (Element Timing reads
 /// the tile's `elementtiming`), or after [`PAINT_PATIENCE_MS`]: a hidden page or a tile out of view
 /// paints nothing, and not every browser reports paints. Keeping waits for it, so decoding the
@@ -428,7 +396,7 @@ mod tests {
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
     use super::*;
-    use crate::gallery::tests::record;
+    use crate::state::gallery::tests::record;
 
     wasm_bindgen_test_configure!(run_in_browser);
 

@@ -9,7 +9,7 @@ use easel_contract::failure::{CallError, Failure, RetryPolicy};
 use easel_contract::price::{Cost, Estimate};
 use easel_contract::request::ValidRequest;
 
-use crate::spending::{self, BudgetProblem, OverBudget};
+use crate::state::spending::{self, BudgetProblem, OverBudget};
 
 /// A tile's identity, stable for its life; the grid keys on it.
 pub type TileId = u64;
@@ -91,11 +91,6 @@ impl<Image: Clone> Tiles<Image> {
     /// The tiles, newest first.
     pub fn list(&self) -> &[Tile<Image>] {
         &self.list
-    }
-
-    /// The prompt of tile `id`.
-    pub fn prompt_of(&self, id: TileId) -> Option<String> {
-        self.list.iter().find(|tile| tile.id == id).map(|tile| tile.prompt.clone())
     }
 
     /// How many requests are on their way.
@@ -426,7 +421,7 @@ mod tests {
             "one done and one on its way leave no room for the same request again"
         );
         assert_eq!(tiles.list().len(), 2, "nothing was queued");
-        assert!(tiles.queue_within(crate::spending::read_budget("two"), cost_of, "a fox", vec![again]).is_err());
+        assert!(tiles.queue_within(crate::state::spending::read_budget("two"), cost_of, "a fox", vec![again]).is_err());
         assert_eq!(tiles.list().len(), 2, "an unreadable budget sends nothing");
     }
 

@@ -40,11 +40,6 @@ impl Parts {
         self.loaded.insert(start, bytes);
     }
 
-    /// The file's length in bytes.
-    pub fn size(&self) -> u64 {
-        self.len
-    }
-
     /// Keeps every part loaded so far through [`Parts::forget_unpinned`].
     pub fn pin_loaded(&mut self) {
         self.pinned.extend(self.loaded.keys().copied());
@@ -57,6 +52,7 @@ impl Parts {
     }
 
     /// Bytes held now.
+    #[cfg(test)]
     pub fn held(&self) -> usize {
         self.loaded.values().map(Vec::len).sum()
     }

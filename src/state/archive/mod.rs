@@ -3,8 +3,11 @@
 //! record. Each PNG also carries its own record in an `easel` iTXt chunk, so one image dropped
 //! onto the studio brings its prompt and settings back without the zip.
 //!
-//! An image's id does not count that chunk (see [`crate::gallery::image_id`]), so an image keeps
+//! An image's id does not count that chunk (see [`crate::state::gallery::image_id`]), so an image keeps
 //! its id through an export and an import, and import hands back the bytes as they were kept.
+
+pub mod file_parts;
+mod zip_stream;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -20,10 +23,11 @@ use serde::{Deserialize, Serialize};
 use zip::result::ZipError;
 use zip::{DateTime, ZipArchive};
 
-use crate::file_name::download_name;
-use crate::file_parts::{Parts, PartsReader};
-use crate::gallery::{image_id, ImageRecord};
-use crate::zip_stream::ZipStream;
+use crate::state::archive::file_parts::{Parts, PartsReader};
+use crate::state::archive::zip_stream::ZipStream;
+use crate::state::file_name::download_name;
+use crate::state::gallery::{image_id, ImageRecord};
+use crate::state::png_record::{self, without_record, PngTextProblem, WithRecord};
 
 /// The version of the archive's layout, written as `"easel"` in the manifest, so a later Easel
 /// that changes it can still read this one and this one refuses what it would misread.
@@ -37,12 +41,6 @@ const IMAGE_LIMIT: u64 = 64 << 20;
 
 /// The largest manifest Easel reads: some hundred thousand records.
 const MANIFEST_LIMIT: u64 = 16 << 20;
-
-const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-
-/// The keyword of the iTXt chunk that carries an image's record inside a PNG, then the iTXt
-/// header's null separator.
-const RECORD_KEYWORD: &[u8] = b"easel\0";
 
 /// The manifest: the layout's version, and one entry per image.
 #[derive(Serialize, Deserialize)]
@@ -183,31 +181,6 @@ impl fmt::Display for FileProblem {
 }
 
 impl std::error::Error for FileProblem {}
-
-/// Why a single PNG gave no record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PngTextProblem {
-    /// The bytes do not start as a PNG does.
-    NotPng,
-    /// A PNG without Easel's chunk.
-    NoRecord,
-    /// Easel's chunk is there but does not hold a record this Easel reads; holds why.
-    Unreadable(String),
-}
-
-impl fmt::Display for PngTextProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PngTextProblem::NotPng => f.write_str("This file is not a PNG, so it carries no settings from Easel."),
-            PngTextProblem::NoRecord => f.write_str("This PNG was not made by Easel: it carries no settings."),
-            PngTextProblem::Unreadable(detail) => {
-                write!(f, "This PNG's settings from Easel could not be read: {detail}.")
-            }
-        }
-    }
-}
-
-impl std::error::Error for PngTextProblem {}
 
 /// A piece of an exported file: bytes made for the zip, or a range of the image's bytes as kept,
 /// which the browser takes from the kept image itself without copying it.
@@ -455,11 +428,7 @@ impl Import {
 
 /// The record an Easel PNG carries (its id and format read from the bytes, as import does).
 pub fn record_in_png(bytes: &[u8]) -> Result<ImageRecord, PngTextProblem> {
-    let png = Png::read(bytes).ok_or(PngTextProblem::NotPng)?;
-    let text = png.chunks.iter().find_map(Chunk::record_text).ok_or(PngTextProblem::NoRecord)?;
-    let json = itxt_text(text).ok_or_else(|| {
-        PngTextProblem::Unreadable("it is compressed, or its chunk is malformed, which Easel never writes".into())
-    })?;
+    let json = png_record::record_json(bytes)?;
     let mut record: ImageRecord =
         serde_json::from_str(json).map_err(|error| PngTextProblem::Unreadable(error.to_string()))?;
     record.id = image_id(bytes);
@@ -467,108 +436,12 @@ pub fn record_in_png(bytes: &[u8]) -> Result<ImageRecord, PngTextProblem> {
     Ok(record)
 }
 
-/// `bytes` without the record an export put in a PNG: the image as Easel keeps it, which its id
-/// is computed over. Anything else comes back as it is.
-pub(crate) fn without_record(bytes: &[u8]) -> Cow<'_, [u8]> {
-    let Some(png) = Png::read(bytes) else { return Cow::Borrowed(bytes) };
-    if png.chunks.iter().all(|chunk| chunk.record_text().is_none()) {
-        return Cow::Borrowed(bytes);
-    }
-    let mut kept = Vec::with_capacity(bytes.len());
-    kept.extend_from_slice(PNG_SIGNATURE);
-    for chunk in png.chunks.iter().filter(|chunk| chunk.record_text().is_none()) {
-        kept.extend_from_slice(chunk.whole);
-    }
-    kept.extend_from_slice(png.tail);
-    Cow::Owned(kept)
-}
-
-/// A PNG as its chunks, read no further than its structure holds: nothing is decoded, and
-/// nothing is lost, so bytes rebuilt from it are the file's.
-struct Png<'a> {
-    chunks: Vec<Chunk<'a>>,
-    /// What follows the last whole chunk (nothing, unless the file was cut short or padded).
-    tail: &'a [u8],
-}
-
-/// One PNG chunk, as it sits in the file.
-struct Chunk<'a> {
-    kind: &'a [u8],
-    data: &'a [u8],
-    /// Length, type, data and CRC.
-    whole: &'a [u8],
-}
-
-impl<'a> Png<'a> {
-    /// `None` if the bytes are not a PNG.
-    fn read(bytes: &'a [u8]) -> Option<Png<'a>> {
-        let mut rest = bytes.strip_prefix(PNG_SIGNATURE)?;
-        let mut chunks = Vec::new();
-        while let Some(&[a, b, c, d]) = rest.get(..4) {
-            let length = u32::from_be_bytes([a, b, c, d]) as usize;
-            let Some(whole) = length.checked_add(12).and_then(|size| rest.get(..size)) else { break };
-            chunks.push(Chunk { kind: &whole[4..8], data: &whole[8..8 + length], whole });
-            rest = &rest[whole.len()..];
-        }
-        Some(Png { chunks, tail: rest })
-    }
-}
-
-impl<'a> Chunk<'a> {
-    /// The part of the chunk after its keyword when it is Easel's record.
-    fn record_text(&self) -> Option<&'a [u8]> {
-        self.data.strip_prefix(RECORD_KEYWORD).filter(|_| self.kind == b"iTXt")
-    }
-}
-
-/// The text of an iTXt chunk after its keyword: uncompressed, past the language tag and the
-/// translated keyword, as UTF-8.
-fn itxt_text(after_keyword: &[u8]) -> Option<&str> {
-    let [0, 0, rest @ ..] = after_keyword else { return None };
-    let mut fields = rest.splitn(3, |byte| *byte == 0);
-    let (_language, _translated_keyword, text) = (fields.next()?, fields.next()?, fields.next()?);
-    std::str::from_utf8(text).ok()
-}
-
-/// The PNG `bytes` with `record_json` in an `easel` iTXt chunk before its first IDAT (the place
-/// every reader of text chunks looks before the pixels), any such chunk already there left out,
-/// as pieces; `None` if `bytes` is not a PNG with pixels.
+/// The PNG `bytes` with `record_json` inside, as pieces; `None` if `bytes` is not a PNG with
+/// pixels.
 fn record_pieces(bytes: &[u8], record_json: &str) -> Option<Vec<Piece>> {
-    let png = Png::read(bytes)?;
-    let first_pixels = png.chunks.iter().position(|chunk| chunk.kind == b"IDAT")?;
-    let mut data = RECORD_KEYWORD.to_vec();
-    // Not compressed, then an empty language tag and an empty translated keyword.
-    data.extend_from_slice(&[0, 0, 0, 0]);
-    data.extend_from_slice(record_json.as_bytes());
-    let mut record = Vec::with_capacity(data.len() + 12);
-    record.extend_from_slice(&u32::try_from(data.len()).ok()?.to_be_bytes());
-    record.extend_from_slice(b"iTXt");
-    record.extend_from_slice(&data);
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(b"iTXt");
-    crc.update(&data);
-    record.extend_from_slice(&crc.finalize().to_be_bytes());
-
-    let mut pieces = Vec::new();
-    let keep = |pieces: &mut Vec<Piece>, range: Range<usize>| match pieces.last_mut() {
-        Some(Piece::Kept(last)) if last.end == range.start => last.end = range.end,
-        _ => pieces.push(Piece::Kept(range)),
-    };
-    keep(&mut pieces, 0..PNG_SIGNATURE.len());
-    let mut at = PNG_SIGNATURE.len();
-    for (place, chunk) in png.chunks.iter().enumerate() {
-        if place == first_pixels {
-            pieces.push(Piece::Made(std::mem::take(&mut record)));
-        }
-        if chunk.record_text().is_none() {
-            keep(&mut pieces, at..at + chunk.whole.len());
-        }
-        at += chunk.whole.len();
-    }
-    if at < bytes.len() {
-        keep(&mut pieces, at..bytes.len());
-    }
-    Some(pieces)
+    let WithRecord { before, chunk, after } = png_record::with_record(bytes, record_json)?;
+    let kept = |ranges: Vec<Range<usize>>| ranges.into_iter().map(Piece::Kept);
+    Some(kept(before).chain(std::iter::once(Piece::Made(chunk))).chain(kept(after)).collect())
 }
 
 /// A file's name in the zip: its download name with the image's id in place of its place in
@@ -633,7 +506,7 @@ mod tests {
     use zip::{CompressionMethod, ZipWriter};
 
     use super::*;
-    use crate::gallery::tests::record;
+    use crate::state::gallery::tests::record;
 
     /// A 3×2 RGB PNG whose pixels follow `seed`, so each seed is a different image, with a text
     /// chunk when asked.

@@ -5,7 +5,7 @@
 //!
 //! The `zip` crate writes only the bytes that pass through it, so an export through it holds the
 //! whole zip, or at least every image, in wasm's memory, which never shrinks. Reading stays with
-//! the crate (see [`crate::archive`]).
+//! the crate (see [`crate::state::archive`]).
 
 use zip::DateTime;
 

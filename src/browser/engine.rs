@@ -10,11 +10,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::AbortController;
 
-use crate::image_api::{self, Generated};
-use crate::image_store::Pending;
-use crate::keeper::{Keeper, Keeping};
-use crate::spending::{BudgetProblem, OverBudget};
-use crate::tiles::{Job, Tile, TileId, TileState, Tiles};
+use crate::browser::api::{self, Generated};
+use crate::browser::clock::now_ms;
+use crate::browser::image_store::Pending;
+use crate::browser::keeper::{Keeper, Keeping};
+use crate::state::spending::{BudgetProblem, OverBudget};
+use crate::state::tiles::{Job, Tile, TileId, TileState, Tiles};
 
 /// The run's state and the handles of calls in flight; `Copy`, so every handler can hold it.
 #[derive(Clone, Copy)]
@@ -42,11 +43,6 @@ pub struct Engine {
 struct InFlight {
     controller: AbortController,
     timer: Option<TimeoutHandle>,
-}
-
-/// Milliseconds on the page's clock.
-pub fn now_ms() -> u64 {
-    js_sys::Date::now() as u64
 }
 
 impl Engine {
@@ -218,7 +214,7 @@ impl Engine {
                 in_flight.insert(id, InFlight { controller, timer });
             });
             spawn_local(async move {
-                let mut outcome = image_api::generate(&job.target, &job.request, &signal).await;
+                let mut outcome = api::generate(&job.target, &job.request, &signal).await;
                 self.settled(id);
                 if self.timed_out.try_update_value(|timed_out| timed_out.remove(&id)).unwrap_or(false) {
                     outcome = Err(CallError::from(Failure::Timeout));

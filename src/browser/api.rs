@@ -1,5 +1,6 @@
-//! The calls to the image API: send a validated request and turn the answer into images to show
-//! or a classified [`Failure`]; and the connection test, which costs nothing.
+//! Every HTTP call the app makes: the team's profiles (`config.json`), generating (a validated
+//! request, its answer turned into images to show or a classified [`Failure`]), the bytes behind
+//! an image link, and the connection test, which costs nothing.
 
 use std::sync::Arc;
 
@@ -7,13 +8,24 @@ use easel_contract::endpoint::Target;
 use easel_contract::failure::{CallError, Failure, FailureDetails};
 use easel_contract::price::Cost;
 use easel_contract::probe::Diagnosis;
-use easel_contract::profiles::{LinkSignature, LINK_SIGNATURES_HEADER};
+use easel_contract::profiles::{LinkSignature, RuntimeConfig, LINK_SIGNATURES_HEADER};
 use easel_contract::request::{OutputFormat, ValidRequest};
 use easel_contract::response::{ImageSource, ImagesResponse, Reported};
 use gloo_net::http::{Request, RequestBuilder};
-use web_sys::{AbortSignal, RequestMode};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Blob, RequestMode};
 
-use crate::object_url::ObjectUrl;
+use crate::browser::object_url::ObjectUrl;
+
+/// The profiles the server offers everyone (its `config.json`): none on a static host without
+/// one, or what is wrong with the file.
+pub async fn team_profiles() -> Result<RuntimeConfig, String> {
+    match Request::get("config.json").send().await {
+        Ok(response) if response.ok() => RuntimeConfig::parse(&response.text().await.unwrap_or_default()),
+        _ => Ok(RuntimeConfig::default()),
+    }
+}
 
 /// Where an image's pixels can be loaded from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,9 +160,40 @@ pub async fn probe(target: &Target) -> Diagnosis {
 }
 
 /// `request` with `target`'s headers: its credential, for `target`'s own endpoint only.
-pub fn with_credential(mut request: RequestBuilder, target: &Target) -> RequestBuilder {
+fn with_credential(mut request: RequestBuilder, target: &Target) -> RequestBuilder {
     for (name, value) in target.headers() {
         request = request.header(name, &value);
     }
     request
+}
+
+/// How a link's bytes are fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// From the image host, as the page's own request.
+    Direct,
+    /// Through the page's server, which fetches only links its proxy signed.
+    ThroughServer(LinkSignature),
+}
+
+/// The image's bytes: at hand for data answers, fetched for links (`None` when they could not be
+/// read: the image host does not let this page, or the server would not fetch them).
+pub async fn image_bytes(picture: &Picture, route: Route, target: &Target) -> Option<Blob> {
+    let link = match picture {
+        Picture::Bytes(object_url) => return Some(object_url.blob().clone()),
+        Picture::Link(url) => url,
+    };
+    let request = match route {
+        Route::Direct => Request::get(link),
+        Route::ThroughServer(signature) => {
+            let encoded = String::from(js_sys::encode_uri_component(link));
+            let request = Request::get(&signature.fetch_through(&encoded));
+            // The proxy's own access token (the route is taken only for calls to this same
+            // server): its rule for generating is its rule for fetching.
+            with_credential(request, target)
+        }
+    };
+    let response = request.send().await.ok().filter(|response| response.ok())?;
+    let response: web_sys::Response = response.into();
+    JsFuture::from(response.blob().ok()?).await.ok()?.dyn_into().ok()
 }

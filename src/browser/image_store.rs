@@ -23,7 +23,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, IdbTransaction};
 
-use crate::gallery::ImageRecord;
+use crate::state::gallery::ImageRecord;
 
 const NAME: &str = "easel";
 const VERSION: u32 = 1;
@@ -426,7 +426,7 @@ mod tests {
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
     use super::*;
-    use crate::gallery::tests::record;
+    use crate::state::gallery::tests::record;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
