@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use easel_contract::calendar::Date;
 use easel_contract::failure::GENERATION_TIMEOUT;
 use easel_contract::model::ModelProfile;
 use easel_contract::profiles::RuntimeConfig;
@@ -11,8 +10,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use crate::browser::clock;
 use crate::browser::engine::Engine;
-use crate::browser::image_store::{ImageStore, Left, Pending, StoreError};
+use crate::browser::image_store::{ImageStore, Left, StoreError};
 use crate::browser::keeper::{keep_made, Keeper};
 use crate::browser::local_store;
 use crate::browser::other_pages;
@@ -25,9 +25,8 @@ use crate::components::spending_panel::SpendingPanel;
 use crate::hooks::{use_clock, use_escape, use_hash};
 use crate::state::archive;
 use crate::state::connections::Connections;
-use crate::state::spending;
-use crate::state::studio_form::{follow_model, StudioForm};
-use crate::state::tiles::Job;
+use crate::state::interrupted::Pending;
+use crate::state::studio::Studio;
 
 /// Opens the device's store of kept images for `keeper`'s page (or says why the browser refuses
 /// one), and takes over what pages that are gone left: at once for those gone already, and for
@@ -67,20 +66,22 @@ async fn take_over(store: &ImageStore, left: Left, keeper: Keeper, interrupted: 
 /// `store`, and telling what an earlier page `interrupted`.
 #[component]
 pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
-    let today = Date::from_days_since_epoch((js_sys::Date::now() / 86_400_000.0).floor() as i64);
+    let today = clock::today();
     let origin = window().location().origin().unwrap_or_default();
     let team_problem = team.as_ref().err().cloned();
     let fetch_through = team.as_ref().is_ok_and(|team| team.fetch_through);
     let call_timeout = team.as_ref().map_or(GENERATION_TIMEOUT, RuntimeConfig::call_timeout);
-    let connections =
-        RwSignal::new(Connections::new(&team.unwrap_or_default(), &origin, local_store::load_connections(), today));
-    let (form, kept_prompt) = form_as_left(connections);
-    let form = RwSignal::new(form);
-    Effect::new(move |_| connections.with(|c| local_store::save_connections(&c.saved())));
-    Effect::new(move |_| {
-        let profile = connections.with(|c| c.current().name.clone());
-        form.with(|form| local_store::save_form(&form.kept(&profile)));
-    });
+    let connections = Connections::new(&team.unwrap_or_default(), &origin, local_store::load_connections(), today);
+    let kept = local_store::load_form();
+    let studio = Studio::new(connections, kept.as_ref());
+    // The prompt brought back from the last visit, marked as kept until it is edited.
+    let kept_prompt = kept.and(Some(studio.form.prompt.clone())).filter(|prompt| !prompt.is_empty());
+    let studio = RwSignal::new(studio);
+    // Each kept value is written when it changes, not at every change of the studio.
+    let saved = Memo::new(move |_| studio.with(|studio| studio.connections().saved()));
+    Effect::new(move |_| saved.with(local_store::save_connections));
+    let kept_form = Memo::new(move |_| studio.with(Studio::kept));
+    Effect::new(move |_| kept_form.with(local_store::save_form));
     // Problems are shown once the user has tried to generate, not while they start typing.
     let show_problems = RwSignal::new(false);
     let keeper = Keeper::new(fetch_through);
@@ -90,17 +91,18 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
     spawn_local(async move {
         keeper.open(open_store(keeper, interrupted).await);
     });
-    let budget_text = RwSignal::new(String::new());
-    let budget = Memo::new(move |_| budget_text.with(|text| spending::read_budget(text)));
+    let (budget_text, set_budget_text) =
+        create_slice(studio, |studio| studio.budget.clone(), |studio, text| studio.budget = text);
+    let budget = Memo::new(move |_| studio.with(Studio::budget));
     let engine = Engine::new(
-        Signal::derive(move || form.with(|form| usize::from(form.at_once).max(1))),
+        Signal::derive(move || studio.with(|studio| usize::from(studio.form.at_once).max(1))),
         budget.into(),
         call_timeout,
         keeper,
     );
     // What the form and the connection mean, derived once for every part that reads them.
-    let plan = Memo::new(move |_| form.with(StudioForm::plan));
-    let target = Memo::new(move |_| connections.with(|c| c.current().connection.target()));
+    let plan = Memo::new(move |_| studio.with(Studio::plan));
+    let target = Memo::new(move |_| studio.with(Studio::target));
     let spending = Memo::new(move |_| engine.tiles.with(|tiles| tiles.spending(|image| image.cost)));
     // The budget's problem, or why the planned run would not be sent: the engine's own check.
     let budget_problem = Memo::new(move |_| {
@@ -120,20 +122,11 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
 
     let submit = move || {
         show_problems.set(true);
-        let (Ok(target), Ok(plan), None) =
-            (target.get_untracked(), plan.get_untracked(), form.with_untracked(StudioForm::at_once_problem))
-        else {
-            return;
-        };
-        let prompt = form.with_untracked(|form| form.prompt.clone());
-        let connection = connections.with_untracked(|c| c.current().name.trim().to_owned());
-        let jobs = plan
-            .requests
-            .into_iter()
-            .map(|request| Job { target: target.clone(), request, connection: connection.clone() })
-            .collect();
-        // A run over the budget is not sent; the spending panel already says why.
-        let _ = engine.run(&prompt, jobs);
+        // What is wrong is shown beside each field; a run over the budget is not sent, and the
+        // spending panel already says why.
+        if let Ok(jobs) = studio.with_untracked(Studio::submit) {
+            let _ = engine.run(jobs);
+        }
     };
 
     // The panels under the form (the connection, "show as code") are drawn just after the first
@@ -171,14 +164,7 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
                     spawn_local(async move {
                         let outcome = settings_from(&file).await;
                         if let Ok((model, request)) = &outcome {
-                            connections.update(|c| {
-                                let profile = c.current_mut();
-                                form.update(|form| {
-                                    form.switch_model(model, &mut profile.connection);
-                                    form.restore(model, request);
-                                });
-                                profile.model = model;
-                            });
+                            studio.update(|studio| studio.restore(model, request));
                         }
                         dropped.set(Some(outcome.map(|_| {
                             format!("The prompt and settings of {} are in the form.", file.name())
@@ -187,35 +173,14 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
                 }
             }
         >
-            <PromptForm
-                form
-                kept_prompt
-                dropped
-                plan
-                show_problems
-                on_generate=submit
-                today
-                on_switch_model=move |model| connections.update(|c| {
-                    let profile = c.current_mut();
-                    form.update(|form| form.switch_model(model, &mut profile.connection));
-                    profile.model = model;
-                })
-            />
-            <SpendingPanel spending budget_text
+            <PromptForm studio kept_prompt dropped plan show_problems on_generate=submit today />
+            <SpendingPanel spending budget_text set_budget_text
                 problem=Signal::derive(move || show_problems.get().then(|| budget_problem.get().err())?) />
-            <ResultGrid engine keeper now interrupted on_use_prompt=move |text| use_as_prompt(form, text) />
+            <ResultGrid engine keeper now interrupted on_use_prompt=move |text| use_as_prompt(studio, text) />
             {move || below_drawn.get().then(|| {
                 let team_problem = team_problem.clone();
                 view! {
-                    <ConnectionPanel connections target show_problems team_problem today
-                        on_select=move |index| {
-                            connections.update(|c| c.select(index));
-                            let model = connections.with_untracked(|c| c.current().model);
-                            if form.with_untracked(|form| form.model != model) {
-                                form.update(|form| form.use_model(model));
-                            }
-                        }
-                    />
+                    <ConnectionPanel studio target show_problems team_problem today />
                     <ShowAsCode plan target />
                 }
             })}
@@ -226,27 +191,6 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
             </main>
         </Show>
     }
-}
-
-/// The form as the user left it on this device, or the current model's defaults; and the prompt
-/// it brought back, to mark as kept. The kept model comes back when it was chosen in the profile
-/// now in use, which then follows it as it did.
-fn form_as_left(connections: RwSignal<Connections>) -> (StudioForm, Option<String>) {
-    let (profile, current) = connections.with_untracked(|c| (c.current().name.clone(), c.current().model));
-    let Some(kept) = local_store::load_form() else {
-        return (StudioForm::new(current), None);
-    };
-    let model = ModelProfile::by_name(&kept.model).filter(|_| kept.profile == profile).unwrap_or(current);
-    if model.name != current.name {
-        connections.update(|c| {
-            let profile = c.current_mut();
-            follow_model(&mut profile.connection, current, model);
-            profile.model = model;
-        });
-    }
-    let form = StudioForm::from_kept(&kept, model);
-    let kept_prompt = (!form.prompt.is_empty()).then(|| form.prompt.clone());
-    (form, kept_prompt)
 }
 
 /// The model and request an Easel PNG carries, or why `file` carries none.
@@ -263,8 +207,8 @@ async fn settings_from(file: &web_sys::File) -> Result<(&'static ModelProfile, I
 }
 
 /// Puts `text` in the prompt box and moves the focus there, ready to edit.
-fn use_as_prompt(form: RwSignal<StudioForm>, text: String) {
-    form.update(|form| form.prompt = text);
+fn use_as_prompt(studio: RwSignal<Studio>, text: String) {
+    studio.update(|studio| studio.form.prompt = text);
     if let Some(prompt) = document().get_element_by_id("prompt") {
         let _ = prompt.unchecked_into::<web_sys::HtmlElement>().focus();
     }

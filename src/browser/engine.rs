@@ -12,8 +12,8 @@ use web_sys::AbortController;
 
 use crate::browser::api::{self, Generated};
 use crate::browser::clock::now_ms;
-use crate::browser::image_store::Pending;
 use crate::browser::keeper::{Keeper, Keeping};
+use crate::state::interrupted::Pending;
 use crate::state::spending::{BudgetProblem, OverBudget};
 use crate::state::tiles::{Job, Tile, TileId, TileState, Tiles};
 
@@ -118,7 +118,7 @@ impl Engine {
         Pending {
             key: self.keeper.note_key(tile.id),
             page: self.keeper.page(),
-            prompt: tile.prompt.clone(),
+            prompt: tile.prompt().to_owned(),
             model: tile.job.request.model().name.to_owned(),
             images: tile.job.request.image_count(),
         }
@@ -131,11 +131,9 @@ impl Engine {
     }
 
     /// Queues a run, if the budget allows it: a tile per job, sent as the cap allows.
-    pub fn run(self, prompt: &str, jobs: Vec<Job>) -> Result<(), OverBudget> {
+    pub fn run(self, jobs: Vec<Job>) -> Result<(), OverBudget> {
         let budget = self.budget.get_untracked();
-        self.tiles
-            .try_update(|tiles| tiles.queue_within(budget, |image| image.cost, prompt, jobs))
-            .unwrap_or(Ok(()))?;
+        self.tiles.try_update(|tiles| tiles.queue_within(budget, |image| image.cost, jobs)).unwrap_or(Ok(()))?;
         // The run is noted on the device before its first call goes out, so a page closed at any
         // moment lists a sent call as interrupted, never loses it. Marked as noted, so the
         // effect above does not write it again; it forgets the note when the tile ends.

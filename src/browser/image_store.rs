@@ -18,12 +18,13 @@ use std::rc::Rc;
 use idb::{
     Database, DatabaseEvent, Error, Factory, ObjectStoreParams, Transaction, TransactionMode, TransactionResult,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, IdbTransaction};
 
 use crate::state::gallery::ImageRecord;
+use crate::state::interrupted::Pending;
 
 const NAME: &str = "easel";
 const VERSION: u32 = 1;
@@ -63,22 +64,6 @@ impl From<Error> for StoreError {
             _ => StoreError::Unavailable(error.to_string()),
         }
     }
-}
-
-/// A call that was in flight, kept until it settles: what a reload finds here was interrupted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Pending {
-    /// Unique across page loads: the page's id and the tile's.
-    pub key: String,
-    /// The page that made the call (0 in notes from before pages had ids: taken as gone).
-    #[serde(default)]
-    pub page: u64,
-    /// The prompt.
-    pub prompt: String,
-    /// The model.
-    pub model: String,
-    /// How many images the call asked for.
-    pub images: u8,
 }
 
 /// The open database; cheap to clone.

@@ -221,8 +221,7 @@ impl Keeper {
     fn keep(self, tile: &Tile<Generated>, image: Generated, route: Route) {
         let id = tile.id;
         let target = tile.job.target.clone();
-        let (prompt, request, connection) =
-            (tile.prompt.clone(), tile.job.request.clone(), tile.job.connection.clone());
+        let (request, connection) = (tile.job.request.clone(), tile.job.connection.clone());
         spawn_local(async move {
             let outcome = match self.opened().await {
                 Err(refused) => Keeping::Failed(refused),
@@ -231,7 +230,6 @@ impl Keeper {
                     Some(blob) => {
                         let draft = ImageRecord {
                             id: String::new(),
-                            prompt,
                             revised_prompt: image.revised_prompt.clone(),
                             model: request.model().name.to_owned(),
                             request: request.body().clone(),
@@ -421,9 +419,10 @@ mod tests {
         let kept = store.records().await.unwrap().into_iter().find(|r| r.id == claimed.id).unwrap();
         assert_eq!(kept.pixels, Some((3, 2)), "the decoded size, not the manifest's");
 
-        let other = ImageRecord { prompt: "the same image, another record".into(), favourite: true, ..claimed.clone() };
+        let mut other = ImageRecord { favourite: true, ..claimed.clone() };
+        other.request.prompt = "the same image, another record".into();
         assert_eq!(keep_bytes(&store, other, &bytes).await, Ok(false), "already kept");
         let kept = store.records().await.unwrap().into_iter().find(|r| r.id == claimed.id).unwrap();
-        assert_eq!((kept.prompt.as_str(), kept.favourite), ("a fox, as the manifest says", false), "left as it was");
+        assert_eq!((kept.prompt(), kept.favourite), ("a fox, as the manifest says", false), "left as it was");
     }
 }

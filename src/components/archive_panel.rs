@@ -7,12 +7,12 @@ use std::collections::HashSet;
 use std::ops::Range;
 use std::time::Duration;
 
-use easel_contract::calendar::Date;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::browser::clock;
 use crate::browser::keeper::{keep_bytes, Keeper};
 use crate::browser::object_url::ObjectUrl;
 use crate::state::archive::file_parts::Parts;
@@ -63,18 +63,14 @@ pub fn ArchivePanel(
             // The zip's pieces: small ones made here, and slices of the kept images themselves, so
             // only one image at a time passes through wasm's memory.
             let pieces = js_sys::Array::new();
-            let mut left_out = Vec::new();
             for (done, record) in chosen.into_iter().enumerate() {
                 work.set(Some(Work::Exporting(done, total)));
-                let blob = match store.image(&record.id).await {
-                    Ok(Some(blob)) => blob,
-                    _ => {
-                        left_out.push(record.prompt);
-                        continue;
-                    }
+                let Ok(Some(blob)) = store.image(&record.id).await else {
+                    export.leave_out(&record);
+                    continue;
                 };
                 let Ok(buffer) = JsFuture::from(blob.array_buffer()).await else {
-                    left_out.push(record.prompt);
+                    export.leave_out(&record);
                     continue;
                 };
                 let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
@@ -97,46 +93,24 @@ pub fn ArchivePanel(
                     }
                 }
             }
-            let count = export.count();
-            let end = match export.finish() {
-                Ok(end) => end,
+            let (end, exported) = match export.finish(clock::today()) {
+                Ok(finished) => finished,
                 Err(error) => {
                     work.set(Some(Work::Failed(error.to_string())));
                     return;
                 }
             };
             pieces.push(&js_sys::Uint8Array::from(&end[..]));
-            let today = Date::from_days_since_epoch((js_sys::Date::now() / 86_400_000.0).floor() as i64);
-            let name = format!("easel-{today}-{count}-images.zip");
             let options = web_sys::BlobPropertyBag::new();
             options.set_type("application/zip");
             let report = match web_sys::Blob::new_with_blob_sequence_and_options(&pieces, &options) {
-                Ok(zip) => {
-                    let size = zip.size();
-                    match ObjectUrl::from_blob(zip) {
-                        Ok(url) => {
-                            download(url, &name);
-                            let mut report = format!(
-                                "Exported {count} image{} as {name} ({:.1} MB): the browser is saving it with your \
-                                 downloads.",
-                                if count == 1 { "" } else { "s" },
-                                size / 1e6
-                            );
-                            if !left_out.is_empty() {
-                                report += &format!(
-                                    "\nLeft out, because the browser could not read their bytes: {}.",
-                                    left_out
-                                        .iter()
-                                        .map(|prompt| format!("\"{prompt}\""))
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                );
-                            }
-                            Work::Finished(report)
-                        }
-                        Err(_) => Work::Failed("The browser could not offer the zip as a download.".into()),
+                Ok(zip) => match ObjectUrl::from_blob(zip) {
+                    Ok(url) => {
+                        download(url, &exported.name);
+                        Work::Finished(exported.to_string())
                     }
-                }
+                    Err(_) => Work::Failed("The browser could not offer the zip as a download.".into()),
+                },
                 Err(_) => Work::Failed(
                     "The browser could not hold a zip this large: export fewer images at a time (select some).".into(),
                 ),

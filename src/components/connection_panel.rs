@@ -12,12 +12,14 @@ use wasm_bindgen::JsCast;
 use crate::browser::api;
 use crate::components::field::{invalid, problem_id, FormField};
 use crate::state::connections::{Connections, Origin, Profile};
+use crate::state::studio::Studio;
 
 /// The profile list and the fields of the profile in use, each with its problem beside it.
 #[component]
 pub fn ConnectionPanel(
-    /// Every profile and the one in use.
-    connections: RwSignal<Connections>,
+    /// What the user has chosen: the panel writes the profiles (the form follows the model of
+    /// the one in use).
+    studio: RwSignal<Studio>,
     /// The profile in use, checked: where calls go, or its problems.
     #[prop(into)]
     target: Signal<Result<Target, Vec<ConnectionError>>>,
@@ -28,10 +30,8 @@ pub fn ConnectionPanel(
     team_problem: Option<String>,
     /// Today, for the model a new profile starts with.
     today: Date,
-    /// Called when the user picks another profile.
-    #[prop(into)]
-    on_select: Callback<usize>,
 ) -> impl IntoView {
+    let connections = Profiles(studio);
     let problem = move |field: ConnectionField| {
         Signal::derive(move || {
             show_problems.get().then(|| {
@@ -46,7 +46,7 @@ pub fn ConnectionPanel(
     // What reading a Target URI filled in, said once, until the next edit of the endpoint.
     let pasted = RwSignal::new(None::<String>);
     let read_pasted = move |text: &str| {
-        pasted.set(connections.try_update(|c| c.current_mut().paste_endpoint(text)).flatten());
+        pasted.set(connections.update_current(|profile| profile.paste_endpoint(text)).flatten());
     };
     let name_problem = RwSignal::new(None::<String>);
     // The last test and what it found; shown only while the connection is still the one tested.
@@ -93,7 +93,7 @@ pub fn ConnectionPanel(
                 <div class="row">
                     <select id="profile" on:change:target=move |event| {
                         if let Ok(index) = event.target().value().parse() {
-                            on_select.run(index);
+                            studio.update(|studio| studio.select_profile(index));
                         }
                     }>
                         {move || {
@@ -110,13 +110,11 @@ pub fn ConnectionPanel(
                         }}
                     </select>
                     <button type="button" class="action" on:click=move |_| {
-                        connections.update(|c| c.add(today));
-                        on_select.run(connections.with_untracked(Connections::selected));
+                        studio.update(|studio| studio.add_profile(today));
                     }>"New connection"</button>
                     <Show when=is_mine>
                         <button type="button" class="action" on:click=move |_| {
-                            connections.update(|c| c.remove_current(today));
-                            on_select.run(connections.with_untracked(Connections::selected));
+                            studio.update(|studio| studio.remove_profile(today));
                         }>"Delete connection"</button>
                     </Show>
                 </div>
@@ -134,7 +132,7 @@ pub fn ConnectionPanel(
                             let name = event.target().value();
                             let problem = connections.with_untracked(|c| c.rename_problem(&name));
                             if problem.is_none() {
-                                connections.update(|c| c.current_mut().name = name);
+                                connections.update_current(|profile| profile.name = name);
                             }
                             name_problem.set(problem);
                         }
@@ -160,7 +158,7 @@ pub fn ConnectionPanel(
                             read_pasted(&text);
                         } else {
                             pasted.set(None);
-                            connections.update(|c| c.current_mut().connection.endpoint = text);
+                            connections.update_current(|profile| profile.connection.endpoint = text);
                         }
                     }
                     on:change:target=move |event| read_pasted(&event.target().value())
@@ -185,7 +183,7 @@ pub fn ConnectionPanel(
                         "none" => AuthKind::None,
                         _ => AuthKind::Key,
                     };
-                    connections.update(|c| c.current_mut().set_auth_kind(kind));
+                    connections.update_current(|profile| profile.set_auth_kind(kind));
                 }>
                     <option value="key" prop:selected=move || auth_kind.get() == AuthKind::Key>"Key (api-key header)"</option>
                     <option value="bearer" prop:selected=move || auth_kind.get() == AuthKind::Bearer>"Microsoft Entra ID token"</option>
@@ -212,11 +210,7 @@ pub fn ConnectionPanel(
 
 /// The key or token, with the choice of keeping it on this device and what that means.
 #[component]
-fn SecretField(
-    connections: RwSignal<Connections>,
-    problem: Signal<Option<String>>,
-    label: Signal<&'static str>,
-) -> impl IntoView {
+fn SecretField(connections: Profiles, problem: Signal<Option<String>>, label: Signal<&'static str>) -> impl IntoView {
     let remember = move || connections.with(|c| c.current().remember_key);
     view! {
         <div class="field">
@@ -227,7 +221,9 @@ fn SecretField(
                 autocomplete="off"
                 spellcheck="false"
                 prop:value=move || connections.with(|c| c.current().secret().unwrap_or_default().to_owned())
-                on:input:target=move |event| connections.update(|c| c.current_mut().set_secret(event.target().value()))
+                on:input:target=move |event| {
+                    connections.update_current(|profile| profile.set_secret(event.target().value()));
+                }
                 aria-invalid=invalid(problem)
                 aria-describedby="api-key-problem api-key-keeping"
             />
@@ -238,7 +234,7 @@ fn SecretField(
                     type="checkbox"
                     prop:checked=remember
                     on:change:target=move |event| {
-                        connections.update(|c| c.current_mut().remember_key = event.target().checked())
+                        connections.update_current(|profile| profile.remember_key = event.target().checked());
                     }
                     aria-describedby="api-key-keeping"
                 />
@@ -261,7 +257,7 @@ fn SecretField(
 fn ConnectionInput(
     id: &'static str,
     label: &'static str,
-    connections: RwSignal<Connections>,
+    connections: Profiles,
     read: fn(&Profile) -> String,
     write: fn(&mut Profile, String),
     problem: Signal<Option<String>>,
@@ -274,10 +270,31 @@ fn ConnectionInput(
                 autocomplete="off"
                 spellcheck="false"
                 prop:value=move || connections.with(|c| read(c.current()))
-                on:input:target=move |event| connections.update(|c| write(c.current_mut(), event.target().value()))
+                on:input:target=move |event| {
+                    connections.update_current(|profile| write(profile, event.target().value()));
+                }
                 aria-invalid=invalid(problem)
                 aria-describedby=problem_id(id)
             />
         </FormField>
+    }
+}
+
+/// The studio's profiles, read whole and written only through the profile in use: adding,
+/// removing and choosing one go through [`Studio`], which keeps the form on its model.
+#[derive(Clone, Copy)]
+struct Profiles(RwSignal<Studio>);
+
+impl Profiles {
+    fn with<T>(self, read: impl FnOnce(&Connections) -> T) -> T {
+        self.0.with(|studio| read(studio.connections()))
+    }
+
+    fn with_untracked<T>(self, read: impl FnOnce(&Connections) -> T) -> T {
+        self.0.with_untracked(|studio| read(studio.connections()))
+    }
+
+    fn update_current<T>(self, write: impl FnOnce(&mut Profile) -> T) -> Option<T> {
+        self.0.try_update(|studio| write(studio.profile_mut()))
     }
 }

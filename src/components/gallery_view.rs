@@ -17,42 +17,20 @@ use crate::browser::keeper::{Keeper, Storage};
 use crate::browser::object_url::ObjectUrl;
 use crate::components::archive_panel::ArchivePanel;
 use crate::components::lightbox::{Lightbox, LightboxItem, Source};
-use crate::state::gallery::{choices, ImageRecord, Order, Query};
+use crate::state::gallery::{choices, records_of, with_favourite_toggled, ImageRecord, Order, Query};
+use crate::state::gallery_grid::Grid;
+use crate::state::undo::Undos;
 
-/// A cell's side and the gap between cells, in CSS pixels: the virtual grid's arithmetic.
-const CELL: f64 = 180.0;
-const GAP: f64 = 12.0;
-/// Rows drawn beyond the screen on each side, so a fast scroll shows no blank.
-const OVERSCAN_ROWS: usize = 2;
+/// The bytes of a deleted image that could be read, held (by the browser, not wasm) until its
+/// undo expires, so Undo puts back exactly what was there.
+#[derive(Clone)]
+struct Kept {
+    image: Option<Blob>,
+    thumb: Option<Blob>,
+}
+
 /// How long "Undo" is offered after a delete.
 const UNDO_FOR: Duration = Duration::from_secs(12);
-
-/// What one delete took away, kept in memory while it can be undone: each record with whatever
-/// of its image and thumbnail could be read, so even an image whose bytes are gone comes back
-/// as it was.
-#[derive(Clone)]
-struct Deleted {
-    /// Tells this delete's undo from the others offered at the same time.
-    key: u64,
-    items: Vec<(ImageRecord, Option<Blob>, Option<Blob>)>,
-}
-
-impl Deleted {
-    /// What it took away, so each of several undos says which it undoes: one image by its
-    /// prompt, more by their number.
-    fn what(&self) -> String {
-        match &self.items[..] {
-            [(record, ..)] => {
-                let mut prompt: String = record.prompt.chars().take(48).collect();
-                if prompt.len() < record.prompt.len() {
-                    prompt.push('…');
-                }
-                format!("Deleted “{prompt}”.")
-            }
-            items => format!("Deleted {} images.", items.len()),
-        }
-    }
-}
 
 /// The gallery page.
 #[component]
@@ -98,8 +76,7 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
     });
     let selected = RwSignal::new(HashSet::<String>::new());
     // Every delete offers its own undo until its own time is up.
-    let undos = RwSignal::new(Vec::<Deleted>::new());
-    let next_undo = StoredValue::new(0u64);
+    let undos = RwSignal::new(Undos::<Kept>::default());
     let lightbox = RwSignal::new(None::<String>);
     let items = Signal::derive(move || {
         shown.with(|shown| {
@@ -108,8 +85,8 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
                 .map(|record| LightboxItem {
                     key: record.id.clone(),
                     source: Source::Kept(record.id.clone()),
-                    alt: record.prompt.clone(),
-                    caption: record.revised_prompt.clone().unwrap_or_else(|| record.prompt.clone()),
+                    alt: record.prompt().to_owned(),
+                    caption: record.revised_prompt.clone().unwrap_or_else(|| record.prompt().to_owned()),
                 })
                 .collect()
         })
@@ -131,24 +108,12 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
     });
     let resize = window_event_listener(ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
-    let columns = Memo::new(move |_| (((viewport.get().0 + GAP) / (CELL + GAP)).floor() as usize).max(1));
-    let rows = move || shown.with(Vec::len).div_ceil(columns.get());
-    let window_rows = Memo::new(move |_| {
-        let first = ((scroll_top.get() / (CELL + GAP)).floor() as usize).saturating_sub(OVERSCAN_ROWS);
-        let count = (viewport.get().1 / (CELL + GAP)).ceil() as usize + 2 * OVERSCAN_ROWS + 1;
-        (first, first + count)
-    });
+    let grid = Memo::new(move |_| Grid::for_width(viewport.get().0));
+    let drawn = Memo::new(move |_| grid.get().drawn(scroll_top.get(), viewport.get().1, shown.with(Vec::len)));
     let visible = move || {
-        let (first, last) = window_rows.get();
-        let columns = columns.get();
+        let places = drawn.get();
         shown.with(|shown| {
-            shown
-                .iter()
-                .enumerate()
-                .skip(first * columns)
-                .take((last - first) * columns)
-                .map(|(place, record)| (place, record.clone()))
-                .collect::<Vec<_>>()
+            places.clone().zip(&shown[places]).map(|(place, record)| (place, record.clone())).collect::<Vec<_>>()
         })
     };
 
@@ -161,23 +126,17 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
             // The blobs are held first (the browser keeps their bytes, not wasm), so Undo can put
             // back exactly what was there.
             let mut items = Vec::new();
-            for id in &ids {
-                let Some(record) = records.with_untracked(|records| records.iter().find(|r| &r.id == id).cloned())
-                else {
-                    continue;
-                };
-                let image = store.image(id).await.ok().flatten();
-                let thumb = store.thumb(id).await.ok().flatten();
-                items.push((record, image, thumb));
+            for record in records.with_untracked(|records| records_of(records, &ids)) {
+                let image = store.image(&record.id).await.ok().flatten();
+                let thumb = store.thumb(&record.id).await.ok().flatten();
+                items.push((record, Kept { image, thumb }));
             }
             match store.delete(&ids).await {
                 Ok(()) => {
                     selected.set(HashSet::new());
-                    let key = next_undo.with_value(|key| *key);
-                    next_undo.set_value(key + 1);
-                    undos.update(|undos| undos.push(Deleted { key, items }));
+                    let key = undos.try_update(|undos| undos.offer(items)).unwrap_or_default();
                     keeper.changed();
-                    set_timeout(move || undos.update(|undos| undos.retain(|deleted| deleted.key != key)), UNDO_FOR);
+                    set_timeout(move || undos.update(|undos| undos.expire(key)), UNDO_FOR);
                 }
                 Err(error) => problem.set(Some(error.to_string())),
             }
@@ -187,17 +146,11 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
         let Some(store) = keeper.store() else {
             return;
         };
-        let Some(deleted) = undos
-            .try_update(|undos| {
-                let place = undos.iter().position(|deleted| deleted.key == key)?;
-                Some(undos.remove(place))
-            })
-            .flatten()
-        else {
+        let Some(deleted) = undos.try_update(|undos| undos.take(key)).flatten() else {
             return;
         };
         spawn_local(async move {
-            for (record, image, thumb) in deleted.items {
+            for (record, Kept { image, thumb }) in deleted.items {
                 if let Err(error) = store.restore(&record, image.as_ref(), thumb.as_ref()).await {
                     problem.set(Some(error.to_string()));
                 }
@@ -206,12 +159,11 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
         });
     };
     let toggle_favourite = move |id: String| {
-        let (Some(store), Some(mut record)) =
-            (keeper.store(), records.with_untracked(|records| records.iter().find(|r| r.id == id).cloned()))
+        let (Some(store), Some(record)) =
+            (keeper.store(), records.with_untracked(|records| with_favourite_toggled(records, &id)))
         else {
             return;
         };
-        record.favourite = !record.favourite;
         spawn_local(async move {
             match store.update(&record).await {
                 Ok(()) => keeper.changed(),
@@ -250,7 +202,7 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
                 </button>
                 <ArchivePanel records selected keeper />
                 <div class="undos">
-                    <For each=move || undos.get() key=|deleted| deleted.key let:deleted>
+                    <For each=move || undos.with(|undos| undos.offered().to_vec()) key=|deleted| deleted.key let:deleted>
                         {
                             let what = deleted.what();
                             view! {
@@ -277,14 +229,13 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
                     }
                 }
             >
-                <ul class="gallery-grid" style:height=move || format!("{}px", rows() as f64 * (CELL + GAP))>
+                <ul class="gallery-grid" style:height=move || format!("{}px", grid.get().height(shown.with(Vec::len)))>
                     // A cell is drawn anew only when another image comes to its place, so a
                     // favourite marked keeps its cell, and the keyboard's focus with it.
                     <For each=visible key=|(place, record)| (*place, record.id.clone()) let:item>
                         {
                             let (place, record) = item;
-                            let columns = columns.get_untracked();
-                            let (row, column) = (place / columns, place % columns);
+                            let (top, left) = grid.get_untracked().position(place);
                             let favourite = Signal::derive({
                                 let id = record.id.clone();
                                 move || records.with(|records| records.iter().any(|r| r.id == id && r.favourite))
@@ -294,8 +245,8 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
                                     record
                                     favourite
                                     keeper
-                                    top=row as f64 * (CELL + GAP)
-                                    left=column as f64 * (CELL + GAP)
+                                    top
+                                    left
                                     selected
                                     on_open=move |id| lightbox.set(Some(id))
                                     on_favourite=toggle_favourite
@@ -339,7 +290,7 @@ fn GalleryCell(
         let id = id.clone();
         move || selected.with(|selected| selected.contains(&id))
     };
-    let label = format!("{} · {} · {}", record.prompt, record.model, record.day());
+    let label = format!("{} · {} · {}", record.prompt(), record.model, record.day());
     let (open_id, select_id) = (id.clone(), id.clone());
     view! {
         <li class="gallery-cell" style:top=format!("{top}px") style:left=format!("{left}px")>

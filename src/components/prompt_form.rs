@@ -9,13 +9,14 @@ use easel_contract::request::{Field, Plan, RequestError, Size, MAX_IMAGES_PER_RU
 use leptos::prelude::*;
 
 use crate::components::field::{invalid, problem_id, FormField};
-use crate::state::studio_form::{StudioForm, TypedSize};
+use crate::state::studio::Studio;
+use crate::state::studio_form::{takes_custom_size, StudioForm, TypedSize};
 
 /// The prompt box, one select per option the model offers, and Generate.
 #[component]
 pub fn PromptForm(
-    /// What the user has chosen.
-    form: RwSignal<StudioForm>,
+    /// What the user has chosen; the form writes its prompt and options, and the model.
+    studio: RwSignal<Studio>,
     /// The prompt this device kept from the user's last visit, if any: marked while it is unchanged.
     kept_prompt: Option<String>,
     /// The requests the form makes, or its problems.
@@ -27,17 +28,15 @@ pub fn PromptForm(
     /// Called when the user asks to generate (the button, or Ctrl/Cmd+Enter).
     #[prop(into)]
     on_generate: Callback<()>,
-    /// Called when the user picks another model.
-    #[prop(into)]
-    on_switch_model: Callback<&'static ModelProfile>,
     /// Today, for the model's retirement notice.
     today: Date,
     /// What dropping a file on the studio did, if the user dropped one.
     #[prop(into)]
     dropped: Signal<Option<Result<String, String>>>,
 ) -> impl IntoView {
-    let model = Memo::new(move |_| form.with(|form| form.model));
-    let notice = move || form.with(|form| form.lifecycle_notice(today));
+    let form = FormSignal(studio);
+    let model = Memo::new(move |_| studio.with(Studio::model));
+    let notice = move || studio.with(|studio| studio.lifecycle_notice(today));
     // A field's problem, once the user has tried to generate.
     let problem_of = move |field: Field| {
         Signal::derive(move || {
@@ -97,7 +96,7 @@ pub fn PromptForm(
                     aria-describedby="model-notice"
                     on:change:target=move |event| {
                         if let Some(chosen) = ModelProfile::by_name(&event.target().value()) {
-                            on_switch_model.run(chosen);
+                            studio.update(|studio| studio.switch_model(chosen));
                         }
                     }
                 >
@@ -138,7 +137,7 @@ pub fn PromptForm(
                 let model = model.get();
                 view! {
                     <div class="options">
-                        <SizeFields values=model.offered_sizes() form problems=size_problems />
+                        <SizeFields model form problems=size_problems />
                         <OptionSelect id="quality" label="Quality" values=model.qualities form
                             read=|form| Some(form.quality) write=|form, value| form.quality = value
                             describe=|q| q.label().to_owned() />
@@ -178,7 +177,7 @@ pub fn PromptForm(
 fn NumberField(
     id: &'static str,
     label: &'static str,
-    form: RwSignal<StudioForm>,
+    form: FormSignal,
     problem: Signal<Option<String>>,
     read: fn(&StudioForm) -> u8,
     write: fn(&mut StudioForm, u8),
@@ -214,9 +213,10 @@ struct SizeProblems {
 /// The size select over the model's sizes (each option's value the API's spelling) and, for a
 /// model that takes free sizes, "Custom…", which opens a field for the width and the height.
 #[component]
-fn SizeFields(values: &'static [Size], form: RwSignal<StudioForm>, problems: SizeProblems) -> impl IntoView {
+fn SizeFields(model: &'static ModelProfile, form: FormSignal, problems: SizeProblems) -> impl IntoView {
     const CUSTOM: &str = "custom";
-    let takes_custom = form.with_untracked(StudioForm::takes_custom_size);
+    let values = model.offered_sizes();
+    let takes_custom = takes_custom_size(model);
     let is_custom = Memo::new(move |_| form.with(|form| form.custom_size.is_some()));
     let size_problem = problems.size;
     view! {
@@ -227,7 +227,7 @@ fn SizeFields(values: &'static [Size], form: RwSignal<StudioForm>, problems: Siz
                 on:change:target=move |event| {
                     let chosen = event.target().value();
                     if chosen == CUSTOM {
-                        form.update(StudioForm::choose_custom_size);
+                        form.update(|form| form.choose_custom_size(model));
                     } else if let Some(size) = values.iter().find(|size| size.to_string() == chosen) {
                         form.update(|form| form.choose_size(*size));
                     }
@@ -269,7 +269,7 @@ fn SizeFields(values: &'static [Size], form: RwSignal<StudioForm>, problems: Siz
 fn EdgeField(
     id: &'static str,
     label: &'static str,
-    form: RwSignal<StudioForm>,
+    form: FormSignal,
     problem: Signal<Option<String>>,
     size_problem: Signal<Option<String>>,
     read: fn(&TypedSize) -> &String,
@@ -301,7 +301,7 @@ fn EdgeField(
 
 /// The compression of a JPEG, kept as typed (a text field for digits, as [`EdgeField`] is).
 #[component]
-fn CompressionField(form: RwSignal<StudioForm>, problem: Signal<Option<String>>) -> impl IntoView {
+fn CompressionField(form: FormSignal, problem: Signal<Option<String>>) -> impl IntoView {
     view! {
         <FormField id="compression" label="Compression" problem>
             <input
@@ -328,7 +328,7 @@ fn OptionSelect<T>(
     id: &'static str,
     label: &'static str,
     values: &'static [T],
-    form: RwSignal<StudioForm>,
+    form: FormSignal,
     read: fn(&StudioForm) -> Option<T>,
     write: fn(&mut StudioForm, T),
     describe: fn(&T) -> String,
@@ -362,6 +362,21 @@ where
             </select>
         </div>
     })
+}
+
+/// The studio's form, read and written as if it were a signal of its own: the form's controls
+/// reach nothing else of the studio (the model, above all, changes only through the studio).
+#[derive(Clone, Copy)]
+struct FormSignal(RwSignal<Studio>);
+
+impl FormSignal {
+    fn with<T>(self, read: impl FnOnce(&StudioForm) -> T) -> T {
+        self.0.with(|studio| read(&studio.form))
+    }
+
+    fn update(self, write: impl FnOnce(&mut StudioForm)) {
+        self.0.update(|studio| write(&mut studio.form));
+    }
 }
 
 /// A size as a person reads it: "1792 × 1024", or "Auto".

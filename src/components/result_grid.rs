@@ -7,10 +7,10 @@ use leptos::task::spawn_local;
 
 use crate::browser::api::{Generated, Picture};
 use crate::browser::engine::Engine;
-use crate::browser::image_store::Pending;
 use crate::browser::keeper::{Keeper, Keeping};
 use crate::components::lightbox::{Lightbox, LightboxItem, Source};
 use crate::state::file_name::download_name;
+use crate::state::interrupted::{runs, Pending};
 use crate::state::spending::OverBudget;
 use crate::state::tiles::{Tile, TileId, TileState};
 use crate::state::word_diff::{word_diff, Change};
@@ -57,8 +57,8 @@ pub fn ResultGrid(
                             shown_src(keeper, tile.id, &image.picture)
                                 .unwrap_or_else(|| image.picture.src().to_owned()),
                         ),
-                        alt: tile.prompt.clone(),
-                        caption: image.revised_prompt.clone().unwrap_or_else(|| tile.prompt.clone()),
+                        alt: tile.prompt().to_owned(),
+                        caption: image.revised_prompt.clone().unwrap_or_else(|| tile.prompt().to_owned()),
                     }),
                     _ => None,
                 })
@@ -107,7 +107,8 @@ fn tile_view(
     lightbox: RwSignal<Option<String>>,
     refused: RwSignal<Option<OverBudget>>,
 ) -> AnyView {
-    let Tile { id, prompt, index, state, job, .. } = tile;
+    let prompt = tile.prompt().to_owned();
+    let Tile { id, index, state, job, .. } = tile;
     let caption = |label: &'static str, class: &'static str, text: String| {
         view! { <figcaption><span class="label">{label}</span><span class=class>{text}</span></figcaption> }
     };
@@ -187,7 +188,6 @@ fn tile_view(
                 }
                 None => (caption("Prompt", "prompt", prompt.clone()).into_any(), None),
             };
-            let again_prompt = prompt.clone();
             view! {
                 <figure class="tile done">
                     <button type="button" class="thumb" aria-label="View larger" on:click=move |_| lightbox.set(Some(id.to_string()))>
@@ -207,7 +207,7 @@ fn tile_view(
                         {reuse}
                         <button type="button" class="action" on:click=move |_| copy(shown_prompt.clone())>"Copy prompt"</button>
                         <button type="button" class="action" title="The same request again"
-                            on:click=move |_| refused.set(engine.run(&again_prompt, vec![job.clone()]).err())>
+                            on:click=move |_| refused.set(engine.run(vec![job.clone()]).err())>
                             "Again"
                         </button>
                         <span class="copied" role="status">{move || copied.get()}</span>
@@ -339,21 +339,7 @@ fn keeping_text(keeper: Keeper, id: TileId, created: i64, now_ms: u64) -> String
 fn interrupted_view(interrupted: Vec<Pending>, on_use_prompt: Callback<String>) -> Option<impl IntoView> {
     (!interrupted.is_empty()).then(|| {
         let shown = RwSignal::new(true);
-        // A run's tiles are noted one by one; the user asked for them as one run.
-        let mut runs: Vec<(String, String, u32)> = Vec::new();
-        for pending in interrupted {
-            match runs.iter_mut().find(|(prompt, model, _)| *prompt == pending.prompt && *model == pending.model) {
-                Some((_, _, images)) => *images += u32::from(pending.images),
-                None => runs.push((pending.prompt, pending.model, pending.images.into())),
-            }
-        }
-        let items: Vec<(String, String)> = runs
-            .into_iter()
-            .map(|(prompt, model, images)| {
-                let images = if images == 1 { "1 image".to_owned() } else { format!("{images} images") };
-                (format!("{images} of \"{prompt}\" ({model})"), prompt)
-            })
-            .collect();
+        let items: Vec<(String, String)> = runs(&interrupted).into_iter().map(|run| (run.line(), run.prompt)).collect();
         view! {
             <Show when=move || shown.get()>
                 <div class="interrupted" role="status">

@@ -13,7 +13,10 @@ pub fn SpendingPanel(
     #[prop(into)]
     spending: Signal<(Cost, Cost)>,
     /// The budget as typed.
-    budget_text: RwSignal<String>,
+    #[prop(into)]
+    budget_text: Signal<String>,
+    /// Writes the budget as typed.
+    set_budget_text: SignalSetter<String>,
     /// What is wrong with the budget, or why the run was not sent.
     #[prop(into)]
     problem: Signal<Option<String>>,
@@ -38,7 +41,7 @@ pub fn SpendingPanel(
                     autocomplete="off"
                     placeholder="No limit"
                     prop:value=move || budget_text.get()
-                    on:input:target=move |event| budget_text.set(event.target().value())
+                    on:input:target=move |event| set_budget_text.set(event.target().value())
                     aria-invalid=invalid(problem)
                     aria-describedby=format!("budget-hint {}", problem_id("budget"))
                 />

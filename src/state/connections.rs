@@ -39,8 +39,9 @@ pub struct Profile {
     pub name: String,
     /// Where calls go, with the credential.
     pub connection: Connection,
-    /// The model the deployment runs; the form's options follow it.
-    pub model: &'static ModelProfile,
+    /// The model the deployment runs, the one place the studio's model is held; it changes only
+    /// through [`crate::state::studio::Studio`], which keeps the form's options for it.
+    model: &'static ModelProfile,
     /// Where it comes from.
     pub origin: Origin,
     /// Whether the key is kept on this device, not only in memory.
@@ -48,6 +49,16 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// The model the deployment runs.
+    pub fn model(&self) -> &'static ModelProfile {
+        self.model
+    }
+
+    /// Puts the deployment on `model`; the studio's form follows it there.
+    pub(super) fn set_model(&mut self, model: &'static ModelProfile) {
+        self.model = model;
+    }
+
     /// The kind of credential the profile sends.
     pub fn auth_kind(&self) -> AuthKind {
         match self.connection.auth {
@@ -284,19 +295,19 @@ impl Connections {
     }
 
     /// The profile in use, to change.
-    pub fn current_mut(&mut self) -> &mut Profile {
+    pub(super) fn current_mut(&mut self) -> &mut Profile {
         &mut self.list[self.selected]
     }
 
     /// Uses the profile at `index`, if there is one.
-    pub fn select(&mut self, index: usize) {
+    pub(super) fn select(&mut self, index: usize) {
         if index < self.list.len() {
             self.selected = index;
         }
     }
 
     /// Adds a blank profile of the user's own, for the newest model Azure offers, and uses it.
-    pub fn add(&mut self, today: Date) {
+    pub(super) fn add(&mut self, today: Date) {
         let name = (1..)
             .map(|n| if n == 1 { "My Azure resource".to_owned() } else { format!("My Azure resource {n}") })
             .find(|name| self.list.iter().all(|profile| &profile.name != name))
@@ -320,7 +331,7 @@ impl Connections {
 
     /// Deletes the profile in use if it is the user's own (the team's come back with every
     /// page load); the list is never left empty.
-    pub fn remove_current(&mut self, today: Date) {
+    pub(super) fn remove_current(&mut self, today: Date) {
         if self.current().origin != Origin::Mine {
             return;
         }

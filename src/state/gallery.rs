@@ -6,13 +6,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Everything known about one kept image but its bytes. It travels in exports as it is stored,
-/// so its fields only grow, each new one with a default.
+/// so its fields only grow, each new one with a default. The one field ever taken out is the
+/// prompt beside the request: it was the request's own, so a record written with it reads the
+/// same (serde passes over the field), and archives since format 2 leave it out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageRecord {
     /// The image's [`image_id`]: the same image is kept once.
     pub id: String,
-    /// The prompt as the user wrote it.
-    pub prompt: String,
     /// The prompt the model used, when it rewrote it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revised_prompt: Option<String>,
@@ -74,6 +74,11 @@ pub struct Query {
 }
 
 impl ImageRecord {
+    /// The prompt as the user wrote it: the request's, held there only.
+    pub fn prompt(&self) -> &str {
+        &self.request.prompt
+    }
+
     /// The size as the API spells it, `1024x1024`, when known.
     pub fn size(&self) -> Option<String> {
         self.pixels.map(|(width, height)| format!("{width}x{height}"))
@@ -88,7 +93,8 @@ impl ImageRecord {
 impl Query {
     /// Whether `record` passes every filter.
     pub fn admits(&self, record: &ImageRecord) -> bool {
-        let text = format!("{} {}", record.prompt, record.revised_prompt.as_deref().unwrap_or_default()).to_lowercase();
+        let text =
+            format!("{} {}", record.prompt(), record.revised_prompt.as_deref().unwrap_or_default()).to_lowercase();
         let day = record.day();
         self.text.to_lowercase().split_whitespace().all(|word| text.contains(word))
             && self.model.as_ref().is_none_or(|model| *model == record.model)
@@ -109,6 +115,17 @@ impl Query {
     }
 }
 
+/// The record `id` with its favourite mark turned over, to write back; `None` if it is not kept.
+pub fn with_favourite_toggled(records: &[ImageRecord], id: &str) -> Option<ImageRecord> {
+    let record = records.iter().find(|record| record.id == id)?;
+    Some(ImageRecord { favourite: !record.favourite, ..record.clone() })
+}
+
+/// The records of `ids` that are kept, in the order of `ids`.
+pub fn records_of(records: &[ImageRecord], ids: &[String]) -> Vec<ImageRecord> {
+    ids.iter().filter_map(|id| records.iter().find(|record| &record.id == id)).cloned().collect()
+}
+
 /// The values a filter can take among `records`, sorted and each once: for the model and size
 /// lists.
 pub fn choices(records: &[ImageRecord], of: impl Fn(&ImageRecord) -> Option<String>) -> Vec<String> {
@@ -126,7 +143,6 @@ pub(crate) mod tests {
     pub(crate) fn record(prompt: &str, model: &str, days: i64, pixels: (u32, u32)) -> ImageRecord {
         ImageRecord {
             id: image_id(prompt.as_bytes()),
-            prompt: prompt.into(),
             revised_prompt: None,
             model: model.into(),
             request: ImageRequest { prompt: prompt.into(), ..Default::default() },
@@ -152,7 +168,7 @@ pub(crate) mod tests {
         crane.favourite = true;
         let kite = record("a red kite", "gpt-image-1", 9, (1024, 1024));
         let all = [fox.clone(), crane.clone(), kite.clone()];
-        let ids = |query: Query| query.apply(&all).iter().map(|r| r.prompt.clone()).collect::<Vec<_>>();
+        let ids = |query: Query| query.apply(&all).iter().map(|r| r.prompt().to_owned()).collect::<Vec<_>>();
 
         assert_eq!(ids(Query::default()), ["a red kite", "a paper crane", "A red fox in snow"], "newest first");
         assert_eq!(ids(Query { order: Order::Oldest, ..Default::default() })[0], "A red fox in snow");
@@ -170,9 +186,28 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_favourite_is_turned_over_and_records_are_found_by_id() {
+        let fox = record("a fox", "dall-e-3", 0, (1024, 1024));
+        let kite = ImageRecord { favourite: true, ..record("a kite", "dall-e-3", 1, (1024, 1024)) };
+        let all = [fox.clone(), kite.clone()];
+        assert!(with_favourite_toggled(&all, &fox.id).unwrap().favourite);
+        assert!(!with_favourite_toggled(&all, &kite.id).unwrap().favourite);
+        assert_eq!(with_favourite_toggled(&all, "gone"), None);
+        let ids = [kite.id.clone(), "gone".into(), fox.id.clone()];
+        assert_eq!(records_of(&all, &ids), [kite, fox], "in the order asked, the gone left out");
+    }
+
+    #[test]
     fn a_record_reads_back_from_json_without_fields_added_later() {
         let json = r#"{"id":"x","prompt":"p","model":"dall-e-3","request":{"prompt":"p"},"created":1,"connection":"c","format":"png"}"#;
         let record: ImageRecord = serde_json::from_str(json).unwrap();
         assert_eq!((record.favourite, record.pixels, record.cost_micro_usd), (false, None, None));
+        assert_eq!(record.prompt(), "p", "a prompt kept beside the request is the request's");
+    }
+
+    #[test]
+    fn a_record_holds_its_prompt_once() {
+        let json = serde_json::to_string(&record("a heron in the reeds", "gpt-image-2", 0, (1024, 1024))).unwrap();
+        assert_eq!(json.matches("a heron in the reeds").count(), 1, "{json}");
     }
 }

@@ -3,25 +3,12 @@
 
 use std::str::FromStr;
 
-use easel_contract::calendar::Date;
-use easel_contract::endpoint::Connection;
-use easel_contract::model::{LifecycleStatus, ModelProfile, SizeRule};
+use easel_contract::model::{ModelProfile, SizeRule};
 use easel_contract::request::{
     Background, Dimensions, Field, ImageRequest, OutputFormat, Plan, Quality, RequestError, ResponseFormat, Size,
     Style, DEFAULT_OUTPUT_COMPRESSION, MAX_IMAGES_PER_RUN,
 };
 use serde::{Deserialize, Serialize};
-
-/// Moves `connection` from model `old` to `new` where it is still on `old`'s deployment name
-/// and api-version (as the local endpoint's are).
-pub fn follow_model(connection: &mut Connection, old: &ModelProfile, new: &ModelProfile) {
-    if connection.deployment == old.name {
-        connection.deployment = new.name.to_owned();
-    }
-    if connection.api_version == old.api_version {
-        connection.api_version = new.api_version.to_owned();
-    }
-}
 
 /// What of the form this device keeps between visits, so that a reload or a closed tab loses
 /// nothing the user chose or was writing. The form holds no key, so none is kept.
@@ -45,11 +32,11 @@ pub struct KeptForm {
     pub at_once: u8,
 }
 
-/// The prompt and options, one field per control. Options the model does not take are `None`.
+/// The prompt and options, one field per control, for a model that is not held here: it is the
+/// connection profile's (see [`crate::state::studio::Studio`]), and every method that needs it
+/// is handed it. Options the model does not take are `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StudioForm {
-    /// The model the options are offered for.
-    pub model: &'static ModelProfile,
     /// What the image should show.
     pub prompt: String,
     /// The size chosen from the list, or `auto`. While a custom size is typed, this is not sent:
@@ -83,7 +70,6 @@ impl StudioForm {
     /// An empty prompt with the API's defaults for `model`.
     pub fn new(model: &'static ModelProfile) -> Self {
         StudioForm {
-            model,
             prompt: String::new(),
             size: model.default_size(),
             custom_size: None,
@@ -96,14 +82,6 @@ impl StudioForm {
             images: 1,
             at_once: 4,
         }
-    }
-
-    /// Switches to `model`: its options at their defaults, the prompt and run settings kept. A
-    /// connection still on the old model's deployment name and api-version (as the local
-    /// endpoint's are) follows to the new model's.
-    pub fn switch_model(&mut self, model: &'static ModelProfile, connection: &mut Connection) {
-        follow_model(connection, self.model, model);
-        self.use_model(model);
     }
 
     /// Offers `model`'s options, at their defaults; the prompt and run settings are kept.
@@ -123,7 +101,7 @@ impl StudioForm {
         self.prompt = request.prompt.clone();
         match request.size {
             Some(size) if model.offered_sizes().contains(&size) => self.choose_size(size),
-            Some(Size::Exact(Dimensions { width, height })) if self.takes_custom_size() => {
+            Some(Size::Exact(Dimensions { width, height })) if takes_custom_size(model) => {
                 self.custom_size = Some(TypedSize { width: width.to_string(), height: height.to_string() });
             }
             _ => {}
@@ -138,11 +116,11 @@ impl StudioForm {
         }
     }
 
-    /// What to keep of the form, chosen in the connection profile `profile`.
-    pub fn kept(&self, profile: &str) -> KeptForm {
+    /// What to keep of the form, for `model` chosen in the connection profile `profile`.
+    pub fn kept(&self, profile: &str, model: &ModelProfile) -> KeptForm {
         KeptForm {
             profile: profile.to_owned(),
-            model: self.model.name.to_owned(),
+            model: model.name.to_owned(),
             request: ImageRequest {
                 prompt: self.prompt.clone(),
                 size: Some(self.size),
@@ -165,7 +143,7 @@ impl StudioForm {
     pub fn from_kept(kept: &KeptForm, model: &'static ModelProfile) -> StudioForm {
         let mut form = StudioForm { images: kept.images, at_once: kept.at_once, ..StudioForm::new(model) };
         form.restore(model, &kept.request);
-        if let (Some(typed), true) = (&kept.custom_size, form.takes_custom_size()) {
+        if let (Some(typed), true) = (&kept.custom_size, takes_custom_size(model)) {
             form.custom_size = Some(typed.clone());
         }
         if let (Some(typed), Some(_)) = (&kept.compression, &form.compression) {
@@ -174,24 +152,20 @@ impl StudioForm {
         form
     }
 
-    /// Whether the model takes a size of any width and height within bounds (gpt-image-2).
-    pub fn takes_custom_size(&self) -> bool {
-        matches!(self.model.sizes, SizeRule::Free(_))
-    }
-
     /// Chooses `size` from the list, leaving any custom size.
     pub fn choose_size(&mut self, size: Size) {
         self.size = size;
         self.custom_size = None;
     }
 
-    /// Opens the custom size at the size chosen last, or at the first preset if that was `auto`.
-    pub fn choose_custom_size(&mut self) {
+    /// Opens the custom size at the size chosen last, or at `model`'s first preset if that was
+    /// `auto`.
+    pub fn choose_custom_size(&mut self, model: &ModelProfile) {
         let exact = |size: &Size| match size {
             Size::Exact(dimensions) => Some(*dimensions),
             Size::Auto => None,
         };
-        let start = exact(&self.size).or_else(|| self.model.offered_sizes().iter().find_map(exact));
+        let start = exact(&self.size).or_else(|| model.offered_sizes().iter().find_map(exact));
         self.custom_size = Some(start.map_or_else(TypedSize::default, |Dimensions { width, height }| TypedSize {
             width: width.to_string(),
             height: height.to_string(),
@@ -203,30 +177,14 @@ impl StudioForm {
         self.compression.is_some() && self.output_format.is_some_and(OutputFormat::takes_compression)
     }
 
-    /// What to tell the user about the model's life on Azure on `today`, if anything.
-    pub fn lifecycle_notice(&self, today: Date) -> Option<String> {
-        let name = self.model.name;
-        match self.model.status_on(today) {
-            LifecycleStatus::Active => None,
-            LifecycleStatus::RetiresSoon { on, days_left } => Some(format!(
-                "Azure retires {name} on {on}, in {days_left} day{}: plan a move to a newer model.",
-                if days_left == 1 { "" } else { "s" }
-            )),
-            LifecycleStatus::Retired { on } => Some(format!(
-                "Azure retired {name} on {on}: Azure deployments of it answer with errors. \
-                 Servers that still speak it, such as the local endpoint, work."
-            )),
-        }
-    }
-
     /// Why "at once" cannot be used, if it cannot.
     pub fn at_once_problem(&self) -> Option<String> {
         (!(1..=MAX_IMAGES_PER_RUN).contains(&self.at_once))
             .then(|| format!("Send 1 to {MAX_IMAGES_PER_RUN} requests at once, not {}.", self.at_once))
     }
 
-    /// The requests for the run, with its cost, or every reason they cannot be sent.
-    pub fn plan(&self) -> Result<Plan, Vec<RequestError>> {
+    /// The requests for a run of `model`, with its cost, or every reason they cannot be sent.
+    pub fn plan(&self, model: &'static ModelProfile) -> Result<Plan, Vec<RequestError>> {
         let mut unread = Vec::new();
         let size = match &self.custom_size {
             None => Some(self.size),
@@ -252,13 +210,18 @@ impl StudioForm {
             background: self.background,
             ..Default::default()
         }
-        .plan(self.model, self.images);
+        .plan(model, self.images);
         if unread.is_empty() {
             return planned;
         }
         unread.extend(planned.err().unwrap_or_default());
         Err(unread)
     }
+}
+
+/// Whether `model` takes a size of any width and height within bounds (gpt-image-2).
+pub fn takes_custom_size(model: &ModelProfile) -> bool {
+    matches!(model.sizes, SizeRule::Free(_))
 }
 
 /// `value`, if it is one of `values`.
@@ -297,11 +260,11 @@ mod tests {
         form.output_format = Some(OutputFormat::Jpeg);
         form.compression = Some("7x".into());
         form.background = Some(Background::Opaque);
-        form.choose_custom_size();
+        form.choose_custom_size(&GPT_IMAGE_2);
         form.custom_size = Some(TypedSize { width: "1536".into(), height: "1O24".into() });
         form.images = 6;
         form.at_once = 2;
-        let text = serde_json::to_string(&form.kept("Local endpoint")).unwrap();
+        let text = serde_json::to_string(&form.kept("Local endpoint", &GPT_IMAGE_2)).unwrap();
         let kept: KeptForm = serde_json::from_str(&text).unwrap();
         assert_eq!((kept.profile.as_str(), kept.model.as_str()), ("Local endpoint", "gpt-image-2"));
         assert_eq!(StudioForm::from_kept(&kept, &GPT_IMAGE_2), form);
@@ -315,7 +278,7 @@ mod tests {
         form.size = Size::exact(1024, 1024);
         form.images = 3;
         form.at_once = 1;
-        let restored = StudioForm::from_kept(&form.kept("Mine"), &DALL_E_3);
+        let restored = StudioForm::from_kept(&form.kept("Mine", &GPT_IMAGE_2), &DALL_E_3);
         let expected =
             StudioForm { prompt: "A quiet harbour".into(), images: 3, at_once: 1, ..StudioForm::new(&DALL_E_3) };
         assert_eq!(restored, StudioForm { size: Size::exact(1024, 1024), ..expected });
@@ -332,14 +295,14 @@ mod tests {
             compression: Some("70".into()),
             ..StudioForm::new(&GPT_IMAGE_2)
         };
-        let request = sent.plan().unwrap().requests[0].body().clone();
+        let request = sent.plan(&GPT_IMAGE_2).unwrap().requests[0].body().clone();
         let mut restored = StudioForm { images: 3, ..StudioForm::new(&DALL_E_3) };
         restored.restore(&GPT_IMAGE_2, &request);
         assert_eq!(restored, StudioForm { images: 3, ..sent });
 
         let dalle = StudioForm { prompt: "a fox".into(), style: Some(Style::Natural), ..StudioForm::new(&DALL_E_3) };
         let mut restored = StudioForm::new(&GPT_IMAGE_2);
-        restored.restore(&DALL_E_3, &dalle.plan().unwrap().requests[0].body().clone());
+        restored.restore(&DALL_E_3, &dalle.plan(&DALL_E_3).unwrap().requests[0].body().clone());
         assert_eq!(restored, dalle);
     }
 
@@ -355,7 +318,7 @@ mod tests {
     #[test]
     fn a_filled_form_sends_every_option_explicitly() {
         let form = StudioForm { prompt: "a fox".into(), quality: Quality::Hd, ..StudioForm::new(&DALL_E_3) };
-        let plan = form.plan().unwrap();
+        let plan = form.plan(&DALL_E_3).unwrap();
         assert_eq!(plan.requests.len(), 1);
         assert_eq!(
             plan.requests[0].to_json(),
@@ -367,7 +330,7 @@ mod tests {
     fn options_a_model_does_not_take_are_left_out() {
         let form = StudioForm { prompt: "a fox".into(), ..StudioForm::new(&GPT_IMAGE_1) };
         assert_eq!(
-            form.plan().unwrap().requests[0].to_json(),
+            form.plan(&GPT_IMAGE_1).unwrap().requests[0].to_json(),
             r#"{"prompt":"a fox","size":"auto","n":1,"quality":"auto","output_format":"png","background":"auto"}"#
         );
     }
@@ -375,56 +338,14 @@ mod tests {
     #[test]
     fn four_dall_e_3_images_are_four_requests_with_their_cost() {
         let form = StudioForm { prompt: "a fox".into(), images: 4, ..StudioForm::new(&DALL_E_3) };
-        let plan = form.plan().unwrap();
+        let plan = form.plan(&DALL_E_3).unwrap();
         assert_eq!(plan.requests.len(), 4);
         assert_eq!(
             plan.estimate,
             easel_contract::price::Estimate::Exact(easel_contract::price::Cost::micro_usd(160_000))
         );
         let too_many = StudioForm { images: 11, ..form };
-        assert_eq!(too_many.plan().unwrap_err()[0].field(), Field::Images);
-    }
-
-    #[test]
-    fn switching_model_resets_its_options_keeps_the_prompt_and_moves_a_local_connection() {
-        use easel_contract::endpoint::{ApiPath, Auth};
-        let mut connection = Connection {
-            endpoint: "http://127.0.0.1:8080".into(),
-            deployment: "dall-e-3".into(),
-            api_version: "2024-02-01".into(),
-            path: ApiPath::Deployments,
-            auth: Auth::ApiKey("k".into()),
-        };
-        let mut form =
-            StudioForm { prompt: "a fox".into(), images: 3, quality: Quality::Hd, ..StudioForm::new(&DALL_E_3) };
-        form.switch_model(&GPT_IMAGE_1, &mut connection);
-        assert_eq!((form.prompt.as_str(), form.images, form.quality), ("a fox", 3, Quality::Auto));
-        assert_eq!((form.style, form.response_format, form.output_format), (None, None, Some(OutputFormat::Png)));
-        assert_eq!(
-            (connection.deployment.as_str(), connection.api_version.as_str()),
-            ("gpt-image-1", "2025-04-01-preview")
-        );
-
-        connection.deployment = "my-own-name".into();
-        form.switch_model(&DALL_E_3, &mut connection);
-        assert_eq!(connection.deployment, "my-own-name", "a name the user chose stays");
-        assert_eq!(connection.api_version, "2024-02-01");
-    }
-
-    #[test]
-    fn the_notice_says_when_azure_retired_or_retires_the_model() {
-        let today = Date::new(2026, 11, 24);
-        let notice = |model| StudioForm::new(model).lifecycle_notice(today);
-        assert_eq!(
-            notice(&DALL_E_3).unwrap(),
-            "Azure retired dall-e-3 on 2026-03-04: Azure deployments of it answer with errors. \
-             Servers that still speak it, such as the local endpoint, work."
-        );
-        assert_eq!(
-            notice(&easel_contract::model::GPT_IMAGE_1_5).unwrap(),
-            "Azure retires gpt-image-1.5 on 2026-12-16, in 22 days: plan a move to a newer model."
-        );
-        assert_eq!(notice(&easel_contract::model::GPT_IMAGE_2), None);
+        assert_eq!(too_many.plan(&DALL_E_3).unwrap_err()[0].field(), Field::Images);
     }
 
     #[test]
@@ -440,7 +361,7 @@ mod tests {
 
     #[test]
     fn an_empty_prompt_is_the_forms_one_problem() {
-        let problems = StudioForm::new(&DALL_E_3).plan().unwrap_err();
+        let problems = StudioForm::new(&DALL_E_3).plan(&DALL_E_3).unwrap_err();
         assert_eq!(problems.iter().map(RequestError::field).collect::<Vec<_>>(), [Field::Prompt]);
     }
 
@@ -452,29 +373,30 @@ mod tests {
         }
     }
 
-    fn problems(form: &StudioForm) -> Vec<(Field, String)> {
-        form.plan().unwrap_err().iter().map(|problem| (problem.field(), problem.to_string())).collect()
+    /// The problems of `form`, made for `model`.
+    fn problems_for(form: &StudioForm, model: &'static ModelProfile) -> Vec<(Field, String)> {
+        form.plan(model).unwrap_err().iter().map(|problem| (problem.field(), problem.to_string())).collect()
     }
 
     #[test]
     fn a_custom_size_opens_at_the_last_size_chosen_and_is_sent_as_typed() {
         let mut form = StudioForm::new(&GPT_IMAGE_2);
-        assert!(form.takes_custom_size() && !StudioForm::new(&GPT_IMAGE_1).takes_custom_size());
-        form.choose_custom_size();
+        assert!(takes_custom_size(&GPT_IMAGE_2) && !takes_custom_size(&GPT_IMAGE_1));
+        form.choose_custom_size(&GPT_IMAGE_2);
         assert_eq!(form.custom_size, Some(TypedSize { width: "1024".into(), height: "1024".into() }), "auto: a preset");
         form.choose_size(Size::exact(2560, 1440));
         assert_eq!(form.custom_size, None);
-        form.choose_custom_size();
+        form.choose_custom_size(&GPT_IMAGE_2);
         assert_eq!(form.custom_size, Some(TypedSize { width: "2560".into(), height: "1440".into() }));
 
-        let json = custom("1536", " 864 ").plan().unwrap().requests[0].to_json();
+        let json = custom("1536", " 864 ").plan(&GPT_IMAGE_2).unwrap().requests[0].to_json();
         assert!(json.contains(r#""size":"1536x864""#), "{json}");
     }
 
     #[test]
     fn a_custom_size_out_of_bounds_gets_the_contracts_problem_on_the_size() {
         assert_eq!(
-            problems(&custom("1530", "864")),
+            problems_for(&custom("1530", "864"), &GPT_IMAGE_2),
             [(Field::Size, "1530x864 does not fit: width and height must both be multiples of 16.".to_owned())]
         );
     }
@@ -483,7 +405,7 @@ mod tests {
     fn text_that_is_not_a_number_is_kept_and_explained_on_its_own_field() {
         let form = StudioForm { prompt: String::new(), ..custom("15o0", "864") };
         assert_eq!(
-            problems(&form),
+            problems_for(&form, &GPT_IMAGE_2),
             [
                 (Field::Width, "Width must be a whole number of pixels, like 1536.".to_owned()),
                 (Field::Prompt, "Write a prompt: describe the image you want.".to_owned()),
@@ -491,7 +413,7 @@ mod tests {
             "the rest of the request is still checked"
         );
         assert_eq!(form.custom_size.unwrap().width, "15o0");
-        assert_eq!(problems(&custom("1536", ""))[0].0, Field::Height);
+        assert_eq!(problems_for(&custom("1536", ""), &GPT_IMAGE_2)[0].0, Field::Height);
     }
 
     #[test]
@@ -509,11 +431,11 @@ mod tests {
         assert!(!form.shows_compression(), "PNG is the default");
         let jpeg = StudioForm { output_format: Some(OutputFormat::Jpeg), compression: Some("80".into()), ..form };
         assert!(jpeg.shows_compression());
-        let json = jpeg.plan().unwrap().requests[0].to_json();
+        let json = jpeg.plan(&GPT_IMAGE_1).unwrap().requests[0].to_json();
         assert!(json.contains(r#""output_format":"jpeg","output_compression":80"#), "{json}");
 
         let png = StudioForm { output_format: Some(OutputFormat::Png), ..jpeg };
-        assert!(!png.plan().unwrap().requests[0].to_json().contains("output_compression"));
+        assert!(!png.plan(&GPT_IMAGE_1).unwrap().requests[0].to_json().contains("output_compression"));
         assert_eq!(png.compression.as_deref(), Some("80"), "kept for a return to JPEG");
         assert_eq!(StudioForm::new(&DALL_E_3).compression, None);
     }
@@ -531,14 +453,14 @@ mod tests {
             output_format: Some(OutputFormat::Jpeg),
             ..StudioForm::new(&GPT_IMAGE_1)
         };
-        let default = default.plan().unwrap();
+        let default = default.plan(&GPT_IMAGE_1).unwrap();
         assert!(default.requests[0].to_json().contains(r#""output_compression":100"#));
         assert_eq!(
-            problems(&jpeg("120")),
+            problems_for(&jpeg("120"), &GPT_IMAGE_1),
             [(Field::OutputCompression, "Compression goes from 0 to 100, not 120.".to_owned())]
         );
         assert_eq!(
-            problems(&jpeg("much")),
+            problems_for(&jpeg("much"), &GPT_IMAGE_1),
             [(Field::OutputCompression, "Compression must be a whole number from 0 to 100, like 80.".to_owned())]
         );
     }

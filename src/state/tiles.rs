@@ -62,8 +62,6 @@ impl<Image> TileState<Image> {
 pub struct Tile<Image> {
     /// Its identity.
     pub id: TileId,
-    /// The prompt as the user wrote it.
-    pub prompt: String,
     /// Its place in its run, from 0.
     pub index: usize,
     /// What it sends.
@@ -84,6 +82,13 @@ pub struct Tiles<Image> {
 impl<Image> Default for Tiles<Image> {
     fn default() -> Self {
         Tiles { list: Vec::new(), next_id: 0 }
+    }
+}
+
+impl<Image> Tile<Image> {
+    /// The prompt as the user wrote it: the request's, held there only.
+    pub fn prompt(&self) -> &str {
+        self.job.request.prompt()
     }
 }
 
@@ -162,28 +167,20 @@ impl<Image: Clone> Tiles<Image> {
         &mut self,
         budget: Result<Option<Cost>, BudgetProblem>,
         cost_of: impl Fn(&Image) -> Option<Cost>,
-        prompt: &str,
         jobs: Vec<Job>,
     ) -> Result<(), OverBudget> {
         self.budget_allows(budget, cost_of, jobs.iter().map(|job| job.request.estimate()).sum())?;
-        self.queue(prompt, jobs);
+        self.queue(jobs);
         Ok(())
     }
 
     /// Queues a tile per job of one run, in order, ahead of the older tiles.
-    fn queue(&mut self, prompt: &str, jobs: Vec<Job>) {
+    fn queue(&mut self, jobs: Vec<Job>) {
         let tiles: Vec<_> = jobs
             .into_iter()
             .enumerate()
             .map(|(index, job)| {
-                let tile = Tile {
-                    id: self.next_id,
-                    prompt: prompt.to_owned(),
-                    index,
-                    job,
-                    attempts: 0,
-                    state: TileState::Queued,
-                };
+                let tile = Tile { id: self.next_id, index, job, attempts: 0, state: TileState::Queued };
                 self.next_id += 1;
                 tile
             })
@@ -239,11 +236,10 @@ impl<Image: Clone> Tiles<Image> {
                 let first = images.next().map_or(TileState::Failed(Failure::Unreachable.into()), TileState::Done);
                 self.list[index].state = first;
                 let first = &self.list[index];
-                let (prompt, job, run_index) = (first.prompt.clone(), first.job.clone(), first.index);
+                let (job, run_index) = (first.job.clone(), first.index);
                 for (offset, image) in images.enumerate() {
                     let tile = Tile {
                         id: self.next_id,
-                        prompt: prompt.clone(),
                         index: run_index + offset + 1,
                         job: job.clone(),
                         attempts: 1,
@@ -328,7 +324,7 @@ mod tests {
     #[test]
     fn a_run_starts_no_more_than_the_cap_oldest_first() {
         let mut tiles = Tiles::<&str>::default();
-        tiles.queue("a fox", jobs(&DALL_E_3, 5));
+        tiles.queue(jobs(&DALL_E_3, 5));
         let started = tiles.start_due(2, 0);
         assert_eq!(started.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [0, 1], "the first asked for go first");
         assert_eq!(tiles.running(), 2);
@@ -342,7 +338,7 @@ mod tests {
     fn transient_failures_wait_then_queue_again_until_the_policy_gives_up() {
         let mut tiles = Tiles::<&str>::default();
         let policy = RetryPolicy::default();
-        tiles.queue("a fox", jobs(&DALL_E_3, 1));
+        tiles.queue(jobs(&DALL_E_3, 1));
         let busy = Failure::RateLimited { retry_after: Some(Duration::from_secs(3)) };
         tiles.start_due(1, 0);
         assert_eq!(tiles.settle(0, Err(busy.clone().into()), &policy, 100), Some(Duration::from_secs(3)));
@@ -362,7 +358,7 @@ mod tests {
         }
         assert_eq!(tiles.list()[0].state, TileState::Failed(busy.into()));
         let refused = Failure::PromptFiltered { categories: vec![] };
-        tiles.queue("a fox", jobs(&DALL_E_3, 1));
+        tiles.queue(jobs(&DALL_E_3, 1));
         tiles.start_due(1, 0);
         assert_eq!(tiles.settle(1, Err(refused.clone().into()), &policy, 0), None, "a refusal is final");
         assert_eq!(tiles.list()[0].state, TileState::Failed(refused.into()));
@@ -371,7 +367,7 @@ mod tests {
     #[test]
     fn an_answer_with_several_images_fills_a_tile_for_each() {
         let mut tiles = Tiles::<&str>::default();
-        tiles.queue("a fox", jobs(&GPT_IMAGE_1, 3));
+        tiles.queue(jobs(&GPT_IMAGE_1, 3));
         assert_eq!(tiles.list().len(), 1, "gpt-image makes three in one request");
         tiles.start_due(4, 0);
         tiles.settle(0, Ok(vec!["a", "b", "c"]), &RetryPolicy::default(), 0);
@@ -383,7 +379,7 @@ mod tests {
     #[test]
     fn cancelling_stops_whatever_is_still_to_settle_and_names_the_calls_to_abort() {
         let mut tiles = Tiles::<&str>::default();
-        tiles.queue("a fox", jobs(&DALL_E_3, 4));
+        tiles.queue(jobs(&DALL_E_3, 4));
         tiles.start_due(2, 0);
         tiles.settle(0, Ok(vec!["a"]), &RetryPolicy::default(), 0);
         assert!(!tiles.cancel(0), "a finished tile stays finished");
@@ -406,13 +402,13 @@ mod tests {
         let mut tiles = Tiles::<u64>::default();
         let cost_of = |micro_usd: &u64| Some(Cost::micro_usd(*micro_usd));
         let budget = || Ok(Some(Cost::micro_usd(100_000)));
-        assert_eq!(tiles.queue_within(budget(), cost_of, "a fox", jobs(&DALL_E_3, 1)), Ok(()));
+        assert_eq!(tiles.queue_within(budget(), cost_of, jobs(&DALL_E_3, 1)), Ok(()));
         tiles.start_due(1, 0);
         tiles.settle(0, Ok(vec![40_000]), &RetryPolicy::default(), 0);
-        assert_eq!(tiles.queue_within(budget(), cost_of, "a fox", jobs(&DALL_E_3, 1)), Ok(()), "$0.08 of $0.10");
+        assert_eq!(tiles.queue_within(budget(), cost_of, jobs(&DALL_E_3, 1)), Ok(()), "$0.08 of $0.10");
         let again = tiles.list()[0].job.clone();
         assert_eq!(
-            tiles.queue_within(budget(), cost_of, "a fox", vec![again.clone()]),
+            tiles.queue_within(budget(), cost_of, vec![again.clone()]),
             Err(OverBudget::WouldPass {
                 run: Cost::micro_usd(40_000),
                 committed: Cost::micro_usd(80_000),
@@ -421,7 +417,7 @@ mod tests {
             "one done and one on its way leave no room for the same request again"
         );
         assert_eq!(tiles.list().len(), 2, "nothing was queued");
-        assert!(tiles.queue_within(crate::state::spending::read_budget("two"), cost_of, "a fox", vec![again]).is_err());
+        assert!(tiles.queue_within(crate::state::spending::read_budget("two"), cost_of, vec![again]).is_err());
         assert_eq!(tiles.list().len(), 2, "an unreadable budget sends nothing");
     }
 
@@ -429,7 +425,7 @@ mod tests {
     fn the_outcome_counts_what_the_tiles_came_to() {
         let mut tiles = Tiles::<&str>::default();
         assert_eq!(tiles.outcome(), "0 images.");
-        tiles.queue("a fox", jobs(&DALL_E_3, 3));
+        tiles.queue(jobs(&DALL_E_3, 3));
         tiles.start_due(3, 0);
         tiles.settle(0, Ok(vec!["a"]), &RetryPolicy::default(), 0);
         tiles.settle(1, Ok(vec!["b"]), &RetryPolicy::default(), 0);
@@ -440,7 +436,7 @@ mod tests {
     #[test]
     fn progress_tells_running_from_waiting_and_queued() {
         let mut tiles = Tiles::<&str>::default();
-        tiles.queue("a fox", jobs(&DALL_E_3, 4));
+        tiles.queue(jobs(&DALL_E_3, 4));
         tiles.start_due(2, 0);
         assert_eq!(tiles.progress(), "Generating 2 images · 2 queued…");
         let busy = Failure::RateLimited { retry_after: Some(Duration::from_secs(3)) };
@@ -451,7 +447,7 @@ mod tests {
     #[test]
     fn spending_counts_finished_images_and_the_most_the_rest_may_cost() {
         let mut tiles = Tiles::<u64>::default();
-        tiles.queue("a fox", jobs(&DALL_E_3, 3));
+        tiles.queue(jobs(&DALL_E_3, 3));
         assert_eq!(tiles.spending(|_| None), (Cost::default(), Cost::micro_usd(120_000)), "three at $0.04 to come");
         tiles.start_due(3, 0);
         tiles.settle(0, Ok(vec![40_000]), &RetryPolicy::default(), 0);

@@ -31,7 +31,11 @@ use crate::state::png_record::{self, without_record, PngTextProblem, WithRecord}
 
 /// The version of the archive's layout, written as `"easel"` in the manifest, so a later Easel
 /// that changes it can still read this one and this one refuses what it would misread.
-const FORMAT: u32 = 1;
+/// Format 1 also wrote each image's prompt beside its request; it reads the same.
+const FORMAT: u32 = 2;
+
+/// The formats this Easel reads.
+const FORMATS_READ: std::ops::RangeInclusive<u32> = 1..=FORMAT;
 
 const MANIFEST: &str = "manifest.json";
 
@@ -103,8 +107,9 @@ impl fmt::Display for ArchiveError {
             }
             ArchiveError::UnknownFormat(format) => write!(
                 f,
-                "This archive is in Easel's format {format}, and this Easel reads format {FORMAT} only, so nothing \
-                 was imported. A newer Easel may read it."
+                "This archive is in Easel's format {format}, and this Easel reads formats {} to {FORMAT} only, so \
+                 nothing was imported. A newer Easel may read it.",
+                FORMATS_READ.start()
             ),
             ArchiveError::UnpacksTooLarge => f.write_str(
                 "This zip's files unpack to more than the 64 GiB Easel imports at once, so nothing was imported.",
@@ -200,6 +205,40 @@ pub struct Export {
     zip: ZipStream,
     taken: HashSet<String>,
     entries: Vec<Entry>,
+    /// The prompts of the images left out, because their bytes could not be read.
+    left_out: Vec<String>,
+    /// Bytes of the zip handed back so far.
+    written: u64,
+}
+
+/// What an export came to, as the user is told it: never silent about an image left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exported {
+    /// Images in the zip.
+    pub count: usize,
+    /// The zip's file name.
+    pub name: String,
+    /// The zip's size in bytes.
+    pub bytes: u64,
+    /// The prompts of the images left out.
+    pub left_out: Vec<String>,
+}
+
+impl fmt::Display for Exported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Exported { count, name, bytes, left_out } = self;
+        write!(
+            f,
+            "Exported {count} image{} as {name} ({:.1} MB): the browser is saving it with your downloads.",
+            if *count == 1 { "" } else { "s" },
+            *bytes as f64 / 1e6
+        )?;
+        if !left_out.is_empty() {
+            let prompts: Vec<String> = left_out.iter().map(|prompt| format!("\"{prompt}\"")).collect();
+            write!(f, "\nLeft out, because the browser could not read their bytes: {}.", prompts.join(", "))?;
+        }
+        Ok(())
+    }
 }
 
 impl Export {
@@ -222,16 +261,19 @@ impl Export {
         let file = file_name(record, &mut self.taken);
         let header = self.zip.file(&file, zip_time(record.created), crc.finalize(), size).map_err(write_error)?;
         self.entries.push(Entry { file, record: record.clone() });
+        self.written += header.len() as u64 + size;
         Ok(std::iter::once(Piece::Made(header)).chain(body).collect())
     }
 
-    /// Images added so far.
-    pub fn count(&self) -> usize {
-        self.entries.len()
+    /// Leaves out the image of `record`, whose bytes could not be read; the report names it.
+    pub fn leave_out(&mut self, record: &ImageRecord) {
+        self.left_out.push(record.prompt().to_owned());
     }
 
-    /// The end of the zip: `manifest.json`, with every record added, and the zip's directory.
-    pub fn finish(mut self) -> Result<Vec<u8>, ArchiveError> {
+    /// The end of the zip (`manifest.json`, with every record added, and the zip's directory),
+    /// and what the export came to, its file named for `today`.
+    pub fn finish(mut self, today: Date) -> Result<(Vec<u8>, Exported), ArchiveError> {
+        let count = self.entries.len();
         let manifest = Manifest { easel: FORMAT, images: self.entries };
         let json = serde_json::to_vec_pretty(&manifest).map_err(write_error)?;
         let mut end = self
@@ -240,7 +282,9 @@ impl Export {
             .map_err(write_error)?;
         end.extend(json);
         end.extend(self.zip.finish());
-        Ok(end)
+        let name = format!("easel-{today}-{count}-images.zip");
+        let bytes = self.written + end.len() as u64;
+        Ok((end, Exported { count, name, bytes, left_out: self.left_out }))
     }
 }
 
@@ -327,7 +371,7 @@ impl Import {
         };
         let manifest: Manifest<serde_json::Value> =
             serde_json::from_slice(&manifest).map_err(|error| ArchiveError::ManifestUnreadable(error.to_string()))?;
-        if manifest.easel != FORMAT {
+        if !FORMATS_READ.contains(&manifest.easel) {
             return Err(ArchiveError::UnknownFormat(manifest.easel));
         }
         let listed: VecDeque<_> = manifest
@@ -448,7 +492,7 @@ fn record_pieces(bytes: &[u8], record_json: &str) -> Option<Vec<Piece>> {
 /// the run (which means nothing in an archive), so names are stable and, but for a clash of
 /// their first eight hex digits or the same image twice, unique without a counter.
 fn file_name(record: &ImageRecord, taken: &mut HashSet<String>) -> String {
-    let download = download_name(&record.prompt, record.created, 0, record.format);
+    let download = download_name(record.prompt(), record.created, 0, record.format);
     let (stem, extension) = download.rsplit_once("-1.").unwrap_or((&download, ""));
     // An id is hex unless its record is damaged; nothing else may reach a path in the zip.
     let short: String = record.id.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
@@ -580,8 +624,17 @@ mod tests {
                 }
             }
         }
-        assert_eq!(export.count(), images.len());
-        zip.extend(export.finish().unwrap());
+        let (end, exported) = export.finish(Date::new(2026, 12, 3)).unwrap();
+        zip.extend(end);
+        assert_eq!(
+            exported,
+            Exported {
+                count: images.len(),
+                name: format!("easel-2026-12-03-{}-images.zip", images.len()),
+                bytes: zip.len() as u64,
+                left_out: Vec::new()
+            }
+        );
         zip
     }
 
@@ -635,7 +688,7 @@ mod tests {
     }
 
     fn manifest(entries: &[serde_json::Value]) -> Vec<u8> {
-        serde_json::to_vec(&serde_json::json!({ "easel": 1, "images": entries })).unwrap()
+        serde_json::to_vec(&serde_json::json!({ "easel": FORMAT, "images": entries })).unwrap()
     }
 
     fn nothing_known() -> HashSet<String> {
@@ -658,9 +711,10 @@ mod tests {
         assert_eq!(unzip(&zip, &fox), images[1].1, "a JPEG goes in as it is");
 
         let manifest: serde_json::Value = serde_json::from_slice(&unzip(&zip, MANIFEST)).unwrap();
-        assert_eq!(manifest["easel"], 1);
+        assert_eq!(manifest["easel"], 2);
         assert_eq!(manifest["images"][0]["file"], crane.as_str());
-        assert_eq!(manifest["images"][0]["prompt"], "a paper crane");
+        assert_eq!(manifest["images"][0]["request"]["prompt"], "a paper crane");
+        assert_eq!(manifest["images"][0].get("prompt"), None, "the prompt is the request's, written once");
         assert_eq!(manifest["images"][0]["favourite"], true);
 
         let imported = import(&zip, &nothing_known()).unwrap();
@@ -758,8 +812,38 @@ mod tests {
             "{unreadable}"
         );
 
-        let newer = zip_of(&[(MANIFEST, br#"{"easel": 2, "images": []}"#)], CompressionMethod::Stored);
-        assert_eq!(import(&newer, &nothing_known()), Err(ArchiveError::UnknownFormat(2)));
+        let newer = zip_of(&[(MANIFEST, br#"{"easel": 3, "images": []}"#)], CompressionMethod::Stored);
+        assert_eq!(import(&newer, &nothing_known()), Err(ArchiveError::UnknownFormat(3)));
+    }
+
+    #[test]
+    fn an_export_says_what_it_left_out() {
+        let [crane, fox, _] = <[_; 3]>::try_from(gallery()).unwrap();
+        let mut export = Export::default();
+        export.add(&crane.0, &crane.1).unwrap();
+        export.leave_out(&fox.0);
+        let (_, exported) = export.finish(Date::new(2026, 12, 3)).unwrap();
+        assert_eq!((exported.count, exported.left_out.as_slice()), (1, [fox.0.prompt().to_owned()].as_slice()));
+        let said = exported.to_string();
+        assert!(said.starts_with("Exported 1 image as easel-2026-12-03-1-images.zip (0.0 MB)"), "{said}");
+        assert!(
+            said.ends_with(&format!(
+                "\nLeft out, because the browser could not read their bytes: \"{}\".",
+                fox.0.prompt()
+            )),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn an_archive_of_format_1_with_the_prompt_beside_the_request_is_imported() {
+        let [crane, ..] = <[_; 3]>::try_from(gallery()).unwrap();
+        let mut listed = entry("crane.png", &crane.0);
+        listed["prompt"] = crane.0.prompt().into();
+        let manifest = serde_json::to_vec(&serde_json::json!({ "easel": 1, "images": [listed] })).unwrap();
+        let zip = zip_of(&[(MANIFEST, &manifest), ("crane.png", &crane.1)], CompressionMethod::Stored);
+        let imported = import(&zip, &nothing_known()).unwrap();
+        assert_eq!((imported.images, imported.problems), (vec![crane], vec![]));
     }
 
     #[test]
@@ -769,7 +853,7 @@ mod tests {
             entry("crane.png", &crane.0),
             entry("gone.png", &fox.0),
             entry("fake.png", &kite.0),
-            serde_json::json!({ "file": "odd.png", "prompt": 5 }),
+            serde_json::json!({ "file": "odd.png", "model": 5 }),
             serde_json::json!({ "prompt": "no file" }),
             entry("kite.png", &kite.0),
         ]);
@@ -908,7 +992,7 @@ mod tests {
         crane.id = "1a2b3c4d5e6f".into();
         assert_eq!(file_name(&crane, &mut taken), "easel-2026-11-04-a-paper-crane-1a2b3c4d.png");
         assert_eq!(file_name(&crane, &mut taken), "easel-2026-11-04-a-paper-crane-1a2b3c4d-2.png");
-        crane.prompt = "../take 1".into();
+        crane.request.prompt = "../take 1".into();
         crane.format = OutputFormat::Jpeg;
         assert_eq!(file_name(&crane, &mut taken), "easel-2026-11-04-take-1-1a2b3c4d.jpg");
     }
