@@ -605,7 +605,8 @@ async fn seed_gallery(harness: &Harness, images: usize, distinct: bool) {
                    const write = db.transaction(['records', 'thumbs', 'images'], 'readwrite');
                    for (let i = Math.max({from}, keys.result.length); i < {to}; i++) {{
                      const id = 'bench-' + String(i).padStart(58, '0');
-                     const copy = {{ ...record, id, prompt: `${{record.prompt}} #${{i}}`, created: record.created - i * 60 }};
+                     const request = {{ ...record.request, prompt: `${{record.request.prompt}} #${{i}}` }};
+                     const copy = {{ ...record, id, request, created: record.created - i * 60 }};
                      const bytes = {distinct}
                        ? new Blob([image.result, new Uint8Array([i & 255, i >> 8])], {{ type: image.result.type }})
                        : image.result;

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::content_filter::FilterResults;
 use crate::request::RequestError;
-use crate::response::FilterResults;
 
 /// `{"error": {...}}`, sometimes with `created` beside it (the seed's content-filter answer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -571,9 +571,9 @@ impl RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content_filter::CategoryResult;
     use crate::model::DALL_E_3;
     use crate::request::ImageRequest;
-    use crate::response::CategoryResult;
 
     fn no_headers(_: &str) -> Option<String> {
         None

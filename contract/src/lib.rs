@@ -3,11 +3,14 @@
 //! Every rule of the API that Easel knows lives here, so the app and the companion server share
 //! one definition of it:
 //!
+//! - [`wire`]: the API's vocabulary as it spells it (sizes, each option's values), with room
+//!   for values the service adds;
 //! - [`model`]: every model's profile: what it accepts, its defaults, its price, its retirement;
 //! - [`request`]: the request body, validation that alone can build a [`request::ValidRequest`],
 //!   and the [`request::Plan`] that turns "k images" into requests with a cost estimate;
 //! - [`endpoint`]: turning what a user typed or pasted into the URL, headers and body of a call;
-//! - [`response`]: the success body, with filter results and token usage;
+//! - [`response`]: the success body, with token usage; [`content_filter`]: the filters'
+//!   findings, in answers and errors alike;
 //! - [`failure`]: the error body on the wire, the classification of every failure into a
 //!   plain-words message with a next step, and the retry policy;
 //! - [`probe`]: the connection test that costs nothing, and its answer read as a diagnosis;
@@ -52,6 +55,7 @@
 #![warn(missing_docs)]
 
 pub mod calendar;
+pub mod content_filter;
 pub mod endpoint;
 pub mod failure;
 pub mod model;
@@ -60,3 +64,4 @@ pub mod probe;
 pub mod profiles;
 pub mod request;
 pub mod response;
+pub mod wire;

@@ -5,9 +5,11 @@
 //! collected 2026-11 from Microsoft's docs and the REST specs). Adding a model is adding one
 //! [`ModelProfile`] to [`MODELS`]; nothing else in Easel names a model.
 
+use std::fmt;
+
 use crate::calendar::Date;
 use crate::price::Price;
-use crate::request::{Background, Dimensions, OutputFormat, Quality, ResponseFormat, Size, Style};
+use crate::wire::{Background, Dimensions, OutputFormat, Quality, ResponseFormat, Size, Style};
 
 /// Which sizes a model makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,23 +268,46 @@ impl ModelProfile {
     }
 }
 
+/// The bound of a [`FreeSize`] a size breaks, with the bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeUnfit {
+    /// Width or height is not a multiple of this.
+    NotMultipleOf(u32),
+    /// The longer edge is not under this.
+    EdgeNotUnder(u32),
+    /// The longer edge is more than this many times the shorter.
+    RatioOver(u32),
+    /// The pixels in all (the last) are not within the bounds (the first two).
+    Pixels(u64, u64, u64),
+}
+
+impl fmt::Display for SizeUnfit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            SizeUnfit::NotMultipleOf(multiple) => write!(f, "width and height must both be multiples of {multiple}"),
+            SizeUnfit::EdgeNotUnder(edge) => write!(f, "the longer edge must be under {edge} pixels"),
+            SizeUnfit::RatioOver(ratio) => write!(f, "the longer edge may be at most {ratio} times the shorter"),
+            SizeUnfit::Pixels(min, max, pixels) => {
+                write!(f, "the image must have between {min} and {max} pixels in all (this has {pixels})")
+            }
+        }
+    }
+}
+
 impl FreeSize {
-    /// Whether `dimensions` fit every bound; `Err` says which one it breaks, in plain words.
-    pub fn check(&self, dimensions: Dimensions) -> Result<(), String> {
+    /// Whether `dimensions` fit every bound; `Err` says which one it breaks.
+    pub fn check(&self, dimensions: Dimensions) -> Result<(), SizeUnfit> {
         let Dimensions { width, height } = dimensions;
         let (long, short) = (width.max(height), width.min(height));
         let pixels = u64::from(width) * u64::from(height);
         if width % self.multiple_of != 0 || height % self.multiple_of != 0 {
-            Err(format!("width and height must both be multiples of {}", self.multiple_of))
+            Err(SizeUnfit::NotMultipleOf(self.multiple_of))
         } else if long >= self.edge_below {
-            Err(format!("the longer edge must be under {} pixels", self.edge_below))
+            Err(SizeUnfit::EdgeNotUnder(self.edge_below))
         } else if long > short * self.max_ratio {
-            Err(format!("the longer edge may be at most {} times the shorter", self.max_ratio))
+            Err(SizeUnfit::RatioOver(self.max_ratio))
         } else if !(self.min_pixels..=self.max_pixels).contains(&pixels) {
-            Err(format!(
-                "the image must have between {} and {} pixels in all (this has {pixels})",
-                self.min_pixels, self.max_pixels
-            ))
+            Err(SizeUnfit::Pixels(self.min_pixels, self.max_pixels, pixels))
         } else {
             Ok(())
         }
@@ -372,7 +397,8 @@ mod tests {
             (640, 640, Err("the image must have between 655360 and 8294400 pixels in all (this has 409600)")),
             (3088, 2704, Err("the image must have between 655360 and 8294400 pixels in all (this has 8349952)")),
         ] {
-            assert_eq!(rule.check(Dimensions { width, height }), expected.map_err(str::to_owned), "{width}x{height}");
+            let checked = rule.check(Dimensions { width, height }).map_err(|unfit| unfit.to_string());
+            assert_eq!(checked, expected.map_err(str::to_owned), "{width}x{height}");
         }
         for preset in rule.presets {
             if let Size::Exact(dimensions) = preset {

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use crate::request::{Dimensions, Quality, Size};
+use crate::wire::{Dimensions, Quality, Size};
 
 /// An amount of money in millionths of a US dollar, so sums are exact.
 ///

@@ -149,8 +149,9 @@ mod tests {
     use crate::endpoint::{Auth, Connection, DEFAULT_API_VERSION};
     use crate::failure::ApiError;
     use crate::model::{DALL_E_3, GPT_IMAGE_2};
-    use crate::request::{RequestError, Size};
+    use crate::request::RequestError;
     use crate::response::{GeneratedImage, ImagesResponse};
+    use crate::wire::Size;
 
     fn no_headers(_: &str) -> Option<String> {
         None

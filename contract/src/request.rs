@@ -5,202 +5,12 @@
 //! sent, so nothing the API would reject for its shape leaves the app.
 
 use std::fmt;
-use std::str::FromStr;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
-use crate::model::{ModelProfile, SizeRule};
+use crate::model::{ModelProfile, SizeRule, SizeUnfit};
 use crate::price::Estimate;
-
-/// Width and height in pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Dimensions {
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-}
-
-/// The `size` field: exact pixels written `WIDTHxHEIGHT` (`"1024x1792"`), or `"auto"`, where the
-/// gpt-image models choose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Size {
-    /// The model chooses (gpt-image only).
-    Auto,
-    /// These dimensions.
-    Exact(Dimensions),
-}
-
-impl Size {
-    /// A size of `width` by `height` pixels.
-    pub const fn exact(width: u32, height: u32) -> Self {
-        Size::Exact(Dimensions { width, height })
-    }
-}
-
-impl fmt::Display for Size {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Size::Auto => f.write_str("auto"),
-            Size::Exact(Dimensions { width, height }) => write!(f, "{width}x{height}"),
-        }
-    }
-}
-
-impl FromStr for Size {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        if text == "auto" {
-            return Ok(Size::Auto);
-        }
-        let malformed =
-            || format!("\"{text}\" is not a size: write it as WIDTHxHEIGHT, for example 1024x1024, or auto");
-        let (width, height) = text.split_once('x').ok_or_else(malformed)?;
-        let number =
-            |digits: &str| digits.parse::<u32>().ok().filter(|n| *n > 0 && digits.bytes().all(|b| b.is_ascii_digit()));
-        Ok(Size::exact(number(width).ok_or_else(malformed)?, number(height).ok_or_else(malformed)?))
-    }
-}
-
-impl Serialize for Size {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Size {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-/// Declares a wire enum whose values are fixed strings, with `as_str`, a label for people, and
-/// `from_wire`.
-macro_rules! wire_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $wire:literal, $label:literal;)+ }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name {
-            $($(#[$vdoc])* #[serde(rename = $wire)] $variant,)+
-        }
-
-        impl $name {
-            /// The value as the API spells it.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $wire,)+ }
-            }
-
-            /// The value as a person reads it in a form.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label,)+ }
-            }
-
-            /// The value the API spells `wire`, if there is one.
-            pub fn from_wire(wire: &str) -> Option<Self> {
-                match wire { $($wire => Some($name::$variant),)+ _ => None }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-wire_enum! {
-    /// How much detail the model puts in.
-    Quality {
-        /// DALL-E: the default, faster.
-        Standard = "standard", "Standard";
-        /// DALL-E 3: finer detail and more consistency, slower.
-        Hd = "hd", "HD";
-        /// gpt-image: the model chooses.
-        Auto = "auto", "Auto";
-        /// gpt-image: fastest, fewest tokens.
-        Low = "low", "Low";
-        /// gpt-image.
-        Medium = "medium", "Medium";
-        /// gpt-image: most detail, most tokens.
-        High = "high", "High";
-    }
-}
-
-wire_enum! {
-    /// The look of a DALL-E 3 image.
-    Style {
-        /// The default: hyper-real and cinematic.
-        Vivid = "vivid", "Vivid";
-        /// Simpler, subdued, more realistic.
-        Natural = "natural", "Natural";
-    }
-}
-
-wire_enum! {
-    /// How a DALL-E service returns each image.
-    ResponseFormat {
-        /// A link to the image, valid for 24 hours.
-        Url = "url", "Link (24 h)";
-        /// The image's bytes, base64-encoded in the answer.
-        B64Json = "b64_json", "Image data";
-    }
-}
-
-wire_enum! {
-    /// The image file format of a gpt-image answer.
-    OutputFormat {
-        /// Lossless; the only format with transparency.
-        Png = "png", "PNG";
-        /// Smaller files; takes a compression level.
-        Jpeg = "jpeg", "JPEG";
-        /// Listed by the v1 spec only; Azure's docs do not offer it.
-        Webp = "webp", "WebP";
-    }
-}
-
-wire_enum! {
-    /// The background of a gpt-image image.
-    Background {
-        /// The model chooses.
-        Auto = "auto", "Auto";
-        /// Always filled.
-        Opaque = "opaque", "Opaque";
-        /// See-through (PNG only).
-        Transparent = "transparent", "Transparent";
-    }
-}
-
-impl OutputFormat {
-    /// Whether `output_compression` applies to images in this format: JPEG only, on Azure.
-    pub fn takes_compression(self) -> bool {
-        self == OutputFormat::Jpeg
-    }
-
-    /// The MIME type of an image in this format.
-    pub fn mime(self) -> &'static str {
-        match self {
-            OutputFormat::Png => "image/png",
-            OutputFormat::Jpeg => "image/jpeg",
-            OutputFormat::Webp => "image/webp",
-        }
-    }
-
-    /// The format `bytes` are in, by their first bytes (each format's signature); `None` for
-    /// anything the image API does not make.
-    pub fn of_bytes(bytes: &[u8]) -> Option<OutputFormat> {
-        if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            Some(OutputFormat::Png)
-        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Some(OutputFormat::Jpeg)
-        } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
-            Some(OutputFormat::Webp)
-        } else {
-            None
-        }
-    }
-}
+use crate::wire::{Background, OutputFormat, Quality, ResponseFormat, Size, Style};
 
 /// The JSON body of an image generation request, exactly as it goes on the wire.
 ///
@@ -336,8 +146,8 @@ pub enum RequestError {
     SizeOutOfBounds {
         /// The size asked for.
         size: Size,
-        /// Which bound, in plain words.
-        reason: String,
+        /// The bound it breaks.
+        reason: SizeUnfit,
     },
     /// `n` is outside what one request to this model may ask for.
     ImageCountOutOfRange {
@@ -818,7 +628,7 @@ mod tests {
         let error = serde_json::from_str::<ImageRequest>(r#"{"prompt":"x","size":"big"}"#).unwrap_err();
         assert!(error.to_string().contains("\"big\" is not a size"), "{error}");
         assert!(serde_json::from_str::<ImageRequest>(r#"{"prompt":"x","quality":"ultra"}"#).is_err());
-        assert_eq!(Quality::from_wire("hd"), Some(Quality::Hd));
+        assert_eq!(<Quality as crate::wire::WireValue>::from_wire("hd"), Some(Quality::Hd));
         assert_eq!(serde_json::to_string(&ResponseFormat::B64Json).unwrap(), r#""b64_json""#);
         assert_eq!(OutputFormat::Jpeg.mime(), "image/jpeg");
     }

@@ -1,12 +1,12 @@
 //! The body of a successful image generation answer.
 
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
 
-use serde::{Deserialize, Deserializer, Serialize};
-
+use crate::content_filter::FilterResults;
 use crate::failure::Failure;
 use crate::price::{Cost, Estimate};
-use crate::request::{Background, Field, ValidRequest};
+use crate::request::{Field, ValidRequest};
+use crate::wire::{Background, OutputFormat, Quality, Size, Wire};
 
 /// How long the service's image links (`response_format: url`) work after the image was made:
 /// 24 hours on Azure.
@@ -23,18 +23,18 @@ pub struct ImagesResponse {
     /// Tokens billed (gpt-image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
-    /// The background the service used (gpt-image), as it spells it.
+    /// The background the service used (gpt-image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub background: Option<String>,
+    pub background: Option<Wire<Background>>,
     /// The file format the service used (gpt-image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output_format: Option<String>,
+    pub output_format: Option<Wire<OutputFormat>>,
     /// The quality the service used (gpt-image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quality: Option<String>,
+    pub quality: Option<Wire<Quality>>,
     /// The size the service made (gpt-image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<String>,
+    pub size: Option<Wire<Size>>,
 }
 
 impl ImagesResponse {
@@ -68,13 +68,17 @@ impl ImagesResponse {
         // A model without a choice of background leaves it to the service, which is what auto asks.
         let background = asked.background().unwrap_or(Background::Auto);
         [
-            (Field::Size, &self.size, asked.size().to_string()),
-            (Field::Quality, &self.quality, asked.quality().to_string()),
-            (Field::OutputFormat, &self.output_format, asked.output_format().to_string()),
-            (Field::Background, &self.background, background.to_string()),
+            (Field::Size, self.size.as_ref().map(ToString::to_string), asked.size().to_string()),
+            (Field::Quality, self.quality.as_ref().map(ToString::to_string), asked.quality().to_string()),
+            (
+                Field::OutputFormat,
+                self.output_format.as_ref().map(ToString::to_string),
+                asked.output_format().to_string(),
+            ),
+            (Field::Background, self.background.as_ref().map(ToString::to_string), background.to_string()),
         ]
         .into_iter()
-        .filter_map(|(field, reported, asked)| Some(Reported { field, asked, reported: reported.clone()? }))
+        .filter_map(|(field, reported, asked)| Some(Reported { field, asked, reported: reported? }))
         .collect()
     }
 }
@@ -133,44 +137,6 @@ pub struct Usage {
     pub total_tokens: u64,
 }
 
-/// Azure's content-filter findings, by category (`violence`, `sexual`, `hate`, `self_harm`,
-/// `profanity`, `jailbreak`, ...). Entries of another shape (such as `custom_blocklists`
-/// details) are skipped.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct FilterResults(pub BTreeMap<String, CategoryResult>);
-
-/// One category's finding.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct CategoryResult {
-    /// Whether this category made the filter act.
-    #[serde(default)]
-    pub filtered: bool,
-    /// `safe`, `low`, `medium` or `high`, for graded categories.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub severity: Option<String>,
-    /// Whether it was found at all, for detected-or-not categories (`jailbreak`, `profanity`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detected: Option<bool>,
-}
-
-impl<'de> Deserialize<'de> for FilterResults {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = BTreeMap::<String, serde_json::Value>::deserialize(deserializer)?;
-        Ok(FilterResults(
-            raw.into_iter()
-                .filter_map(|(category, value)| Some((category, serde_json::from_value(value).ok()?)))
-                .collect(),
-        ))
-    }
-}
-
-impl FilterResults {
-    /// The categories that made the filter act, in alphabetical order.
-    pub fn triggered(&self) -> Vec<String> {
-        self.0.iter().filter(|(_, result)| result.filtered).map(|(category, _)| category.clone()).collect()
-    }
-}
-
 /// Where an image's pixels are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImageSource<'a> {
@@ -195,7 +161,8 @@ impl GeneratedImage {
 mod tests {
     use super::*;
     use crate::model::{DALL_E_3, GPT_IMAGE_1};
-    use crate::request::{ImageRequest, OutputFormat, Quality, Size};
+    use crate::request::ImageRequest;
+    use crate::wire::{OutputFormat, Quality, Size};
 
     #[test]
     fn a_calls_cost_is_its_billed_tokens_or_the_price_of_the_images_made() {
@@ -237,7 +204,10 @@ mod tests {
         .unwrap();
         let image = &answer.data[0];
         let prompt = image.prompt_filter_results.as_ref().unwrap();
-        assert_eq!(prompt.0["jailbreak"], CategoryResult { filtered: false, severity: None, detected: Some(false) });
+        assert_eq!(
+            prompt.0["jailbreak"],
+            crate::content_filter::CategoryResult { filtered: false, severity: None, detected: Some(false) }
+        );
         assert!(!prompt.0.contains_key("custom_blocklists"), "entries of another shape are skipped");
         assert_eq!(image.content_filter_results.as_ref().unwrap().triggered(), ["violence"]);
     }
@@ -251,8 +221,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!(answer.usage, Some(Usage { input_tokens: 12, output_tokens: 1056, total_tokens: 1068 }));
-        assert_eq!((answer.quality.as_deref(), answer.size.as_deref()), (Some("medium"), Some("1024x1024")));
+        assert_eq!(
+            (answer.quality, answer.size),
+            (Some(Wire::Known(Quality::Medium)), Some(Wire::Known(Size::exact(1024, 1024))))
+        );
         assert_eq!(answer.data[0].source(), Some(ImageSource::Base64("iVBO")));
+    }
+
+    #[test]
+    fn a_value_the_service_added_since_is_read_and_shown_as_it_spells_it() {
+        let answer =
+            ImagesResponse::read(200, br#"{"created":1,"quality":"ultra","data":[{"b64_json":"iVBO"}]}"#).unwrap();
+        assert_eq!(answer.quality, Some(Wire::Added("ultra".into())));
+        let gpt = ImageRequest { prompt: "a fox".into(), ..Default::default() }.validate(&GPT_IMAGE_1).unwrap();
+        assert_eq!(answer.reported(&gpt), [reported(Field::Quality, "auto", "ultra")]);
+        assert_eq!(serde_json::to_value(&answer).unwrap()["quality"], "ultra", "written back as it came");
     }
 
     fn gpt_image_answer(size: &str, quality: &str, output_format: &str, background: &str) -> ImagesResponse {

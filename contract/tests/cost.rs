@@ -3,7 +3,7 @@
 //! fuzz target, `fuzz/fuzz_targets/cost.rs`).
 
 use easel_contract::price::{Cost, Price};
-use easel_contract::request::{Quality, Size};
+use easel_contract::wire::{Quality, Size};
 use proptest::prelude::*;
 use proptest::sample::select;
 

@@ -3,7 +3,8 @@
 //! app can send is refused by the local endpoint for its shape.
 
 use easel_contract::model::{ModelProfile, MODELS};
-use easel_contract::request::{Background, ImageRequest, OutputFormat, Quality, ResponseFormat, Size, Style};
+use easel_contract::request::ImageRequest;
+use easel_contract::wire::{Background, OutputFormat, Quality, ResponseFormat, Size, Style};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::strategy::ValueTree;

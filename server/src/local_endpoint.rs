@@ -17,14 +17,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
+use easel_contract::content_filter::{CategoryResult, FilterResults};
 use easel_contract::endpoint::{
     is_api_version, API_VERSION_PARAM, DEPLOYMENTS_GENERATIONS_PATH, V1_API_VERSION, V1_GENERATIONS_PATH,
 };
 use easel_contract::failure::ApiError;
 use easel_contract::model::{ModelProfile, MODELS};
 use easel_contract::price::output_tokens_per_image;
-use easel_contract::request::{Dimensions, ImageRequest, OutputFormat, Quality, ResponseFormat, Size, ValidRequest};
-use easel_contract::response::{CategoryResult, FilterResults, GeneratedImage, ImagesResponse, Usage, LINK_LIFETIME};
+use easel_contract::request::{ImageRequest, ValidRequest};
+use easel_contract::response::{GeneratedImage, ImagesResponse, Usage, LINK_LIFETIME};
+use easel_contract::wire::{Dimensions, OutputFormat, Quality, ResponseFormat, Size, Wire};
 use tokio::sync::Semaphore;
 use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 
@@ -327,10 +329,10 @@ impl LocalEndpoint {
             created,
             data,
             usage: Some(Usage { input_tokens, output_tokens, total_tokens: input_tokens + output_tokens }),
-            background: request.background().map(|background| background.to_string()),
-            output_format: Some(request.output_format().to_string()),
-            quality: Some(quality.to_string()),
-            size: Some(Size::Exact(size).to_string()),
+            background: request.background().map(Wire::Known),
+            output_format: Some(Wire::Known(request.output_format())),
+            quality: Some(Wire::Known(quality)),
+            size: Some(Wire::Known(Size::Exact(size))),
         }
     }
 

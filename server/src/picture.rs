@@ -2,7 +2,7 @@
 //! the same for the same prompt, so tests can rely on them and a person can tell two prompts
 //! apart at a glance.
 
-use easel_contract::request::{Dimensions, OutputFormat};
+use easel_contract::wire::{Dimensions, OutputFormat};
 
 /// How heavy the pictures are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -30,8 +30,8 @@ use easel_contract::profiles::{
     LinkSignature, FETCH_THROUGH_EXPIRY_PARAM, FETCH_THROUGH_PARAM, FETCH_THROUGH_PATH, FETCH_THROUGH_SIGNATURE_PARAM,
     LINK_SIGNATURES_HEADER,
 };
-use easel_contract::request::OutputFormat;
 use easel_contract::response::{ImagesResponse, LINK_LIFETIME};
+use easel_contract::wire::OutputFormat;
 use futures_util::{stream, StreamExt};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio::sync::Semaphore;

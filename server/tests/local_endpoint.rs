@@ -160,10 +160,10 @@ async fn gpt_image_answers_in_base64_with_usage_and_the_parameters_it_used() {
     assert_eq!(answer.usage.unwrap().output_tokens, 2 * 6_240, "two high-quality 1536x1024 images");
     assert_eq!(
         (
-            answer.quality.as_deref(),
-            answer.size.as_deref(),
-            answer.output_format.as_deref(),
-            answer.background.as_deref()
+            answer.quality.map(|quality| quality.to_string()).as_deref(),
+            answer.size.map(|size| size.to_string()).as_deref(),
+            answer.output_format.map(|format| format.to_string()).as_deref(),
+            answer.background.map(|background| background.to_string()).as_deref()
         ),
         (Some("high"), Some("1536x1024"), Some("jpeg"), Some("auto"))
     );

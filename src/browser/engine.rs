@@ -2,6 +2,7 @@
 //! came back, waits and sends again as the retry policy says, and aborts cancelled calls.
 
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
 use std::time::Duration;
 
 use easel_contract::failure::{CallError, Failure, RetryPolicy};
@@ -13,7 +14,7 @@ use web_sys::AbortController;
 use crate::browser::api::{self, Generated};
 use crate::browser::clock::now_ms;
 use crate::browser::keeper::{Keeper, Keeping};
-use crate::state::interrupted::Pending;
+use crate::state::interrupted::{Noted, Pending};
 use crate::state::spending::{BudgetProblem, OverBudget};
 use crate::state::tiles::{Job, Tile, TileId, TileState, Tiles};
 
@@ -33,7 +34,7 @@ pub struct Engine {
     /// Calls aborted because they took longer than `call_timeout`.
     timed_out: StoredValue<HashSet<TileId>>,
     /// The tiles noted on the device as not finished.
-    noted: StoredValue<HashSet<TileId>>,
+    noted: StoredValue<Noted>,
     /// Keeps what arrives, and notes on the device what is not finished.
     keeper: Keeper,
 }
@@ -61,7 +62,7 @@ impl Engine {
             call_timeout,
             in_flight: StoredValue::new_local(HashMap::new()),
             timed_out: StoredValue::new(HashSet::new()),
-            noted: StoredValue::new(HashSet::new()),
+            noted: StoredValue::new(Noted::default()),
             keeper,
         };
         engine.note_unfinished_on_the_device();
@@ -72,45 +73,42 @@ impl Engine {
     /// waiting to retry, or made but not yet kept. A reload then lists what it interrupted, and
     /// nothing the user asked for disappears without a word.
     fn note_unfinished_on_the_device(self) {
-        let noted = self.noted;
         Effect::new(move |_| {
             self.keeper.changes.track();
-            let Some(store) = self.keeper.store() else {
-                return;
-            };
-            let unfinished: HashMap<TileId, Pending> = self.tiles.with(|tiles| {
-                self.keeper.keeping.with(|keeping| {
-                    tiles
-                        .list()
-                        .iter()
-                        .filter(|tile| match &tile.state {
-                            TileState::Done(_) => matches!(keeping.get(&tile.id), None | Some(Keeping::Saving)),
-                            state => state.is_pending(),
-                        })
-                        .map(|tile| (tile.id, self.pending_of(tile)))
-                        .collect()
-                })
-            });
-            let (begun, ended) = noted.with_value(|noted| {
-                let begun: Vec<Pending> = unfinished
-                    .iter()
-                    .filter(|(id, _)| !noted.contains(id))
-                    .map(|(_, pending)| pending.clone())
-                    .collect();
-                let ended: Vec<String> = noted
-                    .iter()
-                    .filter(|id| !unfinished.contains_key(id))
-                    .map(|&id| self.keeper.note_key(id))
-                    .collect();
-                (begun, ended)
-            });
-            noted.set_value(unfinished.keys().copied().collect());
-            if !begun.is_empty() || !ended.is_empty() {
-                spawn_local(async move {
-                    let _ = store.note_unfinished(&begun, &ended).await;
-                });
+            if let Some(write) = self.follow_notes() {
+                spawn_local(write);
             }
         });
+    }
+
+    /// The one way the device's notes change: notes the tiles not finished that are not noted
+    /// yet and forgets the notes of those that finished, in one write (`None` when nothing
+    /// changed, or with no store).
+    fn follow_notes(self) -> Option<impl Future<Output = ()>> {
+        let store = self.keeper.store()?;
+        let unfinished: HashMap<TileId, Pending> = self.tiles.with(|tiles| {
+            self.keeper.keeping.with(|keeping| {
+                tiles
+                    .list()
+                    .iter()
+                    .filter(|tile| match &tile.state {
+                        TileState::Done(_) => matches!(keeping.get(&tile.id), None | Some(Keeping::Saving)),
+                        state => state.is_pending(),
+                    })
+                    .map(|tile| (tile.id, self.pending_of(tile)))
+                    .collect()
+            })
+        });
+        let ids = unfinished.keys().copied().collect();
+        let (begun, ended) = self.noted.try_update_value(|noted| noted.follow(&ids))?;
+        if begun.is_empty() && ended.is_empty() {
+            return None;
+        }
+        let begun: Vec<Pending> = begun.iter().filter_map(|id| unfinished.get(id).cloned()).collect();
+        let ended: Vec<String> = ended.into_iter().map(|id| self.keeper.note_key(id)).collect();
+        Some(async move {
+            let _ = store.note_unfinished(&begun, &ended).await;
+        })
     }
 
     /// The note on the device of `tile` while it is not finished.
@@ -135,28 +133,14 @@ impl Engine {
         let budget = self.budget.get_untracked();
         self.tiles.try_update(|tiles| tiles.queue_within(budget, |image| image.cost, jobs)).unwrap_or(Ok(()))?;
         // The run is noted on the device before its first call goes out, so a page closed at any
-        // moment lists a sent call as interrupted, never loses it. Marked as noted, so the
-        // effect above does not write it again; it forgets the note when the tile ends.
-        let Some(store) = self.keeper.store() else {
-            self.pump();
-            return Ok(());
-        };
-        let begun: Vec<Pending> = self.tiles.with_untracked(|tiles| {
-            self.noted
-                .try_update_value(|noted| {
-                    tiles
-                        .list()
-                        .iter()
-                        .filter(|tile| tile.state.is_pending() && noted.insert(tile.id))
-                        .map(|tile| self.pending_of(tile))
-                        .collect()
-                })
-                .unwrap_or_default()
-        });
-        spawn_local(async move {
-            let _ = store.note_unfinished(&begun, &[]).await;
-            self.pump();
-        });
+        // moment lists a sent call as interrupted, never loses it.
+        match untrack(|| self.follow_notes()) {
+            Some(write) => spawn_local(async move {
+                write.await;
+                self.pump();
+            }),
+            None => self.pump(),
+        }
         Ok(())
     }
 

@@ -39,9 +39,9 @@ enum Work {
 #[component]
 pub fn ArchivePanel(
     /// Every kept record.
-    records: RwSignal<Vec<ImageRecord>>,
+    records: ReadSignal<Vec<ImageRecord>>,
     /// The ids selected in the grid.
-    selected: RwSignal<HashSet<String>>,
+    selected: ReadSignal<HashSet<String>>,
     /// The device's store.
     keeper: Keeper,
 ) -> impl IntoView {

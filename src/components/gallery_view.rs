@@ -189,7 +189,7 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
                 <StorageUse keeper />
             </div>
             <p class="problem" role="alert">{move || problem.get()}</p>
-            <Filters records query />
+            <Filters records=records.read_only() query />
             <div class="gallery-actions">
                 <button type="button" class="action" on:click=move |_| {
                     selected.set(shown.with_untracked(|shown| shown.iter().map(|r| r.id.clone()).collect()))
@@ -200,7 +200,7 @@ pub fn GalleryView(keeper: Keeper) -> impl IntoView {
                     on:click=delete_selected>
                     {move || format!("Delete selected ({})", selected.with(HashSet::len))}
                 </button>
-                <ArchivePanel records selected keeper />
+                <ArchivePanel records=records.read_only() selected=selected.read_only() keeper />
                 <div class="undos">
                     <For each=move || undos.with(|undos| undos.offered().to_vec()) key=|deleted| deleted.key let:deleted>
                         {
@@ -330,7 +330,7 @@ fn GalleryCell(
 
 /// Search, the filters and the order.
 #[component]
-fn Filters(records: RwSignal<Vec<ImageRecord>>, query: RwSignal<Query>) -> impl IntoView {
+fn Filters(records: ReadSignal<Vec<ImageRecord>>, query: RwSignal<Query>) -> impl IntoView {
     let models = Memo::new(move |_| records.with(|records| choices(records, |r| Some(r.model.clone()))));
     let sizes = Memo::new(move |_| records.with(|records| choices(records, ImageRecord::size)));
     let optional = |text: String| (!text.is_empty()).then_some(text);

@@ -5,7 +5,8 @@ use std::fmt::Display;
 use easel_contract::calendar::Date;
 use easel_contract::model::{ModelProfile, MODELS};
 use easel_contract::price::Estimate;
-use easel_contract::request::{Field, Plan, RequestError, Size, MAX_IMAGES_PER_RUN, MAX_OUTPUT_COMPRESSION};
+use easel_contract::request::{Field, Plan, RequestError, MAX_IMAGES_PER_RUN, MAX_OUTPUT_COMPRESSION};
+use easel_contract::wire::Size;
 use leptos::prelude::*;
 
 use crate::components::field::{invalid, problem_id, FormField};

@@ -90,7 +90,7 @@ pub fn ResultGrid(
                     key=|tile| (tile.id, std::mem::discriminant(&tile.state))
                     let:tile
                 >
-                    <li>{tile_view(tile, engine, keeper, now, on_use_prompt, lightbox, refused)}</li>
+                    <li>{tile_view(tile, engine, keeper, now, on_use_prompt, lightbox.write_only(), refused.write_only())}</li>
                 </For>
             </ul>
             <Lightbox items=finished open=lightbox keeper />
@@ -104,8 +104,8 @@ fn tile_view(
     keeper: Keeper,
     now: Signal<u64>,
     on_use_prompt: Callback<String>,
-    lightbox: RwSignal<Option<String>>,
-    refused: RwSignal<Option<OverBudget>>,
+    lightbox: WriteSignal<Option<String>>,
+    refused: WriteSignal<Option<OverBudget>>,
 ) -> AnyView {
     let prompt = tile.prompt().to_owned();
     let Tile { id, index, state, job, .. } = tile;

@@ -2,7 +2,7 @@
 //! its place in the run, so a folder of downloads sorts by date and reads by content.
 
 use easel_contract::calendar::Date;
-use easel_contract::request::OutputFormat;
+use easel_contract::wire::OutputFormat;
 
 /// How many characters of the prompt a name keeps.
 const PROMPT_CHARS: usize = 48;

@@ -1,7 +1,9 @@
 //! What Easel keeps of every image it made, and how the gallery finds them: the record stored
 //! beside the bytes (never a key), and search, filters and order as plain functions.
 
-use easel_contract::request::{ImageRequest, OutputFormat};
+use easel_contract::request::ImageRequest;
+
+use easel_contract::wire::OutputFormat;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 

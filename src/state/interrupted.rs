@@ -1,7 +1,11 @@
 //! Calls a page was making when it was closed or reloaded: the note each call leaves on the
 //! device while it is unfinished, and how a later page lists them, a line per run.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
+
+use crate::state::tiles::TileId;
 
 /// A call that was in flight, kept until it settles: what a reload finds here was interrupted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +59,21 @@ pub fn runs(interrupted: &[Pending]) -> Vec<InterruptedRun> {
     runs
 }
 
+/// The tiles whose notes are on the device, so each note is written once and forgotten once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Noted(HashSet<TileId>);
+
+impl Noted {
+    /// Takes `unfinished` as the tiles the device's notes must now hold: the tiles to note (not
+    /// noted yet) and those whose notes to forget (noted, and now finished).
+    pub fn follow(&mut self, unfinished: &HashSet<TileId>) -> (Vec<TileId>, Vec<TileId>) {
+        let begun = unfinished.difference(&self.0).copied().collect();
+        let ended = self.0.difference(unfinished).copied().collect();
+        self.0.clone_from(unfinished);
+        (begun, ended)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +100,20 @@ mod tests {
             ]
         );
         assert!(runs(&[]).is_empty());
+    }
+
+    #[test]
+    fn each_note_is_written_once_and_forgotten_once() {
+        let mut noted = Noted::default();
+        let set = |ids: &[TileId]| ids.iter().copied().collect::<HashSet<_>>();
+        assert_eq!(noted.follow(&set(&[1, 2])).1, Vec::<TileId>::new());
+        let (mut begun, ended) = noted.follow(&set(&[1, 2, 3]));
+        begun.sort();
+        assert_eq!((begun, ended), (vec![3], vec![]), "only the new tile is noted");
+        let (begun, mut ended) = noted.follow(&set(&[2]));
+        ended.sort();
+        assert_eq!((begun, ended), (vec![], vec![1, 3]));
+        assert_eq!(noted.follow(&set(&[2])), (vec![], vec![]), "nothing changed, nothing written");
     }
 
     #[test]

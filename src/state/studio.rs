@@ -190,7 +190,7 @@ fn lifecycle_notice(model: &ModelProfile, today: Date) -> Option<String> {
 mod tests {
     use easel_contract::model::{DALL_E_3, GPT_IMAGE_1, GPT_IMAGE_1_5, GPT_IMAGE_2};
     use easel_contract::profiles::RuntimeConfig;
-    use easel_contract::request::{OutputFormat, Quality, Style};
+    use easel_contract::wire::{OutputFormat, Quality, Style};
 
     use super::*;
     use crate::state::connections::Saved;

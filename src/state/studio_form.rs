@@ -5,9 +5,9 @@ use std::str::FromStr;
 
 use easel_contract::model::{ModelProfile, SizeRule};
 use easel_contract::request::{
-    Background, Dimensions, Field, ImageRequest, OutputFormat, Plan, Quality, RequestError, ResponseFormat, Size,
-    Style, DEFAULT_OUTPUT_COMPRESSION, MAX_IMAGES_PER_RUN,
+    Field, ImageRequest, Plan, RequestError, DEFAULT_OUTPUT_COMPRESSION, MAX_IMAGES_PER_RUN,
 };
+use easel_contract::wire::{Background, Dimensions, OutputFormat, Quality, ResponseFormat, Size, Style};
 use serde::{Deserialize, Serialize};
 
 /// What of the form this device keeps between visits, so that a reload or a closed tab loses

@@ -26,8 +26,12 @@ fn prompts_in(zip: &[u8]) -> Vec<String> {
     let mut manifest = String::new();
     archive.by_name("manifest.json").unwrap().read_to_string(&mut manifest).unwrap();
     let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
-    let mut prompts: Vec<String> =
-        manifest["images"].as_array().unwrap().iter().map(|image| image["prompt"].as_str().unwrap().into()).collect();
+    let mut prompts: Vec<String> = manifest["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|image| image["request"]["prompt"].as_str().unwrap().into())
+        .collect();
     prompts.sort();
     prompts
 }

@@ -283,10 +283,11 @@ async fn an_image_made_but_not_yet_kept_when_its_page_went_is_kept_by_the_next_n
                const records = read.objectStore('records').getAll();
                const images = read.objectStore('images').getAll();
                read.oncomplete = () => {
-                 const draft = { ...JSON.parse(records.result[0]), id: '', pixels: null,
-                                 prompt: 'a fox made before its page went' };
+                 const kept = JSON.parse(records.result[0]);
+                 const draft = { ...kept, id: '', pixels: null,
+                                 request: { ...kept.request, prompt: 'a fox made before its page went' } };
                  const image = new Blob([images.result[0], new Uint8Array([7])], { type: 'image/png' });
-                 const note = { key: '777-0', page: 777, prompt: draft.prompt, model: 'dall-e-3', images: 1 };
+                 const note = { key: '777-0', page: 777, prompt: draft.request.prompt, model: 'dall-e-3', images: 1 };
                  const write = db.transaction('pending', 'readwrite');
                  write.objectStore('pending').put(JSON.stringify(note), '777-0');
                  write.objectStore('pending').put({ record: JSON.stringify(draft), image }, '777-0#made');

@@ -3,7 +3,7 @@
 #![no_main]
 
 use easel_contract::price::{Cost, Price};
-use easel_contract::request::{Quality, Size};
+use easel_contract::wire::{Quality, Size};
 use libfuzzer_sys::fuzz_target;
 
 const QUALITIES: [Quality; 6] =

@@ -18,7 +18,7 @@ use std::ops::Range;
 use std::rc::Rc;
 
 use easel_contract::calendar::Date;
-use easel_contract::request::OutputFormat;
+use easel_contract::wire::OutputFormat;
 use serde::{Deserialize, Serialize};
 use zip::result::ZipError;
 use zip::{DateTime, ZipArchive};
