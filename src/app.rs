@@ -3,12 +3,11 @@
 use std::time::Duration;
 
 use easel_contract::failure::GENERATION_TIMEOUT;
-use easel_contract::model::ModelProfile;
 use easel_contract::profiles::RuntimeConfig;
-use easel_contract::request::ImageRequest;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 use crate::browser::clock;
 use crate::browser::engine::Engine;
@@ -23,8 +22,8 @@ use crate::components::result_grid::ResultGrid;
 use crate::components::show_as_code::ShowAsCode;
 use crate::components::spending_panel::SpendingPanel;
 use crate::hooks::{use_clock, use_escape, use_hash};
-use crate::state::archive;
 use crate::state::connections::Connections;
+use crate::state::dropped::{settings_in, DropProblem, Dropped};
 use crate::state::interrupted::Pending;
 use crate::state::studio::Studio;
 
@@ -136,7 +135,7 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
     request_animation_frame(move || set_timeout(move || below_drawn.set(true), Duration::ZERO));
 
     // What dropping a file on the studio did.
-    let dropped = RwSignal::new(None::<Result<String, String>>);
+    let dropped = RwSignal::new(None::<Dropped>);
 
     // The page shown follows the address's fragment, so a reload and the Back button keep it.
     let hash = use_hash();
@@ -162,13 +161,18 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
                 let file = event.data_transfer().and_then(|data| data.files()).and_then(|files| files.get(0));
                 if let Some(file) = file {
                     spawn_local(async move {
-                        let outcome = settings_from(&file).await;
-                        if let Ok((model, request)) = &outcome {
-                            studio.update(|studio| studio.restore(model, request));
-                        }
-                        dropped.set(Some(outcome.map(|_| {
-                            format!("The prompt and settings of {} are in the form.", file.name())
-                        })));
+                        let name = file.name();
+                        let outcome = match JsFuture::from(file.array_buffer()).await {
+                            Ok(buffer) => settings_in(&name, &js_sys::Uint8Array::new(&buffer).to_vec()),
+                            Err(_) => Err(DropProblem::Unreadable(name.clone())),
+                        };
+                        dropped.set(Some(match outcome {
+                            Ok((model, request)) => {
+                                studio.update(|studio| studio.restore(model, &request));
+                                Dropped::Restored(name)
+                            }
+                            Err(problem) => Dropped::Refused(problem),
+                        }));
                     });
                 }
             }
@@ -191,19 +195,6 @@ pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
             </main>
         </Show>
     }
-}
-
-/// The model and request an Easel PNG carries, or why `file` carries none.
-async fn settings_from(file: &web_sys::File) -> Result<(&'static ModelProfile, ImageRequest), String> {
-    let name = file.name();
-    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|_| format!("{name} could not be read."))?;
-    let record = archive::record_in_png(&js_sys::Uint8Array::new(&buffer).to_vec())
-        .map_err(|problem| format!("{name}: {problem}"))?;
-    let model = ModelProfile::by_name(&record.model)
-        .ok_or_else(|| format!("{name} was made with {}, a model this Easel does not know.", record.model))?;
-    Ok((model, record.request))
 }
 
 /// Puts `text` in the prompt box and moves the focus there, ready to edit.

@@ -10,6 +10,7 @@ use easel_contract::wire::Size;
 use leptos::prelude::*;
 
 use crate::components::field::{invalid, problem_id, FormField};
+use crate::state::dropped::Dropped;
 use crate::state::studio::Studio;
 use crate::state::studio_form::{takes_custom_size, StudioForm, TypedSize};
 
@@ -33,7 +34,7 @@ pub fn PromptForm(
     today: Date,
     /// What dropping a file on the studio did, if the user dropped one.
     #[prop(into)]
-    dropped: Signal<Option<Result<String, String>>>,
+    dropped: Signal<Option<Dropped>>,
 ) -> impl IntoView {
     let form = FormSignal(studio);
     let model = Memo::new(move |_| studio.with(Studio::model));
@@ -85,10 +86,10 @@ pub fn PromptForm(
             }
         >
             <p id="dropped" role="status" class=move || match dropped.get() {
-                Some(Err(_)) => "dropped problem",
+                Some(Dropped::Refused(_)) => "dropped problem",
                 _ => "dropped",
             }>
-                {move || dropped.get().map(|note| note.unwrap_or_else(|problem| problem))}
+                {move || dropped.get().map(|dropped| dropped.to_string())}
             </p>
             <div class="field">
                 <label for="model">"Model"</label>

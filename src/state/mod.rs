@@ -5,6 +5,7 @@
 pub mod archive;
 pub mod connections;
 pub mod device_space;
+pub mod dropped;
 pub mod file_name;
 pub mod gallery;
 pub mod gallery_grid;
