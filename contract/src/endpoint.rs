@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::headers::{API_KEY_HEADER, AUTHORIZATION_HEADER};
 use crate::request::ValidRequest;
 
 /// The api-version Easel sends on the deployments path unless the user picks another: the seed
@@ -26,9 +27,6 @@ pub const V1_EDITS_PATH: &str = "/openai/v1/images/edits";
 
 /// The query parameter that carries the api-version.
 pub const API_VERSION_PARAM: &str = "api-version";
-
-/// The header that carries a resource key.
-pub const API_KEY_HEADER: &str = "api-key";
 
 /// The two URL shapes of the image API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -364,7 +362,7 @@ impl Target {
     pub fn headers(&self) -> Vec<(&'static str, String)> {
         let mut headers = match &self.auth {
             Auth::ApiKey(key) => vec![(API_KEY_HEADER, key.clone())],
-            Auth::Bearer(token) => vec![("Authorization", format!("Bearer {token}"))],
+            Auth::Bearer(token) => vec![(AUTHORIZATION_HEADER, format!("Bearer {token}"))],
             Auth::None => Vec::new(),
         };
         headers.push(("Content-Type", "application/json".to_owned()));

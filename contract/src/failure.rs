@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::headers::{REQUEST_ID_HEADERS, RETRY_AFTER_HEADER, RETRY_AFTER_MS_HEADER};
 use crate::request::RequestError;
 use crate::response::FilterResults;
 
@@ -189,7 +190,7 @@ impl ApiError {
 
     /// The headers Azure sends with a 429 that asks for a wait of `seconds`.
     pub fn retry_after_headers(seconds: u32) -> [(&'static str, String); 2] {
-        [("retry-after", seconds.to_string()), ("retry-after-ms", (u64::from(seconds) * 1000).to_string())]
+        [(RETRY_AFTER_HEADER, seconds.to_string()), (RETRY_AFTER_MS_HEADER, (u64::from(seconds) * 1000).to_string())]
     }
 
     /// 500, with the request id the message asks the user to quote.
@@ -464,9 +465,6 @@ pub struct FailureDetails {
     pub message: Option<String>,
 }
 
-/// Response headers that carry Azure's id of a request.
-const REQUEST_ID_HEADERS: [&str; 3] = ["apim-request-id", "x-request-id", "x-ms-request-id"];
-
 impl CallError {
     /// Classifies a failed call and keeps what its answer said (see [`Failure::classify`]).
     pub fn read(status: u16, body: &str, header: impl Fn(&str) -> Option<String>) -> CallError {
@@ -521,7 +519,7 @@ fn wait_from(header: &impl Fn(&str) -> Option<String>, message: &str) -> Option<
             .and_then(|value| value.trim().parse::<f64>().ok())
             .and_then(|n| Duration::try_from_secs_f64(n / scale).ok())
     };
-    seconds("retry-after-ms", 1000.0).or_else(|| seconds("retry-after", 1.0)).or_else(|| {
+    seconds(RETRY_AFTER_MS_HEADER, 1000.0).or_else(|| seconds(RETRY_AFTER_HEADER, 1.0)).or_else(|| {
         let lower = message.to_ascii_lowercase();
         let after = &lower[lower.find("retry after ")? + "retry after ".len()..];
         let digits: String = after.chars().take_while(char::is_ascii_digit).collect();

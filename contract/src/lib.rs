@@ -7,6 +7,7 @@
 //! - [`request`]: the request body, validation that alone can build a [`request::ValidRequest`],
 //!   and the [`request::Plan`] that turns "k images" into requests with a cost estimate;
 //! - [`endpoint`]: turning what a user typed or pasted into the URL, headers and body of a call;
+//! - [`headers`]: the names of the API's headers (the key, the token, the wait, the request ids);
 //! - [`response`]: the success body, with filter results and token usage;
 //! - [`failure`]: the error body on the wire, the classification of every failure into a
 //!   plain-words message with a next step, and the retry policy;
@@ -54,6 +55,7 @@
 pub mod calendar;
 pub mod endpoint;
 pub mod failure;
+pub mod headers;
 pub mod model;
 pub mod price;
 pub mod probe;

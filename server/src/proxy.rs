@@ -22,10 +22,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use easel_contract::endpoint::{
-    is_api_version, is_deployment_name, Auth, API_KEY_HEADER, API_VERSION_PARAM, DEPLOYMENTS_EDITS_PATH,
-    DEPLOYMENTS_GENERATIONS_PATH, V1_API_VERSION, V1_EDITS_PATH, V1_GENERATIONS_PATH,
+    is_api_version, is_deployment_name, Auth, API_VERSION_PARAM, DEPLOYMENTS_EDITS_PATH, DEPLOYMENTS_GENERATIONS_PATH,
+    V1_API_VERSION, V1_EDITS_PATH, V1_GENERATIONS_PATH,
 };
 use easel_contract::failure::ApiError;
+use easel_contract::headers::{
+    API_KEY_HEADER, RATE_LIMIT_HEADERS, REGION_HEADER, REQUEST_ID_HEADERS, RETRY_AFTER_HEADER, RETRY_AFTER_MS_HEADER,
+};
 use easel_contract::profiles::{
     LinkSignature, FETCH_THROUGH_EXPIRY_PARAM, FETCH_THROUGH_PARAM, FETCH_THROUGH_PATH, FETCH_THROUGH_SIGNATURE_PARAM,
     LINK_SIGNATURES_HEADER,
@@ -96,21 +99,12 @@ const LINKS_READ_LIMIT: usize = 256 * 1024;
 /// The wait a 429 for a full proxy asks for: a generation takes seconds.
 const BUSY_RETRY_AFTER_SECS: u32 = 2;
 
-/// Response headers worth passing back: the body's type, and the rate-limit and request-id
-/// headers a client needs to wait or to quote.
-const PASSED_BACK: &[&str] = &[
-    "content-type",
-    "retry-after",
-    "retry-after-ms",
-    "x-ratelimit-limit-requests",
-    "x-ratelimit-remaining-requests",
-    "x-ratelimit-reset-requests",
-    "x-ratelimit-limit-tokens",
-    "x-ratelimit-remaining-tokens",
-    "apim-request-id",
-    "x-request-id",
-    "x-ms-region",
-];
+/// Response headers worth passing back: the body's type, and the headers of the API a client
+/// needs to wait or to quote (the contract names them).
+fn passed_back() -> impl Iterator<Item = &'static str> {
+    let single = [header::CONTENT_TYPE.as_str(), RETRY_AFTER_HEADER, RETRY_AFTER_MS_HEADER, REGION_HEADER];
+    single.into_iter().chain(RATE_LIMIT_HEADERS.iter().copied()).chain(REQUEST_ID_HEADERS.iter().copied())
+}
 
 struct Proxy {
     config: ProxyConfig,
@@ -313,9 +307,9 @@ impl Proxy {
     async fn pass_back(&self, response: reqwest::Response) -> Result<Response, reqwest::Error> {
         let status = StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
         let mut passed = HeaderMap::new();
-        for name in PASSED_BACK {
+        for name in passed_back() {
             if let Some(value) =
-                response.headers().get(*name).and_then(|value| HeaderValue::from_bytes(value.as_bytes()).ok())
+                response.headers().get(name).and_then(|value| HeaderValue::from_bytes(value.as_bytes()).ok())
             {
                 passed.insert(HeaderName::from_static(name), value);
             }
