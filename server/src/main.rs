@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use easel_contract::endpoint::{is_api_version, read_endpoint, Auth, Pasted};
+use easel_contract::endpoint::{is_api_version, read_resource_endpoint, Auth, ConnectionError};
 use easel_contract::model::{ModelProfile, MODELS};
 use easel_contract::profiles::RuntimeConfig;
 use easel_server::{
@@ -129,15 +129,12 @@ impl Cli {
             )?,
         };
         let upstream = upstream.as_str();
-        let endpoint = match read_endpoint(upstream) {
-            Ok(Pasted { endpoint, deployment: None, api_version: None, path: None }) => endpoint,
-            Ok(_) => {
-                return Err(format!(
+        let endpoint = read_resource_endpoint(upstream).map_err(|problem| match problem {
+            ConnectionError::EndpointWithPath(_) => format!(
                 "--upstream takes the resource's endpoint alone (https://NAME.openai.azure.com), not \"{upstream}\""
-            ))
-            }
-            Err(problem) => return Err(format!("--upstream: {problem}")),
-        };
+            ),
+            problem => format!("--upstream: {problem}"),
+        })?;
         let loopback_upstream =
             ["http://127.", "http://localhost", "http://[::1]"].iter().any(|prefix| endpoint.starts_with(prefix));
         if endpoint.starts_with("http://") && !loopback_upstream {

@@ -22,8 +22,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use easel_contract::endpoint::{
-    is_api_version, is_deployment_name, Auth, API_VERSION_PARAM, DEPLOYMENTS_EDITS_PATH, DEPLOYMENTS_GENERATIONS_PATH,
-    V1_API_VERSION, V1_EDITS_PATH, V1_GENERATIONS_PATH,
+    call_url, is_api_version, is_deployment_name, with_deployment, Auth, API_VERSION_PARAM, DEPLOYMENTS_EDITS_PATH,
+    DEPLOYMENTS_GENERATIONS_PATH, V1_API_VERSION, V1_EDITS_PATH, V1_GENERATIONS_PATH,
 };
 use easel_contract::failure::ApiError;
 use easel_contract::headers::{
@@ -194,7 +194,7 @@ async fn on_deployment(
         return AzureError(ApiError::resource_not_found()).into_response();
     };
     let template = if uri.path().ends_with("/edits") { DEPLOYMENTS_EDITS_PATH } else { DEPLOYMENTS_GENERATIONS_PATH };
-    let path = template.replace("{deployment}", &deployment);
+    let path = with_deployment(template, &deployment);
     proxy.forward(&path, version, &headers, body).await
 }
 
@@ -252,7 +252,7 @@ impl Proxy {
             Err(refused) => return AzureError(refused).into_response(),
         };
         let started = Instant::now();
-        let url = format!("{}{path}?{API_VERSION_PARAM}={api_version}", self.config.upstream);
+        let url = call_url(&self.config.upstream, path, api_version);
         let mut call = self.client.post(&url).body(body);
         // Only the body's type travels up (multipart edits need its boundary); the client's own
         // credentials, cookies and Host never do.
