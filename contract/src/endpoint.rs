@@ -13,6 +13,9 @@ pub const DEFAULT_API_VERSION: &str = "2024-02-01";
 /// The api-version of the v1 path, where images are preview-only.
 pub const V1_API_VERSION: &str = "preview";
 
+/// Where every path of Azure OpenAI's API lies, the image API's among them.
+pub const API_ROOT: &str = "/openai";
+
 /// The path of image generations on the deployments shape; `{deployment}` stands for the name.
 pub const DEPLOYMENTS_GENERATIONS_PATH: &str = "/openai/deployments/{deployment}/images/generations";
 

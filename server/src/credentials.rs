@@ -3,7 +3,6 @@
 //! access token).
 
 use axum::http::HeaderMap;
-use easel_contract::failure::ApiError;
 use easel_contract::headers::{API_KEY_HEADER, AUTHORIZATION_HEADER};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -15,15 +14,6 @@ pub enum Refused {
     Missing,
     /// It presents one, but not the expected one.
     Wrong,
-}
-
-impl From<Refused> for ApiError {
-    fn from(refused: Refused) -> ApiError {
-        match refused {
-            Refused::Missing => ApiError::missing_key(),
-            Refused::Wrong => ApiError::invalid_key(),
-        }
-    }
 }
 
 /// Checks that the call presents a credential, and that it is `expected` when one is set.
