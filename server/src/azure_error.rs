@@ -39,7 +39,9 @@ impl IntoResponse for AzureError {
             AzureError::Answer(answer) => answer,
             AzureError::Unreachable { cause, answer } => {
                 // Without its URL: an image link carries its host's signature.
-                eprintln!("proxy: {} ({})", answer.body.error.message, causes(&cause.without_url()));
+                let cause = causes(&cause.without_url());
+                let code = answer.body.error.code.as_deref().unwrap_or_default();
+                tracing::warn!(%code, %cause, "{}", answer.body.error.message);
                 answer
             }
         };

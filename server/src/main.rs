@@ -16,6 +16,7 @@ use easel_server::{
     serve, Backend, Config, Deployment, FilterForm, LinkSecret, LocalEndpointConfig, Origins, ProxyConfig, Weight,
     SHORTEST_LINK_SECRET,
 };
+use tracing::Level;
 
 /// Easel's companion server: the app, and a local endpoint that answers as Azure OpenAI does.
 #[derive(Parser)]
@@ -250,6 +251,10 @@ fn deployment(text: &str) -> Result<Deployment, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // What the running server does goes to stderr through `tracing`. What stops it from running
+    // (a bad flag, a busy port) is no log event but the command's answer to the person who typed
+    // it: main prints that as a plain "error: ..." line before it exits, as clap does.
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).with_max_level(Level::INFO).init();
     let cli = Cli::parse();
     let (backend, runtime_config) = match cli.backend().and_then(|backend| Ok((cli.runtime_config(&backend)?, backend)))
     {

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
@@ -40,6 +40,8 @@ use futures_util::{stream, StreamExt};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio::sync::Semaphore;
 use tower_http::cors::AllowOrigin;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
 
 use crate::admission::{host_of, Caller, Hosts, Origins};
 use crate::api::{self, ApiRoute, ApiVersion, DeploymentInUrl};
@@ -128,6 +130,18 @@ pub fn routes(config: ProxyConfig, listen: SocketAddr) -> Router {
     let cors = api::cors(AllowOrigin::list(allowed))
         .allow_methods([Method::POST, Method::GET])
         .expose_headers([HeaderName::from_static(LINK_SIGNATURES_HEADER)]);
+    // Each call is logged once its answer starts back (a streamed one may go on for a while),
+    // refused ones too: its method, its path alone (a query may hold an image link, which
+    // carries its host's signature), the status and the milliseconds taken.
+    let logged = TraceLayer::new_for_http()
+        .make_span_with(
+            |request: &Request| tracing::info_span!("proxy", method = %request.method(), path = %request.uri().path()),
+        )
+        .on_request(())
+        .on_response(|response: &Response, elapsed: Duration, _: &Span| {
+            tracing::info!(status = response.status().as_u16(), elapsed_ms = elapsed.as_millis() as u64, "answered");
+        })
+        .on_failure(());
     let in_flight = Arc::new(Semaphore::new(config.max_in_flight));
     let proxy = Arc::new(Proxy { config, hosts: Hosts::of(listen), client, in_flight });
     Router::new()
@@ -140,6 +154,7 @@ pub fn routes(config: ProxyConfig, listen: SocketAddr) -> Router {
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(cors)
         .layer(middleware::from_fn_with_state(proxy.clone(), admit))
+        .layer(logged)
         .with_state(proxy)
 }
 
@@ -213,12 +228,7 @@ async fn on_fetch_through(
             _ => None,
         };
     let link = signed.ok_or_else(ApiError::link_not_passed_on)?;
-    let started = Instant::now();
-    let fetched = proxy.fetch_image(link).await;
-    // The link itself carries the host's signature, so it is not printed.
-    let status = if fetched.is_ok() { StatusCode::OK } else { StatusCode::BAD_GATEWAY };
-    eprintln!("proxy: GET {FETCH_THROUGH_PATH} -> {} after {} ms", status.as_u16(), started.elapsed().as_millis());
-    let (kind, image) = fetched?;
+    let (kind, image) = proxy.fetch_image(link).await?;
     let headers = [
         (header::CONTENT_TYPE, HeaderValue::from_static(kind.mime())),
         (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
@@ -236,7 +246,6 @@ impl Proxy {
         body: Body,
     ) -> Result<Response, AzureError> {
         let body = self.read_body(headers, body).await?;
-        let started = Instant::now();
         let url = call_url(&self.config.upstream, path, api_version);
         let mut call = self.client.post(&url).body(body);
         // Only the body's type travels up (multipart edits need its boundary); the client's own
@@ -253,15 +262,7 @@ impl Proxy {
             Ok(response) => self.pass_back(response).await,
             Err(error) => Err(error),
         };
-        let response = match answered {
-            Ok(response) => response,
-            Err(cause) => {
-                return Err(self.unreachable(cause, ApiError::upstream_timeout, ApiError::upstream_unreachable));
-            }
-        };
-        // Logged when the answer starts back; a streamed one may go on for a while.
-        eprintln!("proxy: POST {path} -> {} after {} ms", response.status().as_u16(), started.elapsed().as_millis());
-        Ok(response)
+        answered.map_err(|cause| self.unreachable(cause, ApiError::upstream_timeout, ApiError::upstream_unreachable))
     }
 
     /// What the client is told when a host this proxy called failed with `cause`: `timed_out`

@@ -243,13 +243,24 @@ async fn the_key_never_appears_in_what_the_server_prints() {
     }
     assert!(ready, "the server did not start");
     for body in [r#"{"prompt":"a fox"}"#, r#"{"prompt":"a fox [fault:500]"}"#, "not json"] {
-        raw_post(&url, PATH, body).await;
+        raw_request(&url, "POST", PATH, body).await;
     }
+    // A link's own signature (an Azure SAS) travels in the fetch-through's query.
+    let fetch_through = "/easel/fetch-through?url=https%3A%2F%2Fhost.example%2Fa.png%3Fsig%3Dsas-3c1d&exp=1&sig=x";
+    raw_request(&url, "GET", fetch_through, "").await;
     server.start_kill().unwrap();
     let output = server.wait_with_output().await.unwrap();
     let printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(printed.contains("proxy: POST /openai/deployments/dall-e-3/images/generations -> 200"), "{printed}");
+    let logged = |path: &str, status: u16| {
+        printed.lines().any(|line| {
+            line.contains(&format!("proxy{{method=POST path={path}}}")) && line.contains(&format!("status={status}"))
+        })
+    };
+    assert!(logged("/openai/deployments/dall-e-3/images/generations", 200), "{printed}");
+    assert!(logged("/openai/deployments/dall-e-3/images/generations", 500), "{printed}");
+    assert!(printed.lines().any(|line| line.contains("proxy{method=GET path=/easel/fetch-through}")), "{printed}");
     assert!(!printed.contains(UPSTREAM_KEY), "the key was printed: {printed}");
+    assert!(!printed.contains("sas-3c1d"), "a link's signature was printed: {printed}");
 }
 
 fn tempdir_with_index() -> std::path::PathBuf {
@@ -259,13 +270,13 @@ fn tempdir_with_index() -> std::path::PathBuf {
     dir
 }
 
-/// A minimal HTTP/1.1 POST over a socket: the test needs no HTTP client of its own.
-async fn raw_post(base: &str, path: &str, body: &str) {
+/// A minimal HTTP/1.1 request over a socket: the test needs no HTTP client of its own.
+async fn raw_request(base: &str, method: &str, path: &str, body: &str) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let address = base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
     let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).await.unwrap();
