@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::headers::{API_KEY_HEADER, AUTHORIZATION_HEADER};
+use crate::headers::{API_KEY_HEADER, AUTHORIZATION_HEADER, BEARER_PREFIX};
 use crate::request::ValidRequest;
 
 /// The api-version Easel sends on the deployments path unless the user picks another: the seed
@@ -408,7 +408,7 @@ impl Target {
     pub fn headers(&self) -> Vec<(&'static str, String)> {
         let mut headers = match &self.auth {
             Auth::ApiKey(key) => vec![(API_KEY_HEADER, key.clone())],
-            Auth::Bearer(token) => vec![(AUTHORIZATION_HEADER, format!("Bearer {token}"))],
+            Auth::Bearer(token) => vec![(AUTHORIZATION_HEADER, format!("{BEARER_PREFIX}{token}"))],
             Auth::None => Vec::new(),
         };
         headers.push(("Content-Type", "application/json".to_owned()));

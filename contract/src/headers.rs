@@ -7,8 +7,11 @@
 /// The header that carries a resource key.
 pub const API_KEY_HEADER: &str = "api-key";
 
-/// The header that carries a Microsoft Entra ID token, as `Bearer <token>`.
+/// The header that carries a Microsoft Entra ID token, after [`BEARER_PREFIX`].
 pub const AUTHORIZATION_HEADER: &str = "Authorization";
+
+/// What comes before the token in [`AUTHORIZATION_HEADER`].
+pub const BEARER_PREFIX: &str = "Bearer ";
 
 /// The wait a 429 asks for, in seconds.
 pub const RETRY_AFTER_HEADER: &str = "retry-after";

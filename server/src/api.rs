@@ -19,8 +19,7 @@ use crate::azure_error::AzureError;
 /// filled in), so what the server does with it comes from the contract, never from the request.
 pub struct ApiRoute {
     route: MatchedPath,
-    /// The shape of the path.
-    pub shape: ApiPath,
+    shape: ApiPath,
 }
 
 impl ApiRoute {

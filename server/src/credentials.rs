@@ -3,7 +3,7 @@
 //! access token).
 
 use axum::http::HeaderMap;
-use easel_contract::headers::{API_KEY_HEADER, AUTHORIZATION_HEADER};
+use easel_contract::headers::{API_KEY_HEADER, AUTHORIZATION_HEADER, BEARER_PREFIX};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -19,7 +19,7 @@ pub enum Refused {
 /// Checks that the call presents a credential, and that it is `expected` when one is set.
 pub fn check(headers: &HeaderMap, expected: Option<&str>) -> Result<(), Refused> {
     let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).unwrap_or_default();
-    let bearer = text(AUTHORIZATION_HEADER).strip_prefix("Bearer ").unwrap_or_default();
+    let bearer = text(AUTHORIZATION_HEADER).strip_prefix(BEARER_PREFIX).unwrap_or_default();
     let presented = [text(API_KEY_HEADER), bearer].into_iter().find(|value| !value.trim().is_empty());
     match (presented, expected) {
         (None, _) => Err(Refused::Missing),
@@ -44,7 +44,7 @@ mod tests {
             headers.insert(API_KEY_HEADER, key.parse().unwrap());
         }
         if let Some(token) = bearer {
-            headers.insert(AUTHORIZATION_HEADER, format!("Bearer {token}").parse().unwrap());
+            headers.insert(AUTHORIZATION_HEADER, format!("{BEARER_PREFIX}{token}").parse().unwrap());
         }
         check(&headers, expected)
     }

@@ -473,7 +473,7 @@ async fn generated_image(
         .await
         .expect("drawing a picture does not panic");
     let headers = [
-        (header::CONTENT_TYPE, "image/png".to_owned()),
+        (header::CONTENT_TYPE, OutputFormat::Png.mime().to_owned()),
         (header::CACHE_CONTROL, format!("private, max-age={max_age}")),
     ];
     Ok((headers, png).into_response())
