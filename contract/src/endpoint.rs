@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::headers::{API_KEY_HEADER, AUTHORIZATION_HEADER, BEARER_PREFIX};
 use crate::request::ValidRequest;
 
 /// The api-version Easel sends on the deployments path unless the user picks another: the seed
@@ -11,6 +12,9 @@ pub const DEFAULT_API_VERSION: &str = "2024-02-01";
 
 /// The api-version of the v1 path, where images are preview-only.
 pub const V1_API_VERSION: &str = "preview";
+
+/// Where every path of Azure OpenAI's API lies, the image API's among them.
+pub const API_ROOT: &str = "/openai";
 
 /// The path of image generations on the deployments shape; `{deployment}` stands for the name.
 pub const DEPLOYMENTS_GENERATIONS_PATH: &str = "/openai/deployments/{deployment}/images/generations";
@@ -27,8 +31,23 @@ pub const V1_EDITS_PATH: &str = "/openai/v1/images/edits";
 /// The query parameter that carries the api-version.
 pub const API_VERSION_PARAM: &str = "api-version";
 
-/// The header that carries a resource key.
-pub const API_KEY_HEADER: &str = "api-key";
+/// What stands for the deployment's name in [`DEPLOYMENTS_GENERATIONS_PATH`] and
+/// [`DEPLOYMENTS_EDITS_PATH`].
+const DEPLOYMENT_PLACEHOLDER: &str = "{deployment}";
+
+/// `path`, one of the paths above, naming `deployment` (a checked name, see
+/// [`is_deployment_name`]) where it has `{deployment}`; the v1 paths have no place for it.
+pub fn with_deployment(path: &str, deployment: &str) -> String {
+    path.replace(DEPLOYMENT_PLACEHOLDER, deployment)
+}
+
+/// The URL of a call to `path` (one of the paths above, its deployment filled in) on `endpoint`
+/// (`scheme://host[:port]`, as [`read_resource_endpoint`] gives it) at `api_version`. The one
+/// place a URL of the API is put together: [`Target`]'s calls and the server's proxy both come
+/// here.
+pub fn call_url(endpoint: &str, path: &str, api_version: &str) -> String {
+    format!("{endpoint}{path}?{API_VERSION_PARAM}={api_version}")
+}
 
 /// The two URL shapes of the image API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -187,21 +206,38 @@ pub struct Pasted {
     pub path: Option<ApiPath>,
 }
 
+impl ApiPath {
+    /// The shape of `route`, one of the image API's paths above as a router names it
+    /// (`{deployment}` not filled in).
+    pub fn of_route(route: &str) -> Option<ApiPath> {
+        match route {
+            DEPLOYMENTS_GENERATIONS_PATH | DEPLOYMENTS_EDITS_PATH => Some(ApiPath::Deployments),
+            V1_GENERATIONS_PATH | V1_EDITS_PATH => Some(ApiPath::V1),
+            _ => None,
+        }
+    }
+
+    /// The api-version the service answers a call of this shape at, from the one the call names
+    /// (`None` when it names none); `None` when it answers none of them (Azure's 404). On the
+    /// deployments path, a date, optionally with `-preview`; on v1, only `preview`, which naming
+    /// none means.
+    pub fn served_api_version(self, named: Option<&str>) -> Option<&str> {
+        match (self, named) {
+            (ApiPath::Deployments, Some(version)) if is_api_version(version) => Some(version),
+            (ApiPath::V1, None | Some(V1_API_VERSION)) => Some(V1_API_VERSION),
+            _ => None,
+        }
+    }
+}
+
 impl Connection {
     /// Checks every field, reporting every problem at once.
     pub fn target(&self) -> Result<Target, Vec<ConnectionError>> {
         let mut problems = Vec::new();
-        let base = match read_endpoint(&self.endpoint) {
-            Ok(Pasted { endpoint, deployment: None, api_version: None, path: None }) => endpoint,
-            Ok(_) => {
-                problems.push(ConnectionError::EndpointWithPath(self.endpoint.trim().into()));
-                String::new()
-            }
-            Err(problem) => {
-                problems.push(problem);
-                String::new()
-            }
-        };
+        let base = read_resource_endpoint(&self.endpoint).unwrap_or_else(|problem| {
+            problems.push(problem);
+            String::new()
+        });
         let deployment = self.deployment.trim();
         if deployment.is_empty() {
             problems.push(ConnectionError::EmptyDeployment);
@@ -277,7 +313,7 @@ pub fn read_endpoint(text: &str) -> Result<Pasted, ConnectionError> {
     let segments: Vec<&str> = path.split('/').filter(|segment| !segment.is_empty()).collect();
     let api_version = query
         .split('&')
-        .find_map(|pair| pair.strip_prefix("api-version="))
+        .find_map(|pair| pair.strip_prefix(API_VERSION_PARAM)?.strip_prefix('='))
         .filter(|version| !version.is_empty())
         .map(str::to_owned);
     let (deployment, path) = match segments.as_slice() {
@@ -290,6 +326,16 @@ pub fn read_endpoint(text: &str) -> Result<Pasted, ConnectionError> {
         _ => return Err(ConnectionError::EndpointWithPath(typed.into())),
     };
     Ok(Pasted { endpoint, deployment, api_version, path })
+}
+
+/// Reads a resource's endpoint, which is its address alone (`scheme://host[:port]`), as
+/// [`read_endpoint`] reads it; one that names more (a deployment, an api-version, an operation,
+/// as the portal's Target URI does) is refused with [`ConnectionError::EndpointWithPath`].
+pub fn read_resource_endpoint(text: &str) -> Result<String, ConnectionError> {
+    match read_endpoint(text)? {
+        Pasted { endpoint, deployment: None, api_version: None, path: None } => Ok(endpoint),
+        _ => Err(ConnectionError::EndpointWithPath(text.trim().into())),
+    }
 }
 
 /// The rest of a Target URI after the deployment: nothing, or an operation of the API.
@@ -343,13 +389,11 @@ pub fn is_api_version(text: &str) -> bool {
 impl Target {
     /// The URL of the image generations call.
     pub fn generations_url(&self) -> String {
-        match self.path {
-            ApiPath::Deployments => format!(
-                "{}/openai/deployments/{}/images/generations?api-version={}",
-                self.base, self.deployment, self.api_version
-            ),
-            ApiPath::V1 => format!("{}/openai/v1/images/generations?api-version={}", self.base, self.api_version),
-        }
+        let path = match self.path {
+            ApiPath::Deployments => with_deployment(DEPLOYMENTS_GENERATIONS_PATH, &self.deployment),
+            ApiPath::V1 => V1_GENERATIONS_PATH.to_owned(),
+        };
+        call_url(&self.base, &path, &self.api_version)
     }
 
     /// The JSON body for `request` on this target: the v1 path names the deployment in it.
@@ -364,7 +408,7 @@ impl Target {
     pub fn headers(&self) -> Vec<(&'static str, String)> {
         let mut headers = match &self.auth {
             Auth::ApiKey(key) => vec![(API_KEY_HEADER, key.clone())],
-            Auth::Bearer(token) => vec![("Authorization", format!("Bearer {token}"))],
+            Auth::Bearer(token) => vec![(AUTHORIZATION_HEADER, format!("{BEARER_PREFIX}{token}"))],
             Auth::None => Vec::new(),
         };
         headers.push(("Content-Type", "application/json".to_owned()));
@@ -544,6 +588,61 @@ mod tests {
         );
         let fields: Vec<_> = problems.iter().map(ConnectionError::field).collect();
         assert_eq!(fields, [ConnectionField::Deployment, ConnectionField::ApiVersion, ConnectionField::Credential]);
+    }
+
+    #[test]
+    fn a_resources_endpoint_is_its_address_alone() {
+        for (typed, endpoint) in [
+            ("https://my-resource.openai.azure.com/", "https://my-resource.openai.azure.com"),
+            ("my-resource", "https://my-resource.openai.azure.com"),
+            ("http://127.0.0.1:8080/openai/", "http://127.0.0.1:8080"),
+        ] {
+            assert_eq!(read_resource_endpoint(typed).as_deref(), Ok(endpoint), "{typed}");
+        }
+        for with_path in [
+            "https://x.openai.azure.com/openai/deployments/d",
+            "https://x.openai.azure.com/openai/v1/images/generations",
+            "https://x.openai.azure.com/openai?api-version=2024-02-01",
+            " https://x.com/some/page ",
+        ] {
+            assert_eq!(
+                read_resource_endpoint(with_path),
+                Err(ConnectionError::EndpointWithPath(with_path.trim().into())),
+                "{with_path}"
+            );
+        }
+        assert_eq!(read_resource_endpoint("ftp://x"), Err(ConnectionError::MalformedEndpoint("ftp://x".into())));
+    }
+
+    #[test]
+    fn a_calls_url_is_its_endpoint_its_path_and_its_api_version() {
+        let path = with_deployment(DEPLOYMENTS_EDITS_PATH, "my-images");
+        assert_eq!(path, "/openai/deployments/my-images/images/edits");
+        assert_eq!(
+            call_url("https://x.openai.azure.com", &path, "2025-04-01-preview"),
+            "https://x.openai.azure.com/openai/deployments/my-images/images/edits?api-version=2025-04-01-preview"
+        );
+        assert_eq!(with_deployment(V1_GENERATIONS_PATH, "my-images"), V1_GENERATIONS_PATH, "v1 names it in the body");
+    }
+
+    #[test]
+    fn each_shape_of_path_is_served_at_its_own_api_versions() {
+        for route in [DEPLOYMENTS_GENERATIONS_PATH, DEPLOYMENTS_EDITS_PATH] {
+            assert_eq!(ApiPath::of_route(route), Some(ApiPath::Deployments), "{route}");
+        }
+        for route in [V1_GENERATIONS_PATH, V1_EDITS_PATH] {
+            assert_eq!(ApiPath::of_route(route), Some(ApiPath::V1), "{route}");
+        }
+        assert_eq!(ApiPath::of_route("/openai/deployments/dall-e-3/images/generations"), None, "a route, not a path");
+        let deployments = ApiPath::Deployments;
+        assert_eq!(deployments.served_api_version(Some("2024-02-01")), Some("2024-02-01"));
+        assert_eq!(deployments.served_api_version(Some("2025-04-01-preview")), Some("2025-04-01-preview"));
+        for refused in [None, Some("latest"), Some(V1_API_VERSION), Some("../x")] {
+            assert_eq!(deployments.served_api_version(refused), None, "{refused:?}");
+        }
+        assert_eq!(ApiPath::V1.served_api_version(None), Some(V1_API_VERSION), "none means preview");
+        assert_eq!(ApiPath::V1.served_api_version(Some(V1_API_VERSION)), Some(V1_API_VERSION));
+        assert_eq!(ApiPath::V1.served_api_version(Some(DEFAULT_API_VERSION)), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::content_filter::FilterResults;
+use crate::headers::{REQUEST_ID_HEADERS, RETRY_AFTER_HEADER, RETRY_AFTER_MS_HEADER};
 use crate::request::RequestError;
 
 /// `{"error": {...}}`, sometimes with `created` beside it (the seed's content-filter answer).
@@ -63,14 +64,17 @@ fn string_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option
     })
 }
 
-/// An error answer as the service sends it: an HTTP status and a body. The constructors are the
-/// answers Azure gives, word for word where the digest has a capture.
+/// An error answer as the service sends it: an HTTP status, a body, and for a 429 the wait it
+/// asks for in [`ApiError::headers`]. The constructors are the answers Azure gives, word for word
+/// where the digest has a capture, and the answers Easel's server gives in the same shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     /// The HTTP status.
     pub status: u16,
     /// The JSON body.
     pub body: ErrorEnvelope,
+    /// The wait a 429 asks for, in seconds; only the constructors of a 429 set it.
+    retry_after_secs: Option<u32>,
 }
 
 impl ApiError {
@@ -87,7 +91,20 @@ impl ApiError {
                     inner_error: None,
                 },
             },
+            retry_after_secs: None,
         }
+    }
+
+    /// The headers that go with the answer: for a 429 that asks for a wait, the wait in
+    /// `Retry-After` and `retry-after-ms`, as Azure sends it.
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        let Some(seconds) = self.retry_after_secs else {
+            return Vec::new();
+        };
+        vec![
+            (RETRY_AFTER_HEADER, seconds.to_string()),
+            (RETRY_AFTER_MS_HEADER, (u64::from(seconds) * 1000).to_string()),
+        ]
     }
 
     /// 401 for a call without an `api-key` header.
@@ -175,21 +192,18 @@ impl ApiError {
     }
 
     /// 429 asking the caller to wait `seconds`; the same wait goes in the `Retry-After` and
-    /// `retry-after-ms` headers (see [`ApiError::retry_after_headers`]).
+    /// `retry-after-ms` headers (see [`ApiError::headers`]).
     pub fn rate_limited(seconds: u32) -> Self {
-        Self::new(
+        let mut error = Self::new(
             429,
             Some("RateLimitReached"),
             format!(
                 "Requests to the Images_Generations Operation under Azure OpenAI API version 2024-02-01 have exceeded \
                  the call rate limit of your current pricing tier. Please retry after {seconds} seconds."
             ),
-        )
-    }
-
-    /// The headers Azure sends with a 429 that asks for a wait of `seconds`.
-    pub fn retry_after_headers(seconds: u32) -> [(&'static str, String); 2] {
-        [("retry-after", seconds.to_string()), ("retry-after-ms", (u64::from(seconds) * 1000).to_string())]
+        );
+        error.retry_after_secs = Some(seconds);
+        error
     }
 
     /// 500, with the request id the message asks the user to quote.
@@ -224,13 +238,81 @@ impl ApiError {
     }
 
     /// 429 from a server's proxy with as many calls in flight as it takes, asking for a wait of
-    /// `seconds` (sent in the headers of [`ApiError::retry_after_headers`] too).
+    /// `seconds` (sent in the headers of [`ApiError::headers`] too).
     pub fn proxy_busy(seconds: u32) -> Self {
-        Self::new(
+        let mut error = Self::new(
             429,
             Some("TooManyRequests"),
             format!("This server has as many calls in flight as it takes. Please retry after {seconds} seconds."),
+        );
+        error.retry_after_secs = Some(seconds);
+        error
+    }
+
+    /// 405 for a method a path of the API does not take (the `Allow` header names those it does).
+    pub fn method_not_allowed() -> Self {
+        Self::new(405, Some("MethodNotAllowed"), "This path does not take this method.")
+    }
+
+    /// 504 from a server's proxy whose upstream did not answer within `seconds`.
+    pub fn upstream_timeout(seconds: u64) -> Self {
+        Self::new(504, Some("Timeout"), format!("The upstream did not answer within {seconds} s."))
+    }
+
+    /// 502 from a server's proxy that could not reach its upstream.
+    pub fn upstream_unreachable() -> Self {
+        Self::new(502, Some("BadGateway"), "The proxy could not reach the upstream.")
+    }
+
+    /// 404 from a server's fetch-through for a link its proxy did not sign, or signed more than
+    /// 24 hours ago: it is no open proxy for any link a page names.
+    pub fn link_not_passed_on() -> Self {
+        Self::new(
+            404,
+            Some("LinkNotPassedOn"),
+            "This server fetches only image links its proxy passed on, for 24 hours.",
         )
+    }
+
+    /// 502 from a server's fetch-through whose image host did not answer within `seconds`.
+    pub fn image_host_timeout(seconds: u64) -> Self {
+        Self::new(502, Some("BadGateway"), format!("The image host did not answer within {seconds} s."))
+    }
+
+    /// 502 from a server's fetch-through that could not reach the image host.
+    pub fn image_host_unreachable() -> Self {
+        Self::new(502, Some("BadGateway"), "The image host could not be reached.")
+    }
+
+    /// 502 from a server's fetch-through whose image host answered `answered` (a status such as
+    /// `403 Forbidden`, or a redirect, which it does not follow) instead of the image.
+    pub fn image_host_refused(answered: impl fmt::Display) -> Self {
+        Self::new(502, Some("BadGateway"), format!("The image host answered {answered}."))
+    }
+
+    /// 502 from a server's fetch-through for an image over `limit` bytes.
+    pub fn image_too_large(limit: usize) -> Self {
+        Self::new(502, Some("BadGateway"), format!("The image is larger than {limit} bytes."))
+    }
+
+    /// 502 from a server's fetch-through for an answer that is not a PNG, JPEG or WebP image, the
+    /// formats the API makes: anything else (SVG, HTML) could run script if opened as a page.
+    pub fn not_an_image() -> Self {
+        Self::new(
+            502,
+            Some("BadGateway"),
+            "The image host answered with something other than a PNG, JPEG or WebP image.",
+        )
+    }
+
+    /// 404 from an image link past its expiry (Azure's links work for 24 hours).
+    pub fn link_expired() -> Self {
+        Self::new(404, Some("LinkExpired"), "This image link has expired.")
+    }
+
+    /// 404 from a link that names no image: not one the endpoint gave out, or altered since.
+    pub fn no_image_at_link() -> Self {
+        Self::new(404, Some("ImageNotFound"), "No image at this link.")
     }
 
     /// 408 for a request body that did not arrive within `seconds`.
@@ -464,9 +546,6 @@ pub struct FailureDetails {
     pub message: Option<String>,
 }
 
-/// Response headers that carry Azure's id of a request.
-const REQUEST_ID_HEADERS: [&str; 3] = ["apim-request-id", "x-request-id", "x-ms-request-id"];
-
 impl CallError {
     /// Classifies a failed call and keeps what its answer said (see [`Failure::classify`]).
     pub fn read(status: u16, body: &str, header: impl Fn(&str) -> Option<String>) -> CallError {
@@ -521,7 +600,7 @@ fn wait_from(header: &impl Fn(&str) -> Option<String>, message: &str) -> Option<
             .and_then(|value| value.trim().parse::<f64>().ok())
             .and_then(|n| Duration::try_from_secs_f64(n / scale).ok())
     };
-    seconds("retry-after-ms", 1000.0).or_else(|| seconds("retry-after", 1.0)).or_else(|| {
+    seconds(RETRY_AFTER_MS_HEADER, 1000.0).or_else(|| seconds(RETRY_AFTER_HEADER, 1.0)).or_else(|| {
         let lower = message.to_ascii_lowercase();
         let after = &lower[lower.find("retry after ")? + "retry after ".len()..];
         let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
@@ -651,6 +730,56 @@ mod tests {
             assert_eq!(round_trip(error.clone()), expected, "{error:?}");
         }
         assert!(matches!(round_trip(ApiError::malformed_body("x")), Failure::InvalidRequest { param: None, .. }));
+    }
+
+    #[test]
+    fn the_servers_own_answers_classify_as_what_they_mean() {
+        for (error, expected) in [
+            (ApiError::origin_not_allowed("https://evil.example"), Failure::AccessDenied { message: String::new() }),
+            (ApiError::proxy_busy(2), Failure::RateLimited { retry_after: Some(Duration::from_secs(2)) }),
+            (ApiError::body_timeout(60), Failure::Timeout),
+            (ApiError::upstream_timeout(180), Failure::Timeout),
+            (ApiError::upstream_unreachable(), Failure::ServiceError { status: 502 }),
+            (ApiError::image_host_timeout(180), Failure::ServiceError { status: 502 }),
+            (ApiError::image_host_unreachable(), Failure::ServiceError { status: 502 }),
+            (ApiError::image_host_refused("403 Forbidden"), Failure::ServiceError { status: 502 }),
+            (ApiError::image_too_large(64), Failure::ServiceError { status: 502 }),
+            (ApiError::not_an_image(), Failure::ServiceError { status: 502 }),
+            (ApiError::link_not_passed_on(), Failure::NotFound),
+            (ApiError::link_expired(), Failure::NotFound),
+            (ApiError::no_image_at_link(), Failure::NotFound),
+        ] {
+            let read = match round_trip(error.clone()) {
+                Failure::AccessDenied { .. } => Failure::AccessDenied { message: String::new() },
+                other => other,
+            };
+            assert_eq!(read, expected, "{error:?}");
+            assert!(error.body.error.message.ends_with('.'), "{error:?}");
+        }
+        assert!(matches!(round_trip(ApiError::method_not_allowed()), Failure::InvalidRequest { .. }));
+        assert!(matches!(round_trip(ApiError::misdirected("evil.example")), Failure::InvalidRequest { .. }));
+        assert_eq!(ApiError::image_host_refused("302 Found").body.error.message, "The image host answered 302 Found.");
+    }
+
+    #[test]
+    fn a_429_asks_for_its_wait_in_azures_two_headers_and_nothing_else_does() {
+        for (error, seconds) in [(ApiError::rate_limited(16), 16), (ApiError::proxy_busy(2), 2)] {
+            let headers = error.headers();
+            assert_eq!(
+                headers,
+                [(RETRY_AFTER_HEADER, seconds.to_string()), (RETRY_AFTER_MS_HEADER, (seconds * 1000).to_string())]
+            );
+            let body = serde_json::to_string(&error.body).unwrap();
+            let header = |name: &str| headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+            assert_eq!(
+                Failure::classify(429, "not json: the headers alone", header),
+                Failure::RateLimited { retry_after: Some(Duration::from_secs(seconds)) },
+                "{body}"
+            );
+        }
+        for other in [ApiError::server_error("x"), ApiError::service_unavailable(), ApiError::body_too_large(1)] {
+            assert_eq!(other.headers(), [], "{other:?}");
+        }
     }
 
     #[test]

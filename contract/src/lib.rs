@@ -9,6 +9,7 @@
 //! - [`request`]: the request body, validation that alone can build a [`request::ValidRequest`],
 //!   and the [`request::Plan`] that turns "k images" into requests with a cost estimate;
 //! - [`endpoint`]: turning what a user typed or pasted into the URL, headers and body of a call;
+//! - [`headers`]: the names of the API's headers (the key, the token, the wait, the request ids);
 //! - [`response`]: the success body, with token usage; [`content_filter`]: the filters'
 //!   findings, in answers and errors alike;
 //! - [`failure`]: the error body on the wire, the classification of every failure into a
@@ -58,6 +59,7 @@ pub mod calendar;
 pub mod content_filter;
 pub mod endpoint;
 pub mod failure;
+pub mod headers;
 pub mod model;
 pub mod price;
 pub mod probe;

@@ -2,9 +2,8 @@
 //! `Authorization: Bearer`. Shared by the local endpoint (its own key) and the proxy (the team's
 //! access token).
 
-use axum::http::{header, HeaderMap};
-use easel_contract::endpoint::API_KEY_HEADER;
-use easel_contract::failure::ApiError;
+use axum::http::HeaderMap;
+use easel_contract::headers::{API_KEY_HEADER, AUTHORIZATION_HEADER, BEARER_PREFIX};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -17,19 +16,10 @@ pub enum Refused {
     Wrong,
 }
 
-impl From<Refused> for ApiError {
-    fn from(refused: Refused) -> ApiError {
-        match refused {
-            Refused::Missing => ApiError::missing_key(),
-            Refused::Wrong => ApiError::invalid_key(),
-        }
-    }
-}
-
 /// Checks that the call presents a credential, and that it is `expected` when one is set.
 pub fn check(headers: &HeaderMap, expected: Option<&str>) -> Result<(), Refused> {
     let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).unwrap_or_default();
-    let bearer = text(header::AUTHORIZATION.as_str()).strip_prefix("Bearer ").unwrap_or_default();
+    let bearer = text(AUTHORIZATION_HEADER).strip_prefix(BEARER_PREFIX).unwrap_or_default();
     let presented = [text(API_KEY_HEADER), bearer].into_iter().find(|value| !value.trim().is_empty());
     match (presented, expected) {
         (None, _) => Err(Refused::Missing),
@@ -54,7 +44,7 @@ mod tests {
             headers.insert(API_KEY_HEADER, key.parse().unwrap());
         }
         if let Some(token) = bearer {
-            headers.insert(header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+            headers.insert(AUTHORIZATION_HEADER, format!("{BEARER_PREFIX}{token}").parse().unwrap());
         }
         check(&headers, expected)
     }

@@ -5,6 +5,7 @@
 //! Azure resource that holds the key. `main.rs` only reads the command line and binds.
 
 mod admission;
+mod api;
 mod azure_error;
 mod credentials;
 mod faults;
@@ -136,12 +137,14 @@ pub fn app(config: Config) -> Router {
         call_timeout_secs,
         ..config.runtime_config
     };
-    let api = match config.backend {
+    let backend = match config.backend {
         Backend::Local(local) => local_endpoint::routes(local),
         Backend::Proxy(proxy) => proxy::routes(proxy, config.listen),
     };
     let policy = HeaderValue::from_static(API_ANSWER_POLICY);
-    api.layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, policy))
+    backend
+        .merge(api::unserved_paths())
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, policy))
         .merge(static_site::routes(&config.dist, &runtime_config))
 }
 

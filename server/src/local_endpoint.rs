@@ -11,25 +11,27 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use easel_contract::content_filter::{CategoryResult, FilterResults};
-use easel_contract::endpoint::{
-    is_api_version, API_VERSION_PARAM, DEPLOYMENTS_GENERATIONS_PATH, V1_API_VERSION, V1_GENERATIONS_PATH,
-};
+use easel_contract::endpoint::{DEPLOYMENTS_GENERATIONS_PATH, V1_GENERATIONS_PATH};
 use easel_contract::failure::ApiError;
 use easel_contract::model::{ModelProfile, MODELS};
 use easel_contract::price::output_tokens_per_image;
+use easel_contract::profiles::FETCH_THROUGH_PATH;
 use easel_contract::request::{ImageRequest, ValidRequest};
 use easel_contract::response::{GeneratedImage, ImagesResponse, Usage, LINK_LIFETIME};
 use easel_contract::wire::{Dimensions, OutputFormat, Quality, ResponseFormat, Size, Wire};
 use tokio::sync::Semaphore;
-use tower_http::cors::{AllowHeaders, Any, CorsLayer};
+use tower_http::cors::AllowOrigin;
 
+use crate::api::{self, ApiVersion, DeploymentInUrl};
 use crate::azure_error::AzureError;
 use crate::credentials;
 use crate::faults::{Fault, RandomFaults};
@@ -152,58 +154,121 @@ pub fn routes(config: LocalEndpointConfig) -> Router {
         made: AtomicU64::new(0),
         config,
     });
-    // As Azure answers: any origin, whatever headers the caller asks for (a `*` would not cover
-    // Authorization); Retry-After is not exposed to scripts (azure-rest-api-specs #24904).
-    let cors =
-        CorsLayer::new().allow_origin(Any).allow_methods([Method::POST]).allow_headers(AllowHeaders::mirror_request());
+    // As Azure answers: any origin; Retry-After is not exposed to scripts
+    // (azure-rest-api-specs #24904).
     Router::new()
         .route(DEPLOYMENTS_GENERATIONS_PATH, post(generate_on_deployment))
         .route(V1_GENERATIONS_PATH, post(generate_on_v1))
-        .layer(cors)
+        // Before the layers, so a 405 goes through CORS as every other answer does.
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(api::cors(AllowOrigin::any()))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .route("/generated/{file}", get(generated_image))
+        // The local endpoint has no fetch-through: its links are on its own origin.
+        .route(FETCH_THROUGH_PATH, any(api::not_served))
+        .method_not_allowed_fallback(api::method_not_allowed)
         .with_state(endpoint)
 }
 
+/// The largest request body the local endpoint reads: axum's default, named so that its 413
+/// can say it.
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+// Each handler's extractors come in Azure's order of checks: the key, the api-version, a
+// deployment named in the URL (routed before the body is read), then the body. A call refused
+// by any of them, or by validation after, is neither counted nor given a slot, so the
+// connection test's empty prompt costs nothing.
+
 async fn generate_on_deployment(
     State(endpoint): State<Arc<LocalEndpoint>>,
-    Path(deployment): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    _: KeyChecked,
+    _: ApiVersion,
+    ServedDeployment(index): ServedDeployment,
     headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let version_ok = query.get(API_VERSION_PARAM).is_some_and(|version| is_api_version(version));
-    endpoint.generate(&headers, version_ok, Some(&deployment), &body).await
+    Generation(request): Generation,
+) -> Result<Json<ImagesResponse>, AzureError> {
+    endpoint.generate(&headers, index, request).await.map(Json)
 }
 
 async fn generate_on_v1(
     State(endpoint): State<Arc<LocalEndpoint>>,
-    Query(query): Query<HashMap<String, String>>,
+    _: KeyChecked,
+    _: ApiVersion,
     headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let version_ok = query.get(API_VERSION_PARAM).is_none_or(|version| version == V1_API_VERSION);
-    endpoint.generate(&headers, version_ok, None, &body).await
+    Generation(request): Generation,
+) -> Result<Json<ImagesResponse>, AzureError> {
+    let name = request
+        .model
+        .as_deref()
+        .ok_or_else(|| ApiError::malformed_body("the v1 path needs the deployment as `model`"))?;
+    let index = endpoint.find(name)?;
+    endpoint.generate(&headers, index, request).await.map(Json)
+}
+
+/// A call that presents a credential, and the endpoint's key when it has one.
+struct KeyChecked;
+
+impl FromRequestParts<Arc<LocalEndpoint>> for KeyChecked {
+    type Rejection = AzureError;
+
+    async fn from_request_parts(parts: &mut Parts, endpoint: &Arc<LocalEndpoint>) -> Result<Self, AzureError> {
+        credentials::check(&parts.headers, endpoint.config.api_key.as_deref())?;
+        Ok(KeyChecked)
+    }
+}
+
+/// The index of the deployment a deployments path names, among those served.
+struct ServedDeployment(usize);
+
+impl FromRequestParts<Arc<LocalEndpoint>> for ServedDeployment {
+    type Rejection = AzureError;
+
+    async fn from_request_parts(parts: &mut Parts, endpoint: &Arc<LocalEndpoint>) -> Result<Self, AzureError> {
+        let DeploymentInUrl(name) = DeploymentInUrl::from_request_parts(parts, endpoint).await?;
+        endpoint.find(&name).map(ServedDeployment)
+    }
+}
+
+/// A generation's body, read as JSON: one over [`BODY_LIMIT`] gets Azure's 413, and one that is
+/// not JSON of the request's shape its 400, as every other refusal is answered.
+struct Generation(ImageRequest);
+
+impl<S: Send + Sync> FromRequest<S> for Generation {
+    type Rejection = AzureError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AzureError> {
+        let body = Bytes::from_request(request, state).await.map_err(|rejection| match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::body_too_large(BODY_LIMIT),
+            _ => ApiError::malformed_body("it could not be read"),
+        })?;
+        Ok(Generation(serde_json::from_slice(&body).map_err(ApiError::malformed_body)?))
+    }
 }
 
 impl LocalEndpoint {
-    /// One generation call; `deployment` is `None` on the v1 path, which names it in the body.
+    /// The index of the deployment named `name`, or Azure's 404 for one the resource lacks.
+    fn find(&self, name: &str) -> Result<usize, AzureError> {
+        let index = self.config.deployments.iter().position(|deployment| deployment.name == name);
+        index.ok_or_else(|| ApiError::deployment_not_found().into())
+    }
+
+    /// One generation call of the deployment at `index`, its checks before the body passed.
     async fn generate(
         self: Arc<Self>,
         headers: &HeaderMap,
-        version_ok: bool,
-        deployment: Option<&str>,
-        body: &[u8],
-    ) -> Response {
-        let (index, valid) = match self.admit(headers, version_ok, deployment, body) {
-            Ok(admitted) => admitted,
-            Err(refused) => return AzureError(*refused).into_response(),
-        };
+        index: usize,
+        request: ImageRequest,
+    ) -> Result<ImagesResponse, AzureError> {
+        let request = ImageRequest { model: None, ..request };
+        let valid = request
+            .validate(self.config.deployments[index].model)
+            .map_err(|problems| ApiError::invalid_request(&problems[0]))?;
         self.config.stats.calls.fetch_add(1, Ordering::Relaxed);
         let Ok(_permit) = self.gates[index].clone().try_acquire_owned() else {
-            return self.rate_limited();
+            return Err(self.rate_limited());
         };
         let Ok(_pixels) = self.pixels.clone().try_acquire_many_owned(self.megapixels_of(&valid)) else {
-            return self.rate_limited();
+            return Err(self.rate_limited());
         };
         let _in_flight = InFlight::enter(&self.config.stats);
         let fault = Fault::in_prompt(valid.prompt()).or_else(|| self.random_faults.next());
@@ -214,13 +279,11 @@ impl LocalEndpoint {
         tokio::time::sleep(latency).await;
         let created = unix_now();
         match fault {
-            Some(Fault::FilterPrompt) => self.prompt_filtered(created, &valid),
-            Some(Fault::FilterImage) => AzureError(ApiError::image_filtered(created)).into_response(),
-            Some(Fault::RateLimited) => self.rate_limited(),
-            Some(Fault::ServerError) => {
-                AzureError(ApiError::server_error(&format!("{created:x}-local"))).into_response()
-            }
-            Some(Fault::Unavailable) => AzureError(ApiError::service_unavailable()).into_response(),
+            Some(Fault::FilterPrompt) => Err(self.prompt_filtered(created, &valid).into()),
+            Some(Fault::FilterImage) => Err(ApiError::image_filtered(created).into()),
+            Some(Fault::RateLimited) => Err(self.rate_limited()),
+            Some(Fault::ServerError) => Err(ApiError::server_error(&format!("{created:x}-local")).into()),
+            Some(Fault::Unavailable) => Err(ApiError::service_unavailable().into()),
             Some(Fault::Slow) | None => {
                 let base = headers
                     .get(header::HOST)
@@ -233,45 +296,9 @@ impl LocalEndpoint {
                 let answer = tokio::task::spawn_blocking(move || endpoint.answer(&valid, created, &base))
                     .await
                     .expect("drawing a picture does not panic");
-                Json(answer).into_response()
+                Ok(answer)
             }
         }
-    }
-
-    /// Checks a call in Azure's order: the key, the api-version, a deployment named in the URL
-    /// (routed before the body is read), then the body. A call refused here is neither counted
-    /// nor given a slot, so the connection test's empty prompt costs nothing. The refusal is boxed
-    /// because an answer is large and admission the common case.
-    fn admit(
-        &self,
-        headers: &HeaderMap,
-        version_ok: bool,
-        deployment: Option<&str>,
-        body: &[u8],
-    ) -> Result<(usize, ValidRequest), Box<ApiError>> {
-        credentials::check(headers, self.config.api_key.as_deref()).map_err(|refused| Box::new(refused.into()))?;
-        if !version_ok {
-            return Err(Box::new(ApiError::resource_not_found()));
-        }
-        let find = |name: &str| {
-            let index = self.config.deployments.iter().position(|d| d.name == name);
-            index.ok_or_else(|| Box::new(ApiError::deployment_not_found()))
-        };
-        let in_url = deployment.map(find).transpose()?;
-        let request: ImageRequest =
-            serde_json::from_slice(body).map_err(|error| Box::new(ApiError::malformed_body(error)))?;
-        let index = match (in_url, request.model.as_deref()) {
-            (Some(index), _) => index,
-            (None, Some(name)) => find(name)?,
-            (None, None) => {
-                return Err(Box::new(ApiError::malformed_body("the v1 path needs the deployment as `model`")))
-            }
-        };
-        let request = ImageRequest { model: None, ..request };
-        let valid = request
-            .validate(self.config.deployments[index].model)
-            .map_err(|problems| Box::new(ApiError::invalid_request(&problems[0])))?;
-        Ok((index, valid))
     }
 
     /// The share of the megapixel budget a call takes: its pixels, rounded up, and at most the
@@ -283,18 +310,12 @@ impl LocalEndpoint {
         megapixels.min(self.config.megapixel_budget)
     }
 
-    fn rate_limited(&self) -> Response {
-        let seconds = self.config.retry_after_secs;
-        let mut response = AzureError(ApiError::rate_limited(seconds)).into_response();
-        for (name, value) in ApiError::retry_after_headers(seconds) {
-            let value = HeaderValue::from_str(&value).expect("a number of seconds is a header value");
-            response.headers_mut().insert(HeaderName::from_static(name), value);
-        }
-        response
+    fn rate_limited(&self) -> AzureError {
+        ApiError::rate_limited(self.config.retry_after_secs).into()
     }
 
-    fn prompt_filtered(&self, created: i64, request: &ValidRequest) -> Response {
-        let error = match self.config.filter_form {
+    fn prompt_filtered(&self, created: i64, request: &ValidRequest) -> ApiError {
+        match self.config.filter_form {
             FilterForm::Seed => ApiError::prompt_filtered(created),
             FilterForm::Captured => {
                 let mut categories = FilterResults::default();
@@ -308,8 +329,7 @@ impl LocalEndpoint {
                 );
                 ApiError::content_policy_violation(categories, Some(revise(request)))
             }
-        };
-        AzureError(error).into_response()
+        }
     }
 
     fn answer(&self, request: &ValidRequest, created: i64, base: &str) -> ImagesResponse {
@@ -434,30 +454,31 @@ impl ImageLink {
 
 async fn generated_image(
     State(endpoint): State<Arc<LocalEndpoint>>,
-    Path(file): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
+    file: Result<Path<String>, PathRejection>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Response, AzureError> {
+    let (Ok(Path(file)), Ok(Query(query))) = (file, query) else {
+        return Err(ApiError::no_image_at_link().into());
+    };
     let link = ImageLink::parse(&file, &query).filter(|link| {
         let signature = query.get("sig").and_then(|sig| u64::from_str_radix(sig, 16).ok());
         signature == Some(endpoint.sign(link))
     });
-    match link {
-        Some(link) if link.expires > unix_now() => {
-            endpoint.config.stats.links_served.fetch_add(1, Ordering::SeqCst);
-            let max_age = link.expires - unix_now();
-            let weight = endpoint.config.weight;
-            let png = tokio::task::spawn_blocking(move || render(link.seed, link.size, OutputFormat::Png, 100, weight))
-                .await
-                .expect("drawing a picture does not panic");
-            let headers = [
-                (header::CONTENT_TYPE, "image/png".to_owned()),
-                (header::CACHE_CONTROL, format!("private, max-age={max_age}")),
-            ];
-            (headers, png).into_response()
-        }
-        Some(_) => (StatusCode::NOT_FOUND, "This image link has expired.").into_response(),
-        None => (StatusCode::NOT_FOUND, "No image at this link.").into_response(),
+    let link = link.ok_or_else(ApiError::no_image_at_link)?;
+    if link.expires <= unix_now() {
+        return Err(ApiError::link_expired().into());
     }
+    endpoint.config.stats.links_served.fetch_add(1, Ordering::SeqCst);
+    let max_age = link.expires - unix_now();
+    let weight = endpoint.config.weight;
+    let png = tokio::task::spawn_blocking(move || render(link.seed, link.size, OutputFormat::Png, 100, weight))
+        .await
+        .expect("drawing a picture does not panic");
+    let headers = [
+        (header::CONTENT_TYPE, OutputFormat::Png.mime().to_owned()),
+        (header::CACHE_CONTROL, format!("private, max-age={max_age}")),
+    ];
+    Ok((headers, png).into_response())
 }
 
 fn unix_now() -> i64 {

@@ -9,13 +9,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use easel_contract::endpoint::{is_api_version, read_endpoint, Auth, Pasted};
+use easel_contract::endpoint::{is_api_version, read_resource_endpoint, Auth, ConnectionError};
 use easel_contract::model::{ModelProfile, MODELS};
 use easel_contract::profiles::RuntimeConfig;
 use easel_server::{
     serve, Backend, Config, Deployment, FilterForm, LinkSecret, LocalEndpointConfig, Origins, ProxyConfig, Weight,
     SHORTEST_LINK_SECRET,
 };
+use tracing::Level;
 
 /// Easel's companion server: the app, and a local endpoint that answers as Azure OpenAI does.
 #[derive(Parser)]
@@ -129,15 +130,12 @@ impl Cli {
             )?,
         };
         let upstream = upstream.as_str();
-        let endpoint = match read_endpoint(upstream) {
-            Ok(Pasted { endpoint, deployment: None, api_version: None, path: None }) => endpoint,
-            Ok(_) => {
-                return Err(format!(
+        let endpoint = read_resource_endpoint(upstream).map_err(|problem| match problem {
+            ConnectionError::EndpointWithPath(_) => format!(
                 "--upstream takes the resource's endpoint alone (https://NAME.openai.azure.com), not \"{upstream}\""
-            ))
-            }
-            Err(problem) => return Err(format!("--upstream: {problem}")),
-        };
+            ),
+            problem => format!("--upstream: {problem}"),
+        })?;
         let loopback_upstream =
             ["http://127.", "http://localhost", "http://[::1]"].iter().any(|prefix| endpoint.starts_with(prefix));
         if endpoint.starts_with("http://") && !loopback_upstream {
@@ -253,6 +251,10 @@ fn deployment(text: &str) -> Result<Deployment, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // What the running server does goes to stderr through `tracing`. What stops it from running
+    // (a bad flag, a busy port) is no log event but the command's answer to the person who typed
+    // it: main prints that as a plain "error: ..." line before it exits, as clap does.
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).with_max_level(Level::INFO).init();
     let cli = Cli::parse();
     let (backend, runtime_config) = match cli.backend().and_then(|backend| Ok((cli.runtime_config(&backend)?, backend)))
     {

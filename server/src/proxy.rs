@@ -12,20 +12,24 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use easel_contract::endpoint::{
-    is_api_version, is_deployment_name, Auth, API_KEY_HEADER, API_VERSION_PARAM, DEPLOYMENTS_EDITS_PATH,
-    DEPLOYMENTS_GENERATIONS_PATH, V1_API_VERSION, V1_EDITS_PATH, V1_GENERATIONS_PATH,
+    call_url, is_deployment_name, with_deployment, Auth, DEPLOYMENTS_EDITS_PATH, DEPLOYMENTS_GENERATIONS_PATH,
+    V1_EDITS_PATH, V1_GENERATIONS_PATH,
 };
 use easel_contract::failure::ApiError;
+use easel_contract::headers::{
+    API_KEY_HEADER, RATE_LIMIT_HEADERS, REGION_HEADER, REQUEST_ID_HEADERS, RETRY_AFTER_HEADER, RETRY_AFTER_MS_HEADER,
+};
 use easel_contract::profiles::{
     LinkSignature, FETCH_THROUGH_EXPIRY_PARAM, FETCH_THROUGH_PARAM, FETCH_THROUGH_PATH, FETCH_THROUGH_SIGNATURE_PARAM,
     LINK_SIGNATURES_HEADER,
@@ -35,9 +39,12 @@ use easel_contract::wire::OutputFormat;
 use futures_util::{stream, StreamExt};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio::sync::Semaphore;
-use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
+use tower_http::cors::AllowOrigin;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
 
 use crate::admission::{host_of, Caller, Hosts, Origins};
+use crate::api::{self, ApiRoute, ApiVersion, DeploymentInUrl};
 use crate::azure_error::AzureError;
 use crate::credentials;
 use crate::links::LinkSecret;
@@ -86,9 +93,6 @@ impl ProxyConfig {
     }
 }
 
-/// The fetch-through's answer to a link the proxy did not sign, or whose signature expired.
-const NOT_PASSED_ON: &str = "This server fetches only image links its proxy passed on, for 24 hours.";
-
 /// How much of a successful JSON answer is held back to sign its image links: a `url` answer is
 /// a few hundred bytes, and anything longer (a `b64_json` answer) holds no link and streams on.
 const LINKS_READ_LIMIT: usize = 256 * 1024;
@@ -96,21 +100,12 @@ const LINKS_READ_LIMIT: usize = 256 * 1024;
 /// The wait a 429 for a full proxy asks for: a generation takes seconds.
 const BUSY_RETRY_AFTER_SECS: u32 = 2;
 
-/// Response headers worth passing back: the body's type, and the rate-limit and request-id
-/// headers a client needs to wait or to quote.
-const PASSED_BACK: &[&str] = &[
-    "content-type",
-    "retry-after",
-    "retry-after-ms",
-    "x-ratelimit-limit-requests",
-    "x-ratelimit-remaining-requests",
-    "x-ratelimit-reset-requests",
-    "x-ratelimit-limit-tokens",
-    "x-ratelimit-remaining-tokens",
-    "apim-request-id",
-    "x-request-id",
-    "x-ms-region",
-];
+/// Response headers worth passing back: the body's type, and the headers of the API a client
+/// needs to wait or to quote (the contract names them).
+fn passed_back() -> impl Iterator<Item = &'static str> {
+    let single = [header::CONTENT_TYPE.as_str(), RETRY_AFTER_HEADER, RETRY_AFTER_MS_HEADER, REGION_HEADER];
+    single.into_iter().chain(RATE_LIMIT_HEADERS.iter().copied()).chain(REQUEST_ID_HEADERS.iter().copied())
+}
 
 struct Proxy {
     config: ProxyConfig,
@@ -131,12 +126,22 @@ pub fn routes(config: ProxyConfig, listen: SocketAddr) -> Router {
         .expect("a client with rustls and the system's roots builds");
     let allowed = config.allowed_origins.as_slice().iter().filter_map(|origin| HeaderValue::from_str(origin).ok());
     // Same-origin calls need no CORS; only the allowed origins get its headers, and the app
-    // served from one of them must read the link signatures.
-    let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::list(allowed))
+    // served from one of them must fetch through and read the link signatures.
+    let cors = api::cors(AllowOrigin::list(allowed))
         .allow_methods([Method::POST, Method::GET])
-        .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([HeaderName::from_static(LINK_SIGNATURES_HEADER)]);
+    // Each call is logged once its answer starts back (a streamed one may go on for a while),
+    // refused ones too: its method, its path alone (a query may hold an image link, which
+    // carries its host's signature), the status and the milliseconds taken.
+    let logged = TraceLayer::new_for_http()
+        .make_span_with(
+            |request: &Request| tracing::info_span!("proxy", method = %request.method(), path = %request.uri().path()),
+        )
+        .on_request(())
+        .on_response(|response: &Response, elapsed: Duration, _: &Span| {
+            tracing::info!(status = response.status().as_u16(), elapsed_ms = elapsed.as_millis() as u64, "answered");
+        })
+        .on_failure(());
     let in_flight = Arc::new(Semaphore::new(config.max_in_flight));
     let proxy = Arc::new(Proxy { config, hosts: Hosts::of(listen), client, in_flight });
     Router::new()
@@ -145,8 +150,11 @@ pub fn routes(config: ProxyConfig, listen: SocketAddr) -> Router {
         .route(DEPLOYMENTS_EDITS_PATH, post(on_deployment))
         .route(V1_GENERATIONS_PATH, post(on_v1))
         .route(V1_EDITS_PATH, post(on_v1))
+        // Before the layers, so a 405 is admitted and goes through CORS as every answer does.
+        .method_not_allowed_fallback(api::method_not_allowed)
         .layer(cors)
         .layer(middleware::from_fn_with_state(proxy.clone(), admit))
+        .layer(logged)
         .with_state(proxy)
 }
 
@@ -154,72 +162,61 @@ pub fn routes(config: ProxyConfig, listen: SocketAddr) -> Router {
 /// its host (else 421), come from this server's page or an allowed origin (else 403), and, but
 /// for a CORS preflight, carry the access token when one is set (else 401) and find a slot
 /// among the calls in flight (else 429), which it holds until its answer has gone out.
-async fn admit(State(proxy): State<Arc<Proxy>>, request: Request, next: Next) -> Response {
+async fn admit(State(proxy): State<Arc<Proxy>>, request: Request, next: Next) -> Result<Response, AzureError> {
     let host = host_of(request.headers(), request.uri()).unwrap_or_default();
     if !proxy.hosts.accepts(host) {
-        return AzureError(ApiError::misdirected(host)).into_response();
+        return Err(ApiError::misdirected(host).into());
     }
     if let Caller::Refused(origin) = proxy.config.allowed_origins.caller(request.headers(), host) {
-        return AzureError(ApiError::origin_not_allowed(&origin)).into_response();
+        return Err(ApiError::origin_not_allowed(&origin).into());
     }
     if request.method() == Method::OPTIONS {
-        return next.run(request).await;
+        return Ok(next.run(request).await);
     }
     if let Some(token) = &proxy.config.access_token {
         // Whatever credential the client sent is checked here, then dropped, never forwarded.
-        if let Err(refused) = credentials::check(request.headers(), Some(token)) {
-            return AzureError(refused.into()).into_response();
-        }
+        credentials::check(request.headers(), Some(token))?;
     }
-    let Ok(permit) = proxy.in_flight.clone().try_acquire_owned() else {
-        let mut response = AzureError(ApiError::proxy_busy(BUSY_RETRY_AFTER_SECS)).into_response();
-        for (name, value) in ApiError::retry_after_headers(BUSY_RETRY_AFTER_SECS) {
-            let value = HeaderValue::from_str(&value).expect("a number of seconds is a header value");
-            response.headers_mut().insert(HeaderName::from_static(name), value);
-        }
-        return response;
-    };
+    let permit =
+        proxy.in_flight.clone().try_acquire_owned().map_err(|_| ApiError::proxy_busy(BUSY_RETRY_AFTER_SECS))?;
     let (parts, body) = next.run(request).await.into_parts();
     let body = body.map_frame(move |frame| {
         let _held_until_the_answer_is_sent = &permit;
         frame
     });
-    Response::from_parts(parts, Body::new(body))
+    Ok(Response::from_parts(parts, Body::new(body)))
 }
 
 async fn on_deployment(
     State(proxy): State<Arc<Proxy>>,
-    Path(deployment): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-    uri: Uri,
+    route: ApiRoute,
+    ApiVersion(version): ApiVersion,
+    DeploymentInUrl(deployment): DeploymentInUrl,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let version = query.get(API_VERSION_PARAM).filter(|version| is_api_version(version));
-    let (Some(version), true) = (version, is_deployment_name(&deployment)) else {
-        return AzureError(ApiError::resource_not_found()).into_response();
-    };
-    let template = if uri.path().ends_with("/edits") { DEPLOYMENTS_EDITS_PATH } else { DEPLOYMENTS_GENERATIONS_PATH };
-    let path = template.replace("{deployment}", &deployment);
-    proxy.forward(&path, version, &headers, body).await
+) -> Result<Response, AzureError> {
+    // Only a name that is one path segment as typed goes into the upstream's URL.
+    if !is_deployment_name(&deployment) {
+        return Err(ApiError::resource_not_found().into());
+    }
+    proxy.forward(&with_deployment(route.path(), &deployment), &version, &headers, body).await
 }
 
 async fn on_v1(
     State(proxy): State<Arc<Proxy>>,
-    Query(query): Query<HashMap<String, String>>,
-    uri: Uri,
+    route: ApiRoute,
+    ApiVersion(version): ApiVersion,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let version = query.get(API_VERSION_PARAM).map_or(V1_API_VERSION, String::as_str);
-    if version != V1_API_VERSION {
-        return AzureError(ApiError::resource_not_found()).into_response();
-    }
-    let path = if uri.path().ends_with("/edits") { V1_EDITS_PATH } else { V1_GENERATIONS_PATH };
-    proxy.forward(path, version, &headers, body).await
+) -> Result<Response, AzureError> {
+    proxy.forward(route.path(), &version, &headers, body).await
 }
 
-async fn on_fetch_through(State(proxy): State<Arc<Proxy>>, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn on_fetch_through(
+    State(proxy): State<Arc<Proxy>>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Response, AzureError> {
+    let query = query.map(|Query(query)| query).unwrap_or_default();
     let param = |name: &str| query.get(name).map(String::as_str);
     let signed =
         match (param(FETCH_THROUGH_PARAM), param(FETCH_THROUGH_EXPIRY_PARAM), param(FETCH_THROUGH_SIGNATURE_PARAM)) {
@@ -230,35 +227,26 @@ async fn on_fetch_through(State(proxy): State<Arc<Proxy>>, Query(query): Query<H
                 .map(|_| link),
             _ => None,
         };
-    let Some(link) = signed else {
-        return (StatusCode::NOT_FOUND, NOT_PASSED_ON).into_response();
-    };
-    let started = Instant::now();
-    let fetched = proxy.fetch_image(link).await;
-    // The link itself carries the host's signature, so it is not printed.
-    let status = if fetched.is_ok() { StatusCode::OK } else { StatusCode::BAD_GATEWAY };
-    eprintln!("proxy: GET {FETCH_THROUGH_PATH} -> {} after {} ms", status.as_u16(), started.elapsed().as_millis());
-    match fetched {
-        Ok((kind, image)) => {
-            let headers = [
-                (header::CONTENT_TYPE, HeaderValue::from_static(kind.mime())),
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
-            ];
-            (headers, image).into_response()
-        }
-        Err(failure) => (status, failure.message(proxy.config.timeout, proxy.config.body_limit)).into_response(),
-    }
+    let link = signed.ok_or_else(ApiError::link_not_passed_on)?;
+    let (kind, image) = proxy.fetch_image(link).await?;
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(kind.mime())),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+    ];
+    Ok((headers, image).into_response())
 }
 
 impl Proxy {
-    async fn forward(&self, path: &str, api_version: &str, headers: &HeaderMap, body: Body) -> Response {
-        let body = match self.read_body(headers, body).await {
-            Ok(body) => body,
-            Err(refused) => return AzureError(refused).into_response(),
-        };
-        let started = Instant::now();
-        let url = format!("{}{path}?{API_VERSION_PARAM}={api_version}", self.config.upstream);
+    async fn forward(
+        &self,
+        path: &str,
+        api_version: &str,
+        headers: &HeaderMap,
+        body: Body,
+    ) -> Result<Response, AzureError> {
+        let body = self.read_body(headers, body).await?;
+        let url = call_url(&self.config.upstream, path, api_version);
         let mut call = self.client.post(&url).body(body);
         // Only the body's type travels up (multipart edits need its boundary); the client's own
         // credentials, cookies and Host never do.
@@ -274,22 +262,19 @@ impl Proxy {
             Ok(response) => self.pass_back(response).await,
             Err(error) => Err(error),
         };
-        let response = match answered {
-            Ok(response) => response,
-            Err(error) => {
-                let (status, code, message) = gateway_error(&error, self.config.timeout);
-                eprintln!(
-                    "proxy: POST {path} -> {} ({code}) after {} ms",
-                    status.as_u16(),
-                    started.elapsed().as_millis()
-                );
-                let body = serde_json::json!({ "error": { "code": code, "message": message } });
-                return (status, axum::Json(body)).into_response();
-            }
-        };
-        // Logged when the answer starts back; a streamed one may go on for a while.
-        eprintln!("proxy: POST {path} -> {} after {} ms", response.status().as_u16(), started.elapsed().as_millis());
-        response
+        answered.map_err(|cause| self.unreachable(cause, ApiError::upstream_timeout, ApiError::upstream_unreachable))
+    }
+
+    /// What the client is told when a host this proxy called failed with `cause`: `timed_out`
+    /// (given the seconds it waited) when it did not answer in time, else `unreachable`.
+    fn unreachable(
+        &self,
+        cause: reqwest::Error,
+        timed_out: fn(u64) -> ApiError,
+        unreachable: fn() -> ApiError,
+    ) -> AzureError {
+        let answer = if cause.is_timeout() { timed_out(self.config.timeout.as_secs()) } else { unreachable() };
+        AzureError::unreachable(cause, answer)
     }
 
     /// The request's body, within the body limit and the body timeout.
@@ -313,9 +298,9 @@ impl Proxy {
     async fn pass_back(&self, response: reqwest::Response) -> Result<Response, reqwest::Error> {
         let status = StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
         let mut passed = HeaderMap::new();
-        for name in PASSED_BACK {
+        for name in passed_back() {
             if let Some(value) =
-                response.headers().get(*name).and_then(|value| HeaderValue::from_bytes(value.as_bytes()).ok())
+                response.headers().get(name).and_then(|value| HeaderValue::from_bytes(value.as_bytes()).ok())
             {
                 passed.insert(HeaderName::from_static(name), value);
             }
@@ -365,15 +350,27 @@ impl Proxy {
     /// A plain GET of `link`: the client adds no credential, cookie or referrer and follows no
     /// redirect, so the host learns nothing of the server's key or of the browser, and the
     /// fetch cannot be bounced to a host the upstream did not name.
-    async fn fetch_image(&self, link: &str) -> Result<(OutputFormat, Bytes), FetchFailure> {
-        let response = self.client.get(link).send().await.map_err(FetchFailure::Transport)?;
+    async fn fetch_image(&self, link: &str) -> Result<(OutputFormat, Bytes), AzureError> {
+        let unreachable =
+            |cause| self.unreachable(cause, ApiError::image_host_timeout, ApiError::image_host_unreachable);
+        let limit = self.config.body_limit;
+        let mut response = self.client.get(link).send().await.map_err(unreachable)?;
         if !response.status().is_success() {
-            return Err(FetchFailure::Refused(response.status()));
+            return Err(ApiError::image_host_refused(response.status()).into());
+        }
+        if response.content_length().is_some_and(|length| length > limit as u64) {
+            return Err(ApiError::image_too_large(limit).into());
         }
         let declared = response.headers().get(header::CONTENT_TYPE).cloned();
-        let image = read_within(response, self.config.body_limit).await?;
-        let kind = declared.and_then(|declared| raster_image(&declared, &image)).ok_or(FetchFailure::NotAnImage)?;
-        Ok((kind, image))
+        let mut image = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+            if image.len() + chunk.len() > limit {
+                return Err(ApiError::image_too_large(limit).into());
+            }
+            image.extend_from_slice(&chunk);
+        }
+        let kind = declared.and_then(|declared| raster_image(&declared, &image)).ok_or_else(ApiError::not_an_image)?;
+        Ok((kind, image.into()))
     }
 }
 
@@ -383,62 +380,6 @@ impl Proxy {
 fn raster_image(content_type: &HeaderValue, bytes: &[u8]) -> Option<OutputFormat> {
     let declared = content_type.to_str().ok()?.split(';').next()?.trim().to_ascii_lowercase();
     OutputFormat::of_bytes(bytes).filter(|found| found.mime() == declared)
-}
-
-/// Reads `response`'s body whole if it is at most `limit` bytes.
-async fn read_within(mut response: reqwest::Response, limit: usize) -> Result<Bytes, FetchFailure> {
-    if response.content_length().is_some_and(|length| length > limit as u64) {
-        return Err(FetchFailure::TooLarge);
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(FetchFailure::Transport)? {
-        if body.len() + chunk.len() > limit {
-            return Err(FetchFailure::TooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.into())
-}
-
-/// The status, Azure-style code and message a client of the proxy gets when the upstream could
-/// not be reached or did not answer in time.
-fn gateway_error(error: &reqwest::Error, timeout: Duration) -> (StatusCode, &'static str, String) {
-    if error.is_timeout() {
-        let message = format!("The upstream did not answer within {} s.", timeout.as_secs());
-        (StatusCode::GATEWAY_TIMEOUT, "Timeout", message)
-    } else {
-        (StatusCode::BAD_GATEWAY, "BadGateway", "The proxy could not reach the upstream.".to_owned())
-    }
-}
-
-/// Why the fetch-through could not pass an image on.
-#[derive(Debug)]
-enum FetchFailure {
-    /// The host could not be reached, or did not answer in time.
-    Transport(reqwest::Error),
-    /// The image is over the body limit.
-    TooLarge,
-    /// The host answered with something other than success (an expired link, a redirect).
-    Refused(reqwest::StatusCode),
-    /// The host answered with something other than a PNG, JPEG or WebP image.
-    NotAnImage,
-}
-
-impl FetchFailure {
-    /// What went wrong, in a sentence for the tile.
-    fn message(&self, timeout: Duration, limit: usize) -> String {
-        match self {
-            FetchFailure::Transport(error) if error.is_timeout() => {
-                format!("The image host did not answer within {} s.", timeout.as_secs())
-            }
-            FetchFailure::Transport(_) => "The image host could not be reached.".to_owned(),
-            FetchFailure::TooLarge => format!("The image is larger than {limit} bytes."),
-            FetchFailure::Refused(status) => format!("The image host answered {status}."),
-            FetchFailure::NotAnImage => {
-                "The image host answered with something other than a PNG, JPEG or WebP image.".to_owned()
-            }
-        }
-    }
 }
 
 fn unix_now() -> i64 {

@@ -44,6 +44,11 @@ fn bad_configuration_says_what_to_change() {
             "the resource's endpoint alone",
         ),
         (
+            &["--upstream", "https://x.openai.azure.com/some/page"],
+            &[("AZURE_OPENAI_API_KEY", "k")],
+            "the resource's endpoint alone",
+        ),
+        (
             &["--upstream", "https://x.openai.azure.com", "--host", "0.0.0.0"],
             &[("AZURE_OPENAI_API_KEY", "k")],
             "set an access token for them with --access-token",

@@ -91,8 +91,8 @@ async fn url_answers_link_to_an_image_the_server_serves_until_it_expires() {
     let (_, answer) = call(&short_lived, generate(PATH, Some("any"), r#"{"prompt":"a lighthouse"}"#)).await;
     let answer: ImagesResponse = serde_json::from_slice(&answer).unwrap();
     let path = answer.data[0].url.as_deref().unwrap().strip_prefix("http://127.0.0.1:9").unwrap().to_owned();
-    let (status, body) = call(&short_lived, Request::get(path).body(Body::empty()).unwrap()).await;
-    assert_eq!((status, body), (StatusCode::NOT_FOUND, b"This image link has expired.".to_vec()));
+    let (status, error) = failure(&short_lived, Request::get(path).body(Body::empty()).unwrap()).await;
+    assert_eq!((status, error.error.message.as_str()), (StatusCode::NOT_FOUND, "This image link has expired."));
 }
 
 #[tokio::test]
@@ -142,6 +142,37 @@ async fn invalid_requests_get_a_400_naming_the_parameter_in_plain_words() {
         Failure::classify(400, &serde_json::to_string(&error).unwrap(), |_| None),
         Failure::InvalidRequest { .. }
     ));
+}
+
+#[tokio::test]
+async fn every_refusal_is_in_azures_shape_even_where_no_handler_of_the_endpoint_answers() {
+    let router = server(LocalEndpointConfig::default());
+    let get = |path: &str| Request::get(path).header("host", "127.0.0.1:9").body(Body::empty()).unwrap();
+    let undecodable = "/openai/deployments/%FF/images/generations?api-version=2024-02-01";
+    let over_the_limit = format!(r#"{{"prompt":"{}"}}"#, "a".repeat(2 * 1024 * 1024));
+    for (request, status, code, why) in [
+        (get(PATH), 405, "MethodNotAllowed", "a method the path does not take"),
+        (
+            generate("/openai/deployments/dall-e-3/chat/completions?api-version=2024-02-01", Some("k"), "{}"),
+            404,
+            "404",
+            "a path of the API nothing serves",
+        ),
+        (generate(undecodable, None, "{}"), 401, "401", "the key before a deployment that does not decode"),
+        (generate(undecodable, Some("k"), "{}"), 404, "404", "a deployment that does not decode"),
+        (generate(PATH, Some("k"), &over_the_limit), 413, "RequestEntityTooLarge", "a body over the limit"),
+        (get("/generated/0123456789abcdef-1024x1024.png"), 404, "ImageNotFound", "a link it did not give out"),
+        (get("/easel/fetch-through?url=x&exp=1&sig=x"), 404, "404", "the fetch-through of a proxy"),
+    ] {
+        let (actual, headers, body) = call_with_headers(&router, request).await;
+        let error: ErrorEnvelope = serde_json::from_slice(&body)
+            .unwrap_or_else(|_| panic!("{why}: not Azure's error shape: {}", String::from_utf8_lossy(&body)));
+        assert_eq!((actual.as_u16(), error.error.code.as_deref()), (status, Some(code)), "{why}");
+        assert_eq!(headers["content-security-policy"], "sandbox; default-src 'none'", "{why}");
+        if status == 405 {
+            assert_eq!(headers["allow"], "POST", "{why}");
+        }
+    }
 }
 
 #[tokio::test]

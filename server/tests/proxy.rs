@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use easel_contract::endpoint::{ApiPath, Auth, Connection, DEFAULT_API_VERSION};
+use easel_contract::failure::ErrorEnvelope;
 use easel_contract::probe::Diagnosis;
 use easel_contract::profiles::{LinkSignature, RuntimeConfig, FETCH_THROUGH_PATH, LINK_SIGNATURES_HEADER};
 use easel_contract::response::ImagesResponse;
@@ -57,6 +58,11 @@ fn post(path: &str, key: Option<&str>, body: &str) -> Request<Body> {
         request = request.header("api-key", key);
     }
     request.body(Body::from(body.to_owned())).unwrap()
+}
+
+/// The Azure-shaped error in `body`, or a failure naming what came instead.
+fn azure_error(body: &str) -> ErrorEnvelope {
+    serde_json::from_str(body).unwrap_or_else(|_| panic!("not Azure's error shape: {body}"))
 }
 
 async fn call(router: &Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
@@ -167,13 +173,50 @@ async fn large_bodies_and_slow_upstreams_are_cut_off() {
     let (base, _) = upstream(LocalEndpointConfig { latency: Duration::from_secs(3), ..Default::default() }).await;
     let proxy = proxy_to(&base, None);
     let huge = format!(r#"{{"prompt":"{}"}}"#, "a".repeat(100 * 1024));
-    assert_eq!(call(&proxy, post(PATH, None, &huge)).await.0, StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, _, body) = call(&proxy, post(PATH, None, &huge)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(azure_error(&body).error.code.as_deref(), Some("RequestEntityTooLarge"));
     let (status, _, body) = call(&proxy, post(PATH, None, r#"{"prompt":"a fox"}"#)).await;
     assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");
     assert!(body.contains("did not answer within"), "{body}");
+    assert_eq!(azure_error(&body).error.code.as_deref(), Some("Timeout"));
 
     let nowhere = proxy_to("http://127.0.0.1:9", None);
-    assert_eq!(call(&nowhere, post(PATH, None, r#"{"prompt":"a fox"}"#)).await.0, StatusCode::BAD_GATEWAY);
+    let (status, _, body) = call(&nowhere, post(PATH, None, r#"{"prompt":"a fox"}"#)).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert_eq!(azure_error(&body).error.message, "The proxy could not reach the upstream.", "no detail of why");
+}
+
+#[tokio::test]
+async fn every_refusal_of_the_proxy_is_in_azures_shape_even_where_no_handler_answers() {
+    let (base, stats) = upstream(LocalEndpointConfig::default()).await;
+    let proxy = proxy_to(&base, None);
+    let request = |method: &str, uri: &str| {
+        Request::builder().method(method).uri(uri).header("host", HOST).body(Body::from(r#"{"prompt":"x"}"#)).unwrap()
+    };
+    for (request, status, code, why) in [
+        (request("GET", PATH), 405, "MethodNotAllowed", "a method the path does not take"),
+        (
+            request("DELETE", "/easel/fetch-through"),
+            405,
+            "MethodNotAllowed",
+            "a method the fetch-through does not take",
+        ),
+        (
+            request("POST", "/openai/deployments/dall-e-3/chat/completions?api-version=2024-02-01"),
+            404,
+            "404",
+            "a path of the API it does not forward",
+        ),
+        (request("POST", "/openai/deployments/%FF/images/edits?api-version=2024-02-01"), 404, "404", "no name"),
+        (request("POST", "/openai/v1/images/edits?api-version=2024-02-01"), 404, "404", "v1 takes only preview"),
+        (request("GET", "/easel/fetch-through?url=%FF%FE"), 404, "LinkNotPassedOn", "a link it did not sign"),
+    ] {
+        let (actual, headers, body) = call(&proxy, request).await;
+        assert_eq!((actual.as_u16(), azure_error(&body).error.code.as_deref()), (status, Some(code)), "{why}");
+        assert_eq!(headers["content-security-policy"], "sandbox; default-src 'none'", "{why}");
+    }
+    assert_eq!(stats.calls.load(Ordering::SeqCst), 0, "nothing reached the upstream");
 }
 
 #[tokio::test]
@@ -200,13 +243,24 @@ async fn the_key_never_appears_in_what_the_server_prints() {
     }
     assert!(ready, "the server did not start");
     for body in [r#"{"prompt":"a fox"}"#, r#"{"prompt":"a fox [fault:500]"}"#, "not json"] {
-        raw_post(&url, PATH, body).await;
+        raw_request(&url, "POST", PATH, body).await;
     }
+    // A link's own signature (an Azure SAS) travels in the fetch-through's query.
+    let fetch_through = "/easel/fetch-through?url=https%3A%2F%2Fhost.example%2Fa.png%3Fsig%3Dsas-3c1d&exp=1&sig=x";
+    raw_request(&url, "GET", fetch_through, "").await;
     server.start_kill().unwrap();
     let output = server.wait_with_output().await.unwrap();
     let printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(printed.contains("proxy: POST /openai/deployments/dall-e-3/images/generations -> 200"), "{printed}");
+    let logged = |path: &str, status: u16| {
+        printed.lines().any(|line| {
+            line.contains(&format!("proxy{{method=POST path={path}}}")) && line.contains(&format!("status={status}"))
+        })
+    };
+    assert!(logged("/openai/deployments/dall-e-3/images/generations", 200), "{printed}");
+    assert!(logged("/openai/deployments/dall-e-3/images/generations", 500), "{printed}");
+    assert!(printed.lines().any(|line| line.contains("proxy{method=GET path=/easel/fetch-through}")), "{printed}");
     assert!(!printed.contains(UPSTREAM_KEY), "the key was printed: {printed}");
+    assert!(!printed.contains("sas-3c1d"), "a link's signature was printed: {printed}");
 }
 
 fn tempdir_with_index() -> std::path::PathBuf {
@@ -216,13 +270,13 @@ fn tempdir_with_index() -> std::path::PathBuf {
     dir
 }
 
-/// A minimal HTTP/1.1 POST over a socket: the test needs no HTTP client of its own.
-async fn raw_post(base: &str, path: &str, body: &str) {
+/// A minimal HTTP/1.1 request over a socket: the test needs no HTTP client of its own.
+async fn raw_request(base: &str, method: &str, path: &str, body: &str) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let address = base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
     let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).await.unwrap();
@@ -332,7 +386,8 @@ async fn an_image_link_the_proxy_signed_is_fetched_through_and_no_other() {
     ] {
         let (status, _, body) = call(&proxy, get(&fetch_through(&other, signed), None)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{why}");
-        assert_eq!(body, "This server fetches only image links its proxy passed on, for 24 hours.", "{why}");
+        let message = azure_error(&body).error.message;
+        assert_eq!(message, "This server fetches only image links its proxy passed on, for 24 hours.", "{why}");
     }
     assert_eq!(call(&proxy, get(FETCH_THROUGH_PATH, None)).await.0, StatusCode::NOT_FOUND, "no link at all");
     let unsigned = fetch_through(&link, &signature).split('&').next().unwrap().to_owned();
@@ -531,7 +586,7 @@ async fn the_fetch_through_sends_no_credential_follows_no_redirect_and_passes_on
     ] {
         let (status, _, body) = call(&proxy, get(&through(index), Some("team-token"))).await;
         assert_eq!(status, StatusCode::BAD_GATEWAY, "{why}: {body}");
-        assert!(body.starts_with("The image"), "{why}: {body}");
+        assert!(azure_error(&body).error.message.starts_with("The image"), "{why}: {body}");
     }
     let (status, headers, _) = call(&proxy, post(PATH, Some("team-token"), r#"{"prompt":"refuse"}"#)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

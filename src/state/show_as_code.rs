@@ -2,7 +2,8 @@
 //! the credential replaced by the environment variable Azure's tools read, so a snippet can be
 //! shared without the key.
 
-use easel_contract::endpoint::{ApiPath, Target, API_KEY_HEADER};
+use easel_contract::endpoint::{ApiPath, Target};
+use easel_contract::headers::API_KEY_HEADER;
 use easel_contract::request::ValidRequest;
 
 /// `request` to `target` as a curl command.
