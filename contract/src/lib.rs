@@ -12,8 +12,9 @@
 //! - [`headers`]: the names of the API's headers (the key, the token, the wait, the request ids);
 //! - [`response`]: the success body, with token usage; [`content_filter`]: the filters'
 //!   findings, in answers and errors alike;
-//! - [`failure`]: the error body on the wire, the classification of every failure into a
-//!   plain-words message with a next step, and the retry policy;
+//! - [`api_error`]: Azure's error answers on the wire, one constructor per answer;
+//! - [`failure`]: the classification of every failed call into a plain-words message with a
+//!   next step, and the retry policy;
 //! - [`probe`]: the connection test that costs nothing, and its answer read as a diagnosis;
 //! - [`price`] and [`calendar`]: costs in exact micro-dollars, and the days of the lifecycle;
 //! - [`profiles`]: `config.json`, the connection profiles a team's server offers, never a secret.
@@ -55,6 +56,7 @@
 
 #![warn(missing_docs)]
 
+pub mod api_error;
 pub mod calendar;
 pub mod content_filter;
 pub mod endpoint;

@@ -146,8 +146,8 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::api_error::ApiError;
     use crate::endpoint::{Auth, Connection, DEFAULT_API_VERSION};
-    use crate::failure::ApiError;
     use crate::model::{DALL_E_3, GPT_IMAGE_2};
     use crate::request::RequestError;
     use crate::response::{GeneratedImage, ImagesResponse};

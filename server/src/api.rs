@@ -9,8 +9,8 @@ use axum::http::request::Parts;
 use axum::http::Method;
 use axum::routing::any;
 use axum::Router;
+use easel_contract::api_error::ApiError;
 use easel_contract::endpoint::{ApiPath, API_ROOT, API_VERSION_PARAM};
-use easel_contract::failure::ApiError;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use crate::azure_error::AzureError;

@@ -7,7 +7,7 @@
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use easel_contract::failure::ApiError;
+use easel_contract::api_error::ApiError;
 
 use crate::credentials::Refused;
 

@@ -22,11 +22,11 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use easel_contract::api_error::ApiError;
 use easel_contract::endpoint::{
     call_url, is_deployment_name, with_deployment, Auth, DEPLOYMENTS_EDITS_PATH, DEPLOYMENTS_GENERATIONS_PATH,
     V1_EDITS_PATH, V1_GENERATIONS_PATH,
 };
-use easel_contract::failure::ApiError;
 use easel_contract::headers::{
     API_KEY_HEADER, RATE_LIMIT_HEADERS, REGION_HEADER, REQUEST_ID_HEADERS, RETRY_AFTER_HEADER, RETRY_AFTER_MS_HEADER,
 };

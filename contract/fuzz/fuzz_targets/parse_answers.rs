@@ -2,7 +2,9 @@
 //! classifier must never panic, and whatever parses must write back out and parse the same.
 #![no_main]
 
-use easel_contract::failure::{ErrorEnvelope, Failure};
+use easel_contract::failure::Failure;
+
+use easel_contract::api_error::ErrorEnvelope;
 use easel_contract::response::ImagesResponse;
 use libfuzzer_sys::fuzz_target;
 
