@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use easel_contract::failure::GENERATION_TIMEOUT;
-use easel_contract::profiles::RuntimeConfig;
+use easel_contract::profiles::{ConfigError, RuntimeConfig};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -64,10 +64,10 @@ async fn take_over(store: &ImageStore, left: Left, keeper: Keeper, interrupted: 
 /// The whole app, offering `team`'s connection profiles besides the user's own, keeping images in
 /// `store`, and telling what an earlier page `interrupted`.
 #[component]
-pub fn App(team: Result<RuntimeConfig, String>) -> impl IntoView {
+pub fn App(team: Result<RuntimeConfig, ConfigError>) -> impl IntoView {
     let today = clock::today();
     let origin = window().location().origin().unwrap_or_default();
-    let team_problem = team.as_ref().err().cloned();
+    let team_problem = team.as_ref().err().map(ToString::to_string);
     let fetch_through = team.as_ref().is_ok_and(|team| team.fetch_through);
     let call_timeout = team.as_ref().map_or(GENERATION_TIMEOUT, RuntimeConfig::call_timeout);
     let connections = Connections::new(&team.unwrap_or_default(), &origin, local_store::load_connections(), today);

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 use crate::headers::{API_KEY_HEADER, AUTHORIZATION_HEADER, BEARER_PREFIX};
 use crate::request::ValidRequest;
 
@@ -24,6 +26,9 @@ pub const DEPLOYMENTS_EDITS_PATH: &str = "/openai/deployments/{deployment}/image
 
 /// The path of image generations on the v1 shape.
 pub const V1_GENERATIONS_PATH: &str = "/openai/v1/images/generations";
+
+/// The root of the v1 shape's paths, which the OpenAI SDKs take as their `base_url`.
+pub const V1_BASE_PATH: &str = "/openai/v1/";
 
 /// The path of image edits on the v1 shape.
 pub const V1_EDITS_PATH: &str = "/openai/v1/images/edits";
@@ -49,8 +54,9 @@ pub fn call_url(endpoint: &str, path: &str, api_version: &str) -> String {
     format!("{endpoint}{path}?{API_VERSION_PARAM}={api_version}")
 }
 
-/// The two URL shapes of the image API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// The two URL shapes of the image API; `config.json` and the device spell them in lower case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ApiPath {
     /// `/openai/deployments/{deployment}/images/generations?api-version=...`
     #[default]
@@ -69,6 +75,61 @@ pub enum Auth {
     Bearer(String),
     /// Nothing: a proxy in between adds the credentials.
     None,
+}
+
+/// The kind of credential a connection sends, without the credential: what `config.json` and
+/// the device keep of [`Auth`], spelled `key`, `bearer` or `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthKind {
+    /// A resource key (or a proxy's access token), sent as `api-key`.
+    Key,
+    /// A Microsoft Entra ID token.
+    Bearer,
+    /// None: a proxy in between adds it.
+    None,
+}
+
+impl AuthKind {
+    /// Every kind, in the order a form offers them.
+    pub const ALL: [AuthKind; 3] = [AuthKind::Key, AuthKind::Bearer, AuthKind::None];
+
+    /// The kind as `config.json` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthKind::Key => "key",
+            AuthKind::Bearer => "bearer",
+            AuthKind::None => "none",
+        }
+    }
+}
+
+impl Auth {
+    /// The credential `secret` of `kind` (none for [`AuthKind::None`]).
+    pub fn of_kind(kind: AuthKind, secret: String) -> Auth {
+        match kind {
+            AuthKind::Key => Auth::ApiKey(secret),
+            AuthKind::Bearer => Auth::Bearer(secret),
+            AuthKind::None => Auth::None,
+        }
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> AuthKind {
+        match self {
+            Auth::ApiKey(_) => AuthKind::Key,
+            Auth::Bearer(_) => AuthKind::Bearer,
+            Auth::None => AuthKind::None,
+        }
+    }
+
+    /// The key or token, if it has one.
+    pub fn secret(&self) -> Option<&str> {
+        match self {
+            Auth::ApiKey(secret) | Auth::Bearer(secret) => Some(secret),
+            Auth::None => None,
+        }
+    }
 }
 
 impl fmt::Debug for Auth {

@@ -3,11 +3,12 @@
 //! brings it (or the server's proxy adds it). It also says what the server offers beyond the
 //! image API: [`FETCH_THROUGH_PATH`].
 
+use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::endpoint::{is_api_version, is_deployment_name, read_endpoint, ApiPath, Pasted};
+use crate::endpoint::{is_api_version, is_deployment_name, read_resource_endpoint, ApiPath, AuthKind, V1_API_VERSION};
 use crate::failure::GENERATION_TIMEOUT;
 use crate::model::ModelProfile;
 
@@ -106,7 +107,7 @@ pub struct ProfileSpec {
     pub api_version: String,
     /// The URL shape.
     #[serde(default)]
-    pub path: PathSpec,
+    pub path: ApiPath,
     /// The kind of credential the user must bring.
     pub auth: AuthKind,
     /// The endpoint takes any key (the local endpoint), so the app fills one in and a newcomer
@@ -115,73 +116,95 @@ pub struct ProfileSpec {
     pub any_key: bool,
 }
 
-/// [`ApiPath`] as `config.json` spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PathSpec {
-    /// `/openai/deployments/{deployment}/...`
-    #[default]
-    Deployments,
-    /// `/openai/v1/...`
-    V1,
-}
-
-impl From<PathSpec> for ApiPath {
-    fn from(path: PathSpec) -> ApiPath {
-        match path {
-            PathSpec::Deployments => ApiPath::Deployments,
-            PathSpec::V1 => ApiPath::V1,
-        }
-    }
-}
-
-/// The kind of credential a profile needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AuthKind {
-    /// A resource key (or a proxy's access token), sent as `api-key`.
-    Key,
-    /// A Microsoft Entra ID token.
-    Bearer,
-    /// None: the server's proxy adds it.
-    None,
-}
-
 impl RuntimeConfig {
     /// How long the app lets one call take.
     pub fn call_timeout(&self) -> Duration {
         self.call_timeout_secs.map_or(GENERATION_TIMEOUT, Duration::from_secs)
     }
 
-    /// Reads `config.json`, checking every profile; the message names the profile and the field.
-    pub fn parse(text: &str) -> Result<RuntimeConfig, String> {
-        let config: RuntimeConfig = serde_json::from_str(text).map_err(|error| {
-            format!("config.json is not valid ({error}); it holds only profiles, never a key or token")
-        })?;
+    /// Reads `config.json`, checking every profile; a problem names the profile and the field.
+    pub fn parse(text: &str) -> Result<RuntimeConfig, ConfigError> {
+        let config: RuntimeConfig =
+            serde_json::from_str(text).map_err(|error| ConfigError::Unreadable(error.to_string()))?;
         if config.call_timeout_secs == Some(0) {
-            return Err("config.json: call_timeout_secs must be at least 1".into());
+            return Err(ConfigError::NoCallTime);
         }
         for profile in &config.profiles {
-            let problem = |what: String| format!("config.json, profile \"{}\": {what}", profile.name);
+            let problem = |field| ConfigError::Profile { profile: profile.name.clone(), field };
             if ModelProfile::by_name(&profile.model).is_none() {
-                return Err(problem(format!("no model \"{}\"", profile.model)));
+                return Err(problem(ProfileProblem::Model(profile.model.clone())));
             }
             if !is_deployment_name(&profile.deployment) {
-                return Err(problem(format!("\"{}\" is not a deployment name", profile.deployment)));
+                return Err(problem(ProfileProblem::Deployment(profile.deployment.clone())));
             }
-            if !(is_api_version(&profile.api_version) || profile.api_version == crate::endpoint::V1_API_VERSION) {
-                return Err(problem(format!("\"{}\" is not an api-version", profile.api_version)));
+            if !(is_api_version(&profile.api_version) || profile.api_version == V1_API_VERSION) {
+                return Err(problem(ProfileProblem::ApiVersion(profile.api_version.clone())));
             }
-            if let Some(endpoint) = &profile.endpoint {
-                match read_endpoint(endpoint) {
-                    Ok(Pasted { deployment: None, api_version: None, path: None, .. }) => {}
-                    _ => return Err(problem(format!("\"{endpoint}\" is not an endpoint (https://host, no path)"))),
-                }
+            if let Some(endpoint) =
+                profile.endpoint.as_ref().filter(|endpoint| read_resource_endpoint(endpoint).is_err())
+            {
+                return Err(problem(ProfileProblem::Endpoint(endpoint.clone())));
             }
         }
         Ok(config)
     }
 }
+
+/// Why `config.json` was not taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+    /// It is not the file's JSON (a secret in it is refused here too); holds why.
+    Unreadable(String),
+    /// It gives calls no time.
+    NoCallTime,
+    /// A profile has a field that cannot be used.
+    Profile {
+        /// The profile's name.
+        profile: String,
+        /// Its field's problem.
+        field: ProfileProblem,
+    },
+}
+
+/// The field of a profile that cannot be used, with its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileProblem {
+    /// A model Easel does not know.
+    Model(String),
+    /// Not a deployment name.
+    Deployment(String),
+    /// Not an api-version.
+    ApiVersion(String),
+    /// Not an endpoint alone.
+    Endpoint(String),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Unreadable(error) => {
+                write!(f, "config.json is not valid ({error}); it holds only profiles, never a key or token")
+            }
+            ConfigError::NoCallTime => f.write_str("config.json: call_timeout_secs must be at least 1"),
+            ConfigError::Profile { profile, field } => write!(f, "config.json, profile \"{profile}\": {field}"),
+        }
+    }
+}
+
+impl fmt::Display for ProfileProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProfileProblem::Model(model) => write!(f, "no model \"{model}\""),
+            ProfileProblem::Deployment(deployment) => write!(f, "\"{deployment}\" is not a deployment name"),
+            ProfileProblem::ApiVersion(version) => write!(f, "\"{version}\" is not an api-version"),
+            ProfileProblem::Endpoint(endpoint) => {
+                write!(f, "\"{endpoint}\" is not an endpoint (https://host, no path)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
 
 #[cfg(test)]
 mod tests {
@@ -232,13 +255,18 @@ mod tests {
     #[test]
     fn a_secret_or_a_bad_field_is_refused_with_the_profile_named() {
         let with_key = r#"{"profiles":[{"name":"x","deployment":"d","model":"dall-e-3","api_version":"2024-02-01","auth":"key","key":"abc"}]}"#;
-        assert!(RuntimeConfig::parse(with_key).unwrap_err().contains("never a key or token"));
+        assert!(RuntimeConfig::parse(with_key).unwrap_err().to_string().contains("never a key or token"));
         let bad_model = r#"{"profiles":[{"name":"Mine","deployment":"d","model":"dall-e-4","api_version":"2024-02-01","auth":"key"}]}"#;
         assert_eq!(
-            RuntimeConfig::parse(bad_model).unwrap_err(),
+            RuntimeConfig::parse(bad_model).unwrap_err().to_string(),
             "config.json, profile \"Mine\": no model \"dall-e-4\""
         );
         let bad_endpoint = r#"{"profiles":[{"name":"Mine","endpoint":"https://x.com/a","deployment":"d","model":"dall-e-3","api_version":"2024-02-01","auth":"key"}]}"#;
-        assert!(RuntimeConfig::parse(bad_endpoint).unwrap_err().contains("is not an endpoint"));
+        let problem = RuntimeConfig::parse(bad_endpoint).unwrap_err();
+        assert!(problem.to_string().contains("is not an endpoint"), "{problem}");
+        assert_eq!(
+            problem,
+            ConfigError::Profile { profile: "Mine".into(), field: ProfileProblem::Endpoint("https://x.com/a".into()) }
+        );
     }
 }

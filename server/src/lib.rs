@@ -23,8 +23,9 @@ use std::time::Duration;
 use axum::http::{header, HeaderValue};
 use axum::serve::Listener;
 use axum::Router;
+use easel_contract::endpoint::{ApiPath, AuthKind};
 use easel_contract::model::DALL_E_3;
-use easel_contract::profiles::{AuthKind, PathSpec, ProfileSpec, RuntimeConfig};
+use easel_contract::profiles::{ProfileSpec, RuntimeConfig};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -60,7 +61,7 @@ impl Backend {
             deployment: deployment.name.clone(),
             model: deployment.model.name.to_owned(),
             api_version: api_version.unwrap_or(deployment.model.api_version).to_owned(),
-            path: PathSpec::Deployments,
+            path: ApiPath::Deployments,
             auth,
             any_key,
         };

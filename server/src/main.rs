@@ -117,7 +117,7 @@ impl Cli {
             return Ok(backend.default_profiles(&proxied, version));
         };
         let text = std::fs::read_to_string(path).map_err(|error| format!("--config {}: {error}", path.display()))?;
-        RuntimeConfig::parse(&text)
+        RuntimeConfig::parse(&text).map_err(|problem| problem.to_string())
     }
 
     /// What answers the image API's paths, or what to change in the flags or environment.

@@ -8,7 +8,7 @@ use easel_contract::endpoint::Target;
 use easel_contract::failure::{CallError, Failure, FailureDetails};
 use easel_contract::price::Cost;
 use easel_contract::probe::Diagnosis;
-use easel_contract::profiles::{LinkSignature, RuntimeConfig, LINK_SIGNATURES_HEADER};
+use easel_contract::profiles::{ConfigError, LinkSignature, RuntimeConfig, LINK_SIGNATURES_HEADER};
 use easel_contract::request::ValidRequest;
 use easel_contract::response::{ImageSource, ImagesResponse, Reported};
 use easel_contract::wire::OutputFormat;
@@ -21,7 +21,7 @@ use crate::browser::object_url::ObjectUrl;
 
 /// The profiles the server offers everyone (its `config.json`): none on a static host without
 /// one, or what is wrong with the file.
-pub async fn team_profiles() -> Result<RuntimeConfig, String> {
+pub async fn team_profiles() -> Result<RuntimeConfig, ConfigError> {
     match Request::get("config.json").send().await {
         Ok(response) if response.ok() => RuntimeConfig::parse(&response.text().await.unwrap_or_default()),
         _ => Ok(RuntimeConfig::default()),

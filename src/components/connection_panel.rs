@@ -2,9 +2,8 @@
 //! credential, whether its key is remembered, and a test that costs nothing.
 
 use easel_contract::calendar::Date;
-use easel_contract::endpoint::{ConnectionError, ConnectionField, Target};
+use easel_contract::endpoint::{AuthKind, ConnectionError, ConnectionField, Target};
 use easel_contract::probe::Diagnosis;
-use easel_contract::profiles::AuthKind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -178,16 +177,19 @@ pub fn ConnectionPanel(
             <div class="field">
                 <label for="auth-kind">"Sign-in"</label>
                 <select id="auth-kind" on:change:target=move |event| {
-                    let kind = match event.target().value().as_str() {
-                        "bearer" => AuthKind::Bearer,
-                        "none" => AuthKind::None,
-                        _ => AuthKind::Key,
-                    };
-                    connections.update_current(|profile| profile.set_auth_kind(kind));
+                    let chosen = event.target().value();
+                    if let Some(kind) = AuthKind::ALL.into_iter().find(|kind| kind.as_str() == chosen) {
+                        connections.update_current(|profile| profile.set_auth_kind(kind));
+                    }
                 }>
-                    <option value="key" prop:selected=move || auth_kind.get() == AuthKind::Key>"Key (api-key header)"</option>
-                    <option value="bearer" prop:selected=move || auth_kind.get() == AuthKind::Bearer>"Microsoft Entra ID token"</option>
-                    <option value="none" prop:selected=move || auth_kind.get() == AuthKind::None>"None: a proxy adds it"</option>
+                    {AuthKind::ALL
+                        .into_iter()
+                        .map(|kind| view! {
+                            <option value=kind.as_str() prop:selected=move || auth_kind.get() == kind>
+                                {describe_auth(kind)}
+                            </option>
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <Show when=move || auth_kind.get() != AuthKind::None>
@@ -277,6 +279,15 @@ fn ConnectionInput(
                 aria-describedby=problem_id(id)
             />
         </FormField>
+    }
+}
+
+/// A kind of credential as the form offers it.
+fn describe_auth(kind: AuthKind) -> &'static str {
+    match kind {
+        AuthKind::Key => "Key (api-key header)",
+        AuthKind::Bearer => "Microsoft Entra ID token",
+        AuthKind::None => "None: a proxy adds it",
     }
 }
 

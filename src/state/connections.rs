@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use easel_contract::calendar::Date;
-use easel_contract::endpoint::{read_endpoint, ApiPath, Auth, Connection, Pasted};
+use easel_contract::endpoint::{read_endpoint, ApiPath, Auth, AuthKind, Connection, Pasted};
 use easel_contract::model::{LifecycleStatus, ModelProfile, MODELS};
-use easel_contract::profiles::{AuthKind, PathSpec, ProfileSpec, RuntimeConfig};
+use easel_contract::profiles::{ProfileSpec, RuntimeConfig};
 use serde::{Deserialize, Serialize};
 
 /// What Easel sends as the key to an endpoint that takes any key: the local endpoint.
@@ -61,29 +61,18 @@ impl Profile {
 
     /// The kind of credential the profile sends.
     pub fn auth_kind(&self) -> AuthKind {
-        match self.connection.auth {
-            Auth::ApiKey(_) => AuthKind::Key,
-            Auth::Bearer(_) => AuthKind::Bearer,
-            Auth::None => AuthKind::None,
-        }
+        self.connection.auth.kind()
     }
 
     /// Sends `kind` of credential from now on; a key typed is kept as a token and back.
     pub fn set_auth_kind(&mut self, kind: AuthKind) {
         let secret = self.secret().unwrap_or_default().to_owned();
-        self.connection.auth = match kind {
-            AuthKind::Key => Auth::ApiKey(secret),
-            AuthKind::Bearer => Auth::Bearer(secret),
-            AuthKind::None => Auth::None,
-        };
+        self.connection.auth = Auth::of_kind(kind, secret);
     }
 
     /// The key or token, if the profile sends one.
     pub fn secret(&self) -> Option<&str> {
-        match &self.connection.auth {
-            Auth::ApiKey(secret) | Auth::Bearer(secret) => Some(secret),
-            Auth::None => None,
-        }
+        self.connection.auth.secret()
     }
 
     /// Replaces the key or token; a profile that sends none is left as it is.
@@ -146,10 +135,7 @@ impl Profile {
             deployment: connection.deployment.clone(),
             model: self.model.name.to_owned(),
             api_version: connection.api_version.clone(),
-            path: match connection.path {
-                ApiPath::Deployments => PathSpec::Deployments,
-                ApiPath::V1 => PathSpec::V1,
-            },
+            path: connection.path,
             auth: self.auth_kind(),
             any_key: false,
         }
@@ -161,12 +147,8 @@ fn connection_of(spec: &ProfileSpec, page_origin: &str, secret: String) -> Conne
         endpoint: spec.endpoint.clone().unwrap_or_else(|| page_origin.to_owned()),
         deployment: spec.deployment.clone(),
         api_version: spec.api_version.clone(),
-        path: spec.path.into(),
-        auth: match spec.auth {
-            AuthKind::Key => Auth::ApiKey(secret),
-            AuthKind::Bearer => Auth::Bearer(secret),
-            AuthKind::None => Auth::None,
-        },
+        path: spec.path,
+        auth: Auth::of_kind(spec.auth, secret),
     }
 }
 

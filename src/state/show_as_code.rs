@@ -2,8 +2,8 @@
 //! the credential replaced by the environment variable Azure's tools read, so a snippet can be
 //! shared without the key.
 
-use easel_contract::endpoint::{ApiPath, Target};
-use easel_contract::headers::API_KEY_HEADER;
+use easel_contract::endpoint::{ApiPath, Target, V1_BASE_PATH};
+use easel_contract::headers::{API_KEY_HEADER, AUTHORIZATION_HEADER, BEARER_PREFIX};
 use easel_contract::request::ValidRequest;
 
 /// `request` to `target` as a curl command.
@@ -12,7 +12,7 @@ pub fn curl(target: &Target, request: &ValidRequest) -> String {
     for (name, value) in target.headers() {
         let value = match name {
             API_KEY_HEADER => "$AZURE_OPENAI_API_KEY".to_owned(),
-            "Authorization" => "Bearer $AZURE_OPENAI_AD_TOKEN".to_owned(),
+            AUTHORIZATION_HEADER => format!("{BEARER_PREFIX}$AZURE_OPENAI_AD_TOKEN"),
             _ => value,
         };
         lines.push(format!("  -H \"{name}: {value}\""));
@@ -24,11 +24,15 @@ pub fn curl(target: &Target, request: &ValidRequest) -> String {
 
 /// `request` to `target` as a Python snippet for the official `openai` package.
 pub fn python(target: &Target, request: &ValidRequest) -> String {
-    let credential = match target.headers().iter().map(|(name, _)| *name).find(|name| *name != "Content-Type") {
-        Some(API_KEY_HEADER) => r#"api_key=os.environ["AZURE_OPENAI_API_KEY"]"#,
-        Some(_) => r#"azure_ad_token=os.environ["AZURE_OPENAI_AD_TOKEN"]"#,
-        None => r#"api_key="unused: the proxy adds the key""#,
-    };
+    let credential = target
+        .headers()
+        .iter()
+        .find_map(|(name, _)| match *name {
+            API_KEY_HEADER => Some(r#"api_key=os.environ["AZURE_OPENAI_API_KEY"]"#),
+            AUTHORIZATION_HEADER => Some(r#"azure_ad_token=os.environ["AZURE_OPENAI_AD_TOKEN"]"#),
+            _ => None,
+        })
+        .unwrap_or(r#"api_key="unused: the proxy adds the key""#);
     let client = match target.path() {
         ApiPath::Deployments => format!(
             "client = AzureOpenAI(\n    azure_endpoint={},\n    {credential},\n    api_version={},\n)",
@@ -37,7 +41,7 @@ pub fn python(target: &Target, request: &ValidRequest) -> String {
         ),
         ApiPath::V1 => format!(
             "client = OpenAI(\n    base_url={},\n    {},\n)",
-            quoted(&format!("{}/openai/v1/", target.endpoint())),
+            quoted(&format!("{}{V1_BASE_PATH}", target.endpoint())),
             credential.replace("azure_ad_token", "api_key"),
         ),
     };
