@@ -3,6 +3,7 @@
 
 use easel_contract::calendar::Date;
 use easel_contract::endpoint::{AuthKind, ConnectionError, ConnectionField, Target};
+use easel_contract::headers::API_KEY_HEADER;
 use easel_contract::probe::Diagnosis;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -216,9 +217,9 @@ fn SecretField(connections: Profiles, problem: Signal<Option<String>>, label: Si
     let remember = move || connections.with(|c| c.current().remember_key);
     view! {
         <div class="field">
-            <label for="api-key">{label}</label>
+            <label for="secret">{label}</label>
             <input
-                id="api-key"
+                id="secret"
                 type="password"
                 autocomplete="off"
                 spellcheck="false"
@@ -227,9 +228,9 @@ fn SecretField(connections: Profiles, problem: Signal<Option<String>>, label: Si
                     connections.update_current(|profile| profile.set_secret(event.target().value()));
                 }
                 aria-invalid=invalid(problem)
-                aria-describedby="api-key-problem api-key-keeping"
+                aria-describedby="secret-problem secret-keeping"
             />
-            <p id=problem_id("api-key") class="problem" role="alert">{move || problem.get()}</p>
+            <p id=problem_id("secret") class="problem" role="alert">{move || problem.get()}</p>
             <div class="check">
                 <input
                     id="remember-key"
@@ -238,11 +239,11 @@ fn SecretField(connections: Profiles, problem: Signal<Option<String>>, label: Si
                     on:change:target=move |event| {
                         connections.update_current(|profile| profile.remember_key = event.target().checked());
                     }
-                    aria-describedby="api-key-keeping"
+                    aria-describedby="secret-keeping"
                 />
                 <label for="remember-key">"Remember on this device"</label>
             </div>
-            <p id="api-key-keeping" class=move || if remember() { "warning" } else { "hint" }>
+            <p id="secret-keeping" class=move || if remember() { "warning" } else { "hint" }>
                 {move || if remember() {
                     "Kept unencrypted in this browser's storage for this site: anyone using this browser profile can \
                      read it. Do not tick this on a shared computer."
@@ -283,11 +284,11 @@ fn ConnectionInput(
 }
 
 /// A kind of credential as the form offers it.
-fn describe_auth(kind: AuthKind) -> &'static str {
+fn describe_auth(kind: AuthKind) -> String {
     match kind {
-        AuthKind::Key => "Key (api-key header)",
-        AuthKind::Bearer => "Microsoft Entra ID token",
-        AuthKind::None => "None: a proxy adds it",
+        AuthKind::Key => format!("Key ({API_KEY_HEADER} header)"),
+        AuthKind::Bearer => "Microsoft Entra ID token".to_owned(),
+        AuthKind::None => "None: a proxy adds it".to_owned(),
     }
 }
 

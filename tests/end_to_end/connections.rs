@@ -134,7 +134,7 @@ async fn a_key_is_kept_on_the_device_only_when_the_user_ticks_remember() {
 
     studio.fill("Key", KEY).await;
     studio.labelled("Remember on this device").await.click().await.unwrap();
-    assert!(studio.text_of("#api-key-keeping").await.contains("anyone using this browser profile can read it"));
+    assert!(studio.text_of("#secret-keeping").await.contains("anyone using this browser profile can read it"));
     assert!(stored().await.contains(KEY));
     harness.browser.refresh().await.unwrap();
     let studio = Studio::open(&harness).await;

@@ -44,7 +44,7 @@ async fn each_failure_reads_as_its_own_message(engine: Engine) {
     studio.fill("Key", " ").await;
     studio.press("Generate").await;
     assert_eq!(
-        studio.text_of("#api-key-problem").await,
+        studio.text_of("#secret-problem").await,
         "Enter the resource's key (Azure portal, Keys and Endpoint), or a Microsoft Entra ID token."
     );
     harness.stop().await;
