@@ -1,6 +1,7 @@
 //! End to end: the gallery exported as a zip and imported into a clean browser profile gives the
 //! same gallery; importing it again skips what is there; a corrupt zip changes nothing and says
-//! why; the key is in no export; an Easel PNG dropped on the studio brings its settings back.
+//! why; the key is in no export, and an image whose bytes cannot be read is named, not skipped
+//! silently; an Easel PNG dropped on the studio brings its settings back.
 
 use std::io::Read;
 
@@ -68,6 +69,46 @@ async fn an_export_imported_into_a_clean_profile_gives_the_same_gallery(engine: 
     assert_eq!(clean.text_eventually(".archive-progress p", skipped).await, skipped);
     first.stop().await;
     second.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_names_every_image_whose_bytes_it_could_not_read() {
+    let harness = Harness::start().await;
+    let studio = Studio::open(&harness).await;
+    studio.generate_and_keep("a red fox in snow", 1).await;
+    studio.generate_and_keep("a paper crane", 1).await;
+    // The crane's record stays, its bytes go: what a store damaged outside Easel holds.
+    let removed = harness
+        .browser
+        .execute_async(
+            "const done = arguments[0];
+             const open = indexedDB.open('easel');
+             open.onsuccess = () => {
+               const db = open.result;
+               const read = db.transaction('records');
+               const keys = read.objectStore('records').getAllKeys();
+               const records = read.objectStore('records').getAll();
+               read.oncomplete = () => {
+                 const at = records.result.findIndex(text => JSON.parse(text).request.prompt === 'a paper crane');
+                 const write = db.transaction('images', 'readwrite');
+                 write.objectStore('images').delete(keys.result[at]);
+                 write.oncomplete = () => done(at >= 0);
+               };
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(removed, true);
+    let gallery = Studio::open_gallery(&harness).await;
+    assert_eq!(gallery.count_eventually(".gallery-cell", 2).await, 2);
+    gallery.press("Export all").await;
+    let zip = std::fs::read(harness.downloaded().await).unwrap();
+    assert_eq!(prompts_in(&zip), ["a red fox in snow"]);
+    let said = gallery.text_of(".archive-progress").await;
+    assert!(said.starts_with("Exported 1 image as "), "{said}");
+    assert!(said.ends_with("Left out, because the browser could not read their bytes: \"a paper crane\"."), "{said}");
+    harness.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
