@@ -444,7 +444,7 @@ async fn archive() -> Vec<Row> {
     let count = wait_for_number(&harness, "return parseInt(document.querySelector('.gallery-count').textContent)");
     assert_eq!(count.await as usize, ARCHIVED);
 
-    let memory = Memory::watch(harness.chromedriver_pid());
+    let memory = Memory::watch(harness.driver_pid());
     let started = std::time::Instant::now();
     gallery.press("Export all").await;
     let report = wait_for_report(&harness, "Exported").await;
@@ -458,7 +458,7 @@ async fn archive() -> Vec<Row> {
 
     let clean = Harness::serving(realistic()).await;
     Studio::open_gallery(&clean).await;
-    let memory = Memory::watch(clean.chromedriver_pid());
+    let memory = Memory::watch(clean.driver_pid());
     let started = std::time::Instant::now();
     let input = clean.browser.find(Locator::Css(".archive input[type=file]")).await.unwrap();
     input.send_keys(kept.to_str().unwrap()).await.unwrap();

@@ -238,9 +238,9 @@ impl Harness {
         Harness { base, browser, engine, downloads, _driver: driver, _display: display, stop_server }
     }
 
-    /// The process id of the ChromeDriver this harness started; Chromium's processes descend
-    /// from it.
-    pub fn chromedriver_pid(&self) -> Option<u32> {
+    /// The process id of the WebDriver server this harness started (ChromeDriver, geckodriver
+    /// or WebKitWebDriver); the browser's processes descend from it.
+    pub fn driver_pid(&self) -> Option<u32> {
         self._driver.id()
     }
 
