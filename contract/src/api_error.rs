@@ -8,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::content_filter::FilterResults;
+use crate::edit::{EditError, IMAGE_FIELD, MASK_FIELD, MAX_EDIT_IMAGES};
 use crate::headers::{RETRY_AFTER_HEADER, RETRY_AFTER_MS_HEADER};
 use crate::request::RequestError;
 
@@ -158,6 +159,111 @@ impl ApiError {
         error.body.error.param = Some(field.into());
         error.body.error.kind = Some("invalid_request_error".into());
         error
+    }
+
+    /// 400 for a multipart field of an edit that cannot be used, in OpenAI's shape (`param`,
+    /// `type: invalid_request_error`).
+    fn invalid_edit(code: &str, param: &str, message: impl Into<String>) -> Self {
+        let mut error = Self::new(400, Some(code), message);
+        error.body.error.param = Some(param.into());
+        error.body.error.kind = Some("invalid_request_error".into());
+        error
+    }
+
+    /// The answer to an edit refused for `problem`: the first problem the service checks.
+    pub fn refused_edit(problem: &EditError) -> Self {
+        match problem {
+            EditError::NoEdits { model } => Self::edits_not_supported(model),
+            EditError::NoImage => Self::missing_image(),
+            EditError::TooManyImages { count } => Self::too_many_images(*count),
+            EditError::NotAnImage { place, .. } => Self::invalid_image_file(*place),
+            EditError::ImageTooLarge { place, .. } => Self::input_image_too_large(*place),
+            EditError::MaskNotPng | EditError::MaskWithoutAlpha => Self::mask_without_alpha(),
+            EditError::MaskTooLarge { .. } => Self::mask_too_large(),
+            EditError::MaskSizeDiffers { .. } => Self::mask_size_mismatch(),
+            EditError::NoInputFidelity { model } => Self::input_fidelity_not_supported(model),
+            EditError::Request(problem) => Self::invalid_request(problem),
+        }
+    }
+
+    /// 400 for `input_fidelity` sent for a model that takes none: OpenAI's words for
+    /// gpt-image-2, as captured in public reports.
+    pub fn input_fidelity_not_supported(model: &str) -> Self {
+        let mut error = Self::invalid_edit(
+            "invalid_input_fidelity_model",
+            "input_fidelity",
+            format!("The model '{model}' does not support the 'input_fidelity' parameter."),
+        );
+        error.body.error.kind = Some("image_generation_user_error".into());
+        error
+    }
+
+    /// 400 for an edit without an image. Modelled on OpenAI's missing-parameter answer (no
+    /// capture of Azure's for edits was found).
+    pub fn missing_image() -> Self {
+        Self::invalid_edit("missing_required_parameter", IMAGE_FIELD, "Missing required parameter: 'image'.")
+    }
+
+    /// 400 for an input image that is not a PNG or JPEG the service can read (1-based `place`):
+    /// OpenAI's words, as captured in public reports.
+    pub fn invalid_image_file(place: usize) -> Self {
+        Self::invalid_edit(
+            "invalid_image_file",
+            IMAGE_FIELD,
+            format!("Invalid image file or mode for image {place}, please check your image file."),
+        )
+    }
+
+    /// 400 for more input images than an edit takes (Easel's words: none captured).
+    pub fn too_many_images(count: usize) -> Self {
+        Self::invalid_edit(
+            "invalid_value",
+            IMAGE_FIELD,
+            format!("Invalid 'image': {count} images were given; an edit takes at most {MAX_EDIT_IMAGES}."),
+        )
+    }
+
+    /// 400 for an input image (1-based `place`) of 50 MB or more (Easel's words: none captured).
+    pub fn input_image_too_large(place: usize) -> Self {
+        Self::invalid_edit(
+            "invalid_value",
+            IMAGE_FIELD,
+            format!("Invalid 'image': image {place} is too large; each image must be less than 50 MB."),
+        )
+    }
+
+    /// 400 for a mask of another size than the first image: the words captured in public reports.
+    pub fn mask_size_mismatch() -> Self {
+        Self::invalid_edit(
+            "invalid_value",
+            MASK_FIELD,
+            "Invalid mask image format - mask size does not match image size",
+        )
+    }
+
+    /// 400 for a mask that is not a PNG with an alpha channel: the words captured in public reports.
+    pub fn mask_without_alpha() -> Self {
+        Self::invalid_edit("invalid_value", MASK_FIELD, "Invalid mask image format - mask image missing alpha channel")
+    }
+
+    /// 400 for a mask of 4 MB or more (Easel's words: none captured).
+    pub fn mask_too_large() -> Self {
+        Self::invalid_edit("invalid_value", MASK_FIELD, "Invalid 'mask': the mask must be less than 4 MB.")
+    }
+
+    /// 400 for an edit to a deployment of a model that takes none (DALL-E), in the shape Azure
+    /// answers an operation a model does not do (`OperationNotSupported`, captured for other
+    /// operations; the operation's name for edits is Easel's guess).
+    pub fn edits_not_supported(model: &str) -> Self {
+        Self::new(
+            400,
+            Some("OperationNotSupported"),
+            format!(
+                "The imageEdit operation does not work with the specified model, {model}. Please choose different \
+                 model and try again. You can learn more about which models can be used with each operation here: \
+                 https://go.microsoft.com/fwlink/?linkid=2197993."
+            ),
+        )
     }
 
     /// 400 for a prompt the content filter flagged: the seed document's form.

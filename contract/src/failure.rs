@@ -436,6 +436,40 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_refused_for_its_files_reads_as_an_invalid_request_naming_the_field() {
+        use crate::edit::EditError;
+        use crate::wire::Dimensions;
+        let size = Dimensions { width: 1024, height: 1024 };
+        for (problem, param) in [
+            (EditError::NoImage, "image"),
+            (EditError::TooManyImages { count: 17 }, "image"),
+            (EditError::NotAnImage { place: 2, why: crate::image_file::NotAnImage::Webp }, "image"),
+            (EditError::ImageTooLarge { place: 1, bytes: 60 << 20 }, "image"),
+            (EditError::MaskWithoutAlpha, "mask"),
+            (EditError::MaskTooLarge { bytes: 5 << 20 }, "mask"),
+            (EditError::MaskSizeDiffers { mask: size, image: size }, "mask"),
+            (EditError::NoInputFidelity { model: "gpt-image-2" }, "input_fidelity"),
+        ] {
+            let answer = ApiError::refused_edit(&problem);
+            assert_eq!(answer.status, 400, "{problem:?}");
+            assert!(
+                matches!(round_trip(answer), Failure::InvalidRequest { param: Some(named), .. } if named == param),
+                "{problem:?}"
+            );
+        }
+        assert_eq!(
+            ApiError::refused_edit(&EditError::NotAnImage { place: 2, why: crate::image_file::NotAnImage::Webp })
+                .body
+                .error
+                .message,
+            "Invalid image file or mode for image 2, please check your image file."
+        );
+        let dalle = ApiError::refused_edit(&EditError::NoEdits { model: "dall-e-3" });
+        assert_eq!(dalle.body.error.code.as_deref(), Some("OperationNotSupported"));
+        assert!(matches!(round_trip(dalle), Failure::InvalidRequest { message, .. } if message.contains("dall-e-3")));
+    }
+
+    #[test]
     fn a_429_asks_for_its_wait_in_azures_two_headers_and_nothing_else_does() {
         for (error, seconds) in [(ApiError::rate_limited(16), 16), (ApiError::proxy_busy(2), 2)] {
             let headers = error.headers();

@@ -59,9 +59,11 @@
 pub mod api_error;
 pub mod calendar;
 pub mod content_filter;
+pub mod edit;
 pub mod endpoint;
 pub mod failure;
 pub mod headers;
+pub mod image_file;
 pub mod model;
 pub mod price;
 pub mod probe;

@@ -90,6 +90,13 @@ pub struct ModelProfile {
     pub max_images_per_request: u8,
     /// The longest prompt, in characters.
     pub max_prompt_chars: usize,
+    /// Whether the model edits images (`/images/edits`): the gpt-image family; "DALL-E models
+    /// don't support the Image Edit API" on Azure.
+    pub takes_edits: bool,
+    /// Whether an edit may set `input_fidelity`: gpt-image-1 and gpt-image-1.5 only
+    /// (openai-python's `image_edit_params.py`; Azure's how-to excludes gpt-image-1-mini, and
+    /// OpenAI refuses it for gpt-image-2, whose inputs are always kept at high fidelity).
+    pub takes_input_fidelity: bool,
     /// An api-version that serves the model on the deployments path (gpt-image needs
     /// 2025-04-01-preview or later).
     pub api_version: &'static str,
@@ -120,6 +127,8 @@ pub const DALL_E_3: ModelProfile = ModelProfile {
     backgrounds: &[],
     max_images_per_request: 1,
     max_prompt_chars: 4000,
+    takes_edits: false,
+    takes_input_fidelity: false,
     api_version: "2024-02-01",
     lifecycle: Lifecycle { retires: Date::new(2026, 3, 4) },
     price: Price::DALL_E_3,
@@ -147,6 +156,7 @@ pub const GPT_IMAGE_2: ModelProfile = ModelProfile {
         ],
     }),
     backgrounds: &[Background::Auto, Background::Opaque],
+    takes_input_fidelity: false,
     lifecycle: Lifecycle { retires: Date::new(2027, 4, 21) },
     price: Price::tokens(30),
     ..GPT_IMAGE_1
@@ -163,6 +173,7 @@ pub const GPT_IMAGE_1_5: ModelProfile = ModelProfile {
 /// gpt-image-1-mini.
 pub const GPT_IMAGE_1_MINI: ModelProfile = ModelProfile {
     name: "gpt-image-1-mini",
+    takes_input_fidelity: false,
     lifecycle: Lifecycle { retires: Date::new(2027, 4, 7) },
     price: Price::tokens(8),
     ..GPT_IMAGE_1
@@ -180,6 +191,8 @@ pub const GPT_IMAGE_1: ModelProfile = ModelProfile {
     backgrounds: GPT_IMAGE_BACKGROUNDS,
     max_images_per_request: 10,
     max_prompt_chars: GPT_IMAGE_PROMPT_CHARS,
+    takes_edits: true,
+    takes_input_fidelity: true,
     api_version: "2025-04-01-preview",
     lifecycle: Lifecycle { retires: Date::new(2026, 10, 23) },
     price: Price::tokens(40),
@@ -197,6 +210,8 @@ pub const DALL_E_2: ModelProfile = ModelProfile {
     backgrounds: &[],
     max_images_per_request: 10,
     max_prompt_chars: 1000,
+    takes_edits: false,
+    takes_input_fidelity: false,
     api_version: "2024-02-01",
     lifecycle: Lifecycle { retires: Date::new(2025, 1, 27) },
     price: Price::Unknown,
