@@ -46,6 +46,32 @@ pub const IMAGES_FIELD: &str = "image[]";
 /// The multipart field of the mask.
 pub const MASK_FIELD: &str = "mask";
 
+/// The first api-version that serves edits on the deployments path: older ones answer 404
+/// (Azure's api-version lifecycle page: "Changes between 2025-04-01-preview and
+/// 2025-03-01-preview: GPT-image-1 support"; reports of 404 at 2024-02-01 and 2025-03-01-preview).
+pub const EDITS_API_VERSION: &str = "2025-04-01-preview";
+
+/// Whether the deployments path serves edits at `api_version` (a checked one): from
+/// [`EDITS_API_VERSION`] on, by its date.
+pub fn serves_edits(api_version: &str) -> bool {
+    api_version.get(..10).is_some_and(|date| date >= &EDITS_API_VERSION[..10])
+}
+
+/// Why an edit's text fields could not be read as an edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableField {
+    /// The field.
+    pub field: String,
+    /// Why.
+    pub why: String,
+}
+
+impl fmt::Display for UnreadableField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "'{}' {}", self.field, self.why)
+    }
+}
+
 /// How closely an edit keeps to the input images' details (faces, logos), at the price of more
 /// input tokens: `high` or `low` (the default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -193,6 +219,40 @@ fn megabytes(bytes: u64) -> String {
 }
 
 impl EditRequest {
+    /// The edit the text fields of a multipart body ask for, and the `model` field (the v1 path's
+    /// deployment) if there is one: the reverse of [`ValidEdit::text_fields`]. Unknown fields are
+    /// passed over, as the JSON body's are.
+    pub fn from_text_fields<'a>(
+        fields: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<(EditRequest, Option<String>), UnreadableField> {
+        let unreadable =
+            |field: &str, why: &dyn fmt::Display| UnreadableField { field: field.into(), why: why.to_string() };
+        let mut body = serde_json::Map::new();
+        let (mut model, mut input_fidelity) = (None, None);
+        for (name, text) in fields {
+            let value = match name {
+                "model" => {
+                    model = Some(text.to_owned());
+                    continue;
+                }
+                "input_fidelity" => {
+                    let read = serde_json::from_value(serde_json::Value::String(text.into()));
+                    input_fidelity = Some(read.map_err(|error| unreadable(name, &error))?);
+                    continue;
+                }
+                "n" | "output_compression" => {
+                    let number: u8 = text.trim().parse().map_err(|_| unreadable(name, &"must be a whole number"))?;
+                    serde_json::Value::from(number)
+                }
+                _ => serde_json::Value::String(text.to_owned()),
+            };
+            body.insert(name.to_owned(), value);
+        }
+        let options =
+            serde_json::from_value(serde_json::Value::Object(body)).map_err(|error| unreadable("body", &error))?;
+        Ok((EditRequest { options, input_fidelity }, model))
+    }
+
     /// Checks the edit for `model`, starting from `images` (in order: the mask applies to the
     /// first) and `mask`, each as read from its bytes; every problem is reported at once.
     pub fn validate(
@@ -356,6 +416,36 @@ mod tests {
         let several = edit("a collage").validate(&GPT_IMAGE_2, &[photo(), photo()], None).unwrap();
         assert_eq!(several.image_field(), "image[]");
         assert_eq!(several.text_fields(ApiPath::V1, "my-images")[0], ("model", "my-images".into()));
+    }
+
+    #[test]
+    fn the_text_fields_read_back_as_the_edit_they_came_from() {
+        let asked = EditRequest {
+            options: ImageRequest {
+                prompt: "a kite, 1536 wide".into(),
+                size: Some(Size::exact(1536, 1024)),
+                n: Some(2),
+                output_format: Some(OutputFormat::Jpeg),
+                output_compression: Some(70),
+                ..Default::default()
+            },
+            input_fidelity: Some(InputFidelity::Low),
+        };
+        let valid = asked.clone().validate(&GPT_IMAGE_1, &[photo()], None).unwrap();
+        let fields = valid.text_fields(ApiPath::V1, "my-images");
+        let read = EditRequest::from_text_fields(fields.iter().map(|(name, text)| (*name, text.as_str()))).unwrap();
+        assert_eq!(read, (asked, Some("my-images".to_owned())));
+
+        let bad = EditRequest::from_text_fields([("prompt", "x"), ("n", "two")]).unwrap_err();
+        assert_eq!(bad.to_string(), "'n' must be a whole number");
+        assert!(EditRequest::from_text_fields([("prompt", "x"), ("input_fidelity", "max")]).is_err());
+        assert!(EditRequest::from_text_fields([("size", "1024x1024")]).is_err(), "no prompt");
+    }
+
+    #[test]
+    fn edits_are_served_from_the_first_api_version_that_has_them() {
+        assert!(serves_edits("2025-04-01-preview") && serves_edits("2025-09-01-preview"));
+        assert!(!serves_edits("2025-03-01-preview") && !serves_edits("2024-02-01") && !serves_edits("preview"));
     }
 
     #[test]

@@ -135,6 +135,20 @@ pub struct Usage {
     /// Both together.
     #[serde(default)]
     pub total_tokens: u64,
+    /// The input tokens by kind: an edit's input images are billed as image tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens_details: Option<InputTokens>,
+}
+
+/// `usage.input_tokens_details`: the input tokens of the prompt, and of an edit's images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct InputTokens {
+    /// Tokens of the prompt.
+    #[serde(default)]
+    pub text_tokens: u64,
+    /// Tokens of the input images.
+    #[serde(default)]
+    pub image_tokens: u64,
 }
 
 /// Where an image's pixels are.
@@ -169,7 +183,7 @@ mod tests {
         let gpt =
             ImageRequest { prompt: "a fox".into(), n: Some(2), ..Default::default() }.validate(&GPT_IMAGE_1).unwrap();
         let billed = ImagesResponse {
-            usage: Some(Usage { input_tokens: 5, output_tokens: 2_112, total_tokens: 2_117 }),
+            usage: Some(Usage { input_tokens: 5, output_tokens: 2_112, total_tokens: 2_117, ..Default::default() }),
             ..Default::default()
         };
         assert_eq!(billed.cost(&gpt), Some(Cost::micro_usd(84_480)), "2,112 tokens at $40 per million");
@@ -220,7 +234,15 @@ mod tests {
                 "input_tokens_details":{"text_tokens":12}}}"#,
         )
         .unwrap();
-        assert_eq!(answer.usage, Some(Usage { input_tokens: 12, output_tokens: 1056, total_tokens: 1068 }));
+        assert_eq!(
+            answer.usage,
+            Some(Usage {
+                input_tokens: 12,
+                output_tokens: 1056,
+                total_tokens: 1068,
+                input_tokens_details: Some(InputTokens { text_tokens: 12, image_tokens: 0 })
+            })
+        );
         assert_eq!(
             (answer.quality, answer.size),
             (Some(Wire::Known(Quality::Medium)), Some(Wire::Known(Size::exact(1024, 1024))))

@@ -11,8 +11,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
+use axum::extract::multipart::MultipartError;
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -21,12 +22,16 @@ use axum::{Json, Router};
 use base64::Engine;
 use easel_contract::api_error::ApiError;
 use easel_contract::content_filter::{CategoryResult, FilterResults};
-use easel_contract::endpoint::{DEPLOYMENTS_GENERATIONS_PATH, V1_GENERATIONS_PATH};
+use easel_contract::edit::{serves_edits, EditRequest, IMAGES_FIELD, IMAGE_FIELD, MASK_FIELD};
+use easel_contract::endpoint::{
+    DEPLOYMENTS_EDITS_PATH, DEPLOYMENTS_GENERATIONS_PATH, V1_EDITS_PATH, V1_GENERATIONS_PATH,
+};
+use easel_contract::image_file::ImageFile;
 use easel_contract::model::{ModelProfile, MODELS};
 use easel_contract::price::output_tokens_per_image;
 use easel_contract::profiles::FETCH_THROUGH_PATH;
 use easel_contract::request::{ImageRequest, ValidRequest};
-use easel_contract::response::{GeneratedImage, ImagesResponse, Usage, LINK_LIFETIME};
+use easel_contract::response::{GeneratedImage, ImagesResponse, InputTokens, Usage, LINK_LIFETIME};
 use easel_contract::wire::{Dimensions, OutputFormat, Quality, ResponseFormat, Size, Wire};
 use tokio::sync::Semaphore;
 use tower_http::cors::AllowOrigin;
@@ -35,7 +40,7 @@ use crate::api::{self, ApiVersion, DeploymentInUrl};
 use crate::azure_error::AzureError;
 use crate::credentials;
 use crate::faults::{Fault, RandomFaults};
-use crate::picture::{render, seed_of, Weight};
+use crate::picture::{self, render, seed_of, Weight};
 
 /// Which of the two content-filter answers Azure is seen giving the local endpoint gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -159,6 +164,9 @@ pub fn routes(config: LocalEndpointConfig) -> Router {
     Router::new()
         .route(DEPLOYMENTS_GENERATIONS_PATH, post(generate_on_deployment))
         .route(V1_GENERATIONS_PATH, post(generate_on_v1))
+        // Edits carry images: their own, larger limit.
+        .route(DEPLOYMENTS_EDITS_PATH, post(edit_on_deployment).layer(DefaultBodyLimit::max(EDIT_BODY_LIMIT)))
+        .route(V1_EDITS_PATH, post(edit_on_v1).layer(DefaultBodyLimit::max(EDIT_BODY_LIMIT)))
         // Before the layers, so a 405 goes through CORS as every other answer does.
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(api::cors(AllowOrigin::any()))
@@ -173,6 +181,11 @@ pub fn routes(config: LocalEndpointConfig) -> Router {
 /// The largest request body the local endpoint reads: axum's default, named so that its 413
 /// can say it.
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest edit the local endpoint reads: room for an image over the 50 MB an input may
+/// not reach, so that rule is answered as Azure answers it, not as a body too large. Azure
+/// documents no limit of its own for the whole request.
+const EDIT_BODY_LIMIT: usize = 128 * 1024 * 1024;
 
 // Each handler's extractors come in Azure's order of checks: the key, the api-version, a
 // deployment named in the URL (routed before the body is read), then the body. A call refused
@@ -203,6 +216,81 @@ async fn generate_on_v1(
         .ok_or_else(|| ApiError::malformed_body("the v1 path needs the deployment as `model`"))?;
     let index = endpoint.find(name)?;
     endpoint.generate(&headers, index, request).await.map(Json)
+}
+
+async fn edit_on_deployment(
+    State(endpoint): State<Arc<LocalEndpoint>>,
+    _: KeyChecked,
+    _: EditsApiVersion,
+    ServedDeployment(index): ServedDeployment,
+    headers: HeaderMap,
+    form: EditForm,
+) -> Result<Json<ImagesResponse>, AzureError> {
+    endpoint.edit(&headers, index, form).await.map(Json)
+}
+
+async fn edit_on_v1(
+    State(endpoint): State<Arc<LocalEndpoint>>,
+    _: KeyChecked,
+    _: ApiVersion,
+    headers: HeaderMap,
+    form: EditForm,
+) -> Result<Json<ImagesResponse>, AzureError> {
+    let name = form
+        .fields
+        .iter()
+        .find_map(|(name, text)| (name == "model").then_some(text.as_str()))
+        .ok_or_else(|| ApiError::malformed_body("the v1 path needs the deployment as `model`"))?;
+    let index = endpoint.find(name)?;
+    endpoint.edit(&headers, index, form).await.map(Json)
+}
+
+/// An api-version that serves edits on the deployments path: older ones get Azure's 404, as
+/// their generations would not.
+struct EditsApiVersion;
+
+impl<S: Send + Sync> FromRequestParts<S> for EditsApiVersion {
+    type Rejection = AzureError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AzureError> {
+        let ApiVersion(version) = ApiVersion::from_request_parts(parts, state).await?;
+        if serves_edits(&version) {
+            Ok(EditsApiVersion)
+        } else {
+            Err(ApiError::resource_not_found().into())
+        }
+    }
+}
+
+/// An edit's multipart body: its images in order, its mask, and its text fields in order.
+struct EditForm {
+    images: Vec<Bytes>,
+    mask: Option<Bytes>,
+    fields: Vec<(String, String)>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for EditForm {
+    type Rejection = AzureError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AzureError> {
+        let unreadable = |error: MultipartError| match error.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::body_too_large(EDIT_BODY_LIMIT),
+            _ => ApiError::malformed_body(error.body_text()),
+        };
+        let mut multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|_| ApiError::malformed_body("an edit is sent as multipart/form-data"))?;
+        let mut form = EditForm { images: Vec::new(), mask: None, fields: Vec::new() };
+        while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            match name.as_str() {
+                IMAGE_FIELD | IMAGES_FIELD => form.images.push(field.bytes().await.map_err(unreadable)?),
+                MASK_FIELD => form.mask = Some(field.bytes().await.map_err(unreadable)?),
+                _ => form.fields.push((name, field.text().await.map_err(unreadable)?)),
+            }
+        }
+        Ok(form)
+    }
 }
 
 /// A call that presents a credential, and the endpoint's key when it has one.
@@ -263,6 +351,45 @@ impl LocalEndpoint {
         let valid = request
             .validate(self.config.deployments[index].model)
             .map_err(|problems| ApiError::invalid_request(&problems[0]))?;
+        self.serve(headers, index, valid, |endpoint, valid, created, base| Ok(endpoint.answer(valid, created, base)))
+            .await
+    }
+
+    /// One edit call of the deployment at `index`, its checks before the body passed: its files
+    /// checked by the contract's rules, in Azure's words where they are known.
+    async fn edit(
+        self: Arc<Self>,
+        headers: &HeaderMap,
+        index: usize,
+        form: EditForm,
+    ) -> Result<ImagesResponse, AzureError> {
+        let fields = form.fields.iter().map(|(name, text)| (name.as_str(), text.as_str()));
+        let (request, _) = EditRequest::from_text_fields(fields).map_err(ApiError::malformed_body)?;
+        let request = EditRequest { options: ImageRequest { model: None, ..request.options }, ..request };
+        let files: Vec<_> = form.images.iter().map(|image| ImageFile::read(image)).collect();
+        let mask_file = form.mask.as_deref().map(ImageFile::read);
+        let valid = request
+            .validate(self.config.deployments[index].model, &files, mask_file.as_ref())
+            .map_err(|problems| ApiError::refused_edit(&problems[0]))?;
+        let first = form.images[0].clone();
+        let image_tokens = files.iter().flatten().map(|file| image_tokens(file.dimensions)).sum();
+        self.serve(headers, index, valid.request().clone(), move |endpoint, valid, created, _| {
+            endpoint.edit_answer(valid, &first, form.mask.as_deref(), image_tokens, created)
+        })
+        .await
+    }
+
+    /// Serves a checked call: counts it, takes its deployment's slot and its share of the
+    /// megapixel budget (or answers 429), waits the latency, answers a fault its prompt names
+    /// or the dice throw, and otherwise draws the answer with `draw` (the request, when it was
+    /// made, and the base of this server's links) off the async workers.
+    async fn serve(
+        self: Arc<Self>,
+        headers: &HeaderMap,
+        index: usize,
+        valid: ValidRequest,
+        draw: impl FnOnce(&LocalEndpoint, &ValidRequest, i64, &str) -> Result<ImagesResponse, AzureError> + Send + 'static,
+    ) -> Result<ImagesResponse, AzureError> {
         self.config.stats.calls.fetch_add(1, Ordering::Relaxed);
         let Ok(_permit) = self.gates[index].clone().try_acquire_owned() else {
             return Err(self.rate_limited());
@@ -293,10 +420,10 @@ impl LocalEndpoint {
                 // Drawing and encoding take a while: off the async workers, so the calls in
                 // flight at once are truly worked on at once.
                 let endpoint = Arc::clone(&self);
-                let answer = tokio::task::spawn_blocking(move || endpoint.answer(&valid, created, &base))
+                let answer = tokio::task::spawn_blocking(move || draw(&endpoint, &valid, created, &base))
                     .await
                     .expect("drawing a picture does not panic");
-                Ok(answer)
+                answer
             }
         }
     }
@@ -348,12 +475,67 @@ impl LocalEndpoint {
         ImagesResponse {
             created,
             data,
-            usage: Some(Usage { input_tokens, output_tokens, total_tokens: input_tokens + output_tokens }),
+            usage: Some(Usage {
+                input_tokens,
+                output_tokens,
+                total_tokens: input_tokens + output_tokens,
+                input_tokens_details: Some(InputTokens { text_tokens: input_tokens, image_tokens: 0 }),
+            }),
             background: request.background().map(Wire::Known),
             output_format: Some(Wire::Known(request.output_format())),
             quality: Some(Wire::Known(quality)),
             size: Some(Wire::Known(Size::Exact(size))),
         }
+    }
+
+    /// An edit's answer: each image the first input with its masked area repainted (see
+    /// [`picture::edit`]), at the input's size, billed with the inputs' image tokens.
+    fn edit_answer(
+        &self,
+        request: &ValidRequest,
+        first: &[u8],
+        mask: Option<&[u8]>,
+        image_tokens: u64,
+        created: i64,
+    ) -> Result<ImagesResponse, AzureError> {
+        let format = request.output_format();
+        let compression = request.body().output_compression.unwrap_or(100);
+        let data = (0..u32::from(request.image_count()))
+            .map(|index| {
+                let seed = seed_of(request.prompt(), index)
+                    ^ self.made.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                let bytes = picture::edit(first, mask, seed, format, compression).ok_or_else(|| {
+                    AzureError::from(if picture::decode_rgb(first).is_some() {
+                        ApiError::mask_without_alpha()
+                    } else {
+                        ApiError::invalid_image_file(1)
+                    })
+                })?;
+                Ok(GeneratedImage {
+                    b64_json: Some(base64::engine::general_purpose::STANDARD.encode(bytes)),
+                    ..Default::default()
+                })
+            })
+            .collect::<Result<Vec<_>, AzureError>>()?;
+        let size = ImageFile::read(first).map_err(|_| ApiError::invalid_image_file(1))?.dimensions;
+        let quality = if request.quality() == Quality::Auto { Quality::Medium } else { request.quality() };
+        let output_tokens = output_tokens_per_image(Size::Exact(size), quality).0 * u64::from(request.image_count());
+        let text_tokens = request.prompt().chars().count().div_ceil(4) as u64;
+        let input_tokens = text_tokens + image_tokens;
+        Ok(ImagesResponse {
+            created,
+            data,
+            usage: Some(Usage {
+                input_tokens,
+                output_tokens,
+                total_tokens: input_tokens + output_tokens,
+                input_tokens_details: Some(InputTokens { text_tokens, image_tokens }),
+            }),
+            background: request.background().map(Wire::Known),
+            output_format: Some(Wire::Known(format)),
+            quality: Some(Wire::Known(quality)),
+            size: Some(Wire::Known(Size::Exact(size))),
+        })
     }
 
     fn image(&self, request: &ValidRequest, index: u32, size: Dimensions, created: i64, base: &str) -> GeneratedImage {
@@ -479,6 +661,12 @@ async fn generated_image(
         (header::CACHE_CONTROL, format!("private, max-age={max_age}")),
     ];
     Ok((headers, png).into_response())
+}
+
+/// The input tokens the local endpoint bills for an input image: 65 for each 512-pixel tile
+/// it covers, its own rule (Azure publishes none; the answer's count is what matters).
+fn image_tokens(size: Dimensions) -> u64 {
+    u64::from(size.width.div_ceil(512)) * u64::from(size.height.div_ceil(512)) * 65
 }
 
 fn unix_now() -> i64 {

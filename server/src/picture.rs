@@ -28,14 +28,97 @@ pub fn seed_of(prompt: &str, index: u32) -> u64 {
 
 /// Encodes the picture for `seed` at `size` in `format`. `quality` (1-100) applies to JPEG.
 pub fn render(seed: u64, size: Dimensions, format: OutputFormat, quality: u8, weight: Weight) -> Vec<u8> {
-    let pixels = draw(seed, size, weight);
+    encode(&draw(seed, size, weight), size, format, quality)
+}
+
+/// An edit's picture, drawn from its first image: where the mask is fully transparent (alpha
+/// 0, the area to change) the picture for `seed` replaces the image's pixels, and every other
+/// pixel is the image's own, exactly; with no mask, the whole image is half covered by it, so the
+/// answer visibly derives from the input. Made at the first image's size, then encoded in
+/// `format`. `None` when the image (or mask) cannot be decoded, or the two differ in size.
+pub fn edit(image: &[u8], mask: Option<&[u8]>, seed: u64, format: OutputFormat, quality: u8) -> Option<Vec<u8>> {
+    let (size, mut pixels) = decode_rgb(image)?;
+    let painted = draw(seed, size, Weight::Light);
+    match mask {
+        Some(mask) => {
+            let (mask_size, alpha) = decode_alpha(mask)?;
+            if mask_size != size {
+                return None;
+            }
+            for (at, _) in alpha.iter().enumerate().filter(|(_, alpha)| **alpha == 0) {
+                pixels[at * 3..at * 3 + 3].copy_from_slice(&painted[at * 3..at * 3 + 3]);
+            }
+        }
+        None => {
+            for (pixel, paint) in pixels.iter_mut().zip(&painted) {
+                *pixel = ((u16::from(*pixel) + u16::from(*paint)) / 2) as u8;
+            }
+        }
+    }
+    Some(encode(&pixels, size, format, quality))
+}
+
+/// A PNG's or JPEG's size and its pixels as 8-bit RGB.
+pub fn decode_rgb(bytes: &[u8]) -> Option<(Dimensions, Vec<u8>)> {
+    match OutputFormat::of_bytes(bytes)? {
+        OutputFormat::Png => {
+            let (size, channels, pixels) = decode_png(bytes)?;
+            let rgb = match channels {
+                1 | 2 => pixels.chunks(channels).flat_map(|pixel| [pixel[0]; 3]).collect(),
+                3 => pixels,
+                _ => pixels.chunks(4).flat_map(|pixel| [pixel[0], pixel[1], pixel[2]]).collect(),
+            };
+            Some((size, rgb))
+        }
+        OutputFormat::Jpeg => {
+            let mut decoder = zune_jpeg::JpegDecoder::new(std::io::Cursor::new(bytes));
+            let pixels = decoder.decode().ok()?;
+            let (width, height) = decoder.dimensions()?;
+            let size = Dimensions { width: u32::try_from(width).ok()?, height: u32::try_from(height).ok()? };
+            let channels = pixels.len() / (width * height).max(1);
+            let rgb = match channels {
+                1 => pixels.iter().flat_map(|grey| [*grey; 3]).collect(),
+                3 => pixels,
+                _ => pixels.chunks(channels).flat_map(|pixel| [pixel[0], pixel[1], pixel[2]]).collect(),
+            };
+            Some((size, rgb))
+        }
+        OutputFormat::Webp => None,
+    }
+}
+
+/// A PNG mask's size and the alpha of each of its pixels (255 where it has no alpha).
+fn decode_alpha(bytes: &[u8]) -> Option<(Dimensions, Vec<u8>)> {
+    let (size, channels, pixels) = decode_png(bytes)?;
+    let alpha = match channels {
+        2 | 4 => pixels.chunks(channels).map(|pixel| pixel[channels - 1]).collect(),
+        _ => vec![u8::MAX; pixels.len() / channels],
+    };
+    Some((size, alpha))
+}
+
+/// A PNG's size, its channels per pixel, and its pixels at 8 bits, a palette and transparency
+/// expanded.
+fn decode_png(bytes: &[u8]) -> Option<(Dimensions, usize, Vec<u8>)> {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().ok()?;
+    let mut pixels = vec![0; reader.output_buffer_size()?];
+    let frame = reader.next_frame(&mut pixels).ok()?;
+    pixels.truncate(frame.buffer_size());
+    let channels = frame.color_type.samples();
+    Some((Dimensions { width: frame.width, height: frame.height }, channels, pixels))
+}
+
+/// Encodes 8-bit RGB `pixels` of `size` in `format`. `quality` (1-100) applies to JPEG.
+fn encode(pixels: &[u8], size: Dimensions, format: OutputFormat, quality: u8) -> Vec<u8> {
     let Dimensions { width, height } = size;
     let mut encoded = Vec::new();
     match format {
         OutputFormat::Jpeg => {
             let encoder = jpeg_encoder::Encoder::new(&mut encoded, quality.clamp(1, 100));
             encoder
-                .encode(&pixels, width as u16, height as u16, jpeg_encoder::ColorType::Rgb)
+                .encode(pixels, width as u16, height as u16, jpeg_encoder::ColorType::Rgb)
                 .expect("every size the contract accepts fits a JPEG");
         }
         // No profile offers WebP (Azure's docs do not); PNG stands in for it.
@@ -45,7 +128,7 @@ pub fn render(seed: u64, size: Dimensions, format: OutputFormat, quality: u8, we
             encoder.set_depth(png::BitDepth::Eight);
             encoder.set_compression(png::Compression::Fast);
             let mut writer = encoder.write_header().expect("writing to a Vec cannot fail");
-            writer.write_image_data(&pixels).expect("the buffer holds exactly one RGB image");
+            writer.write_image_data(pixels).expect("the buffer holds exactly one RGB image");
             writer.finish().expect("writing to a Vec cannot fail");
         }
     }

@@ -1,5 +1,6 @@
 //! The official OpenAI Python SDK (`AzureOpenAI`) generates images against the local endpoint
-//! unchanged: both response formats and a content-filter error (`openai_sdk_check.py`).
+//! unchanged: both response formats, a content-filter error, an edit of two images with a mask,
+//! and a mask of the wrong size refused (`openai_sdk_check.py`).
 //! scripts/bootstrap.sh installs the SDK into `.tools/venv`.
 
 use std::path::PathBuf;
@@ -33,5 +34,5 @@ async fn the_official_python_sdk_works_against_the_local_endpoint_unchanged() {
         .unwrap();
     let printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "{printed}");
-    assert!(printed.contains("openai SDK: 3 passed, 0 failed"), "{printed}");
+    assert!(printed.contains("openai SDK: 5 passed, 0 failed"), "{printed}");
 }

@@ -92,6 +92,48 @@ async fn generations_go_through_with_the_key_added_and_the_clients_dropped() {
     assert_eq!(stats.calls.load(Ordering::SeqCst), 2);
 }
 
+/// A multipart edit of one PNG of `width`×`height` (and `padding` bytes after it, which a PNG
+/// reader passes over) with a prompt.
+fn multipart_edit(path: &str, width: u32, height: u32, padding: usize) -> Request<Body> {
+    let mut image = Vec::new();
+    let mut encoder = png::Encoder::new(&mut image, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    let pixels = vec![128; (width * height * 3) as usize];
+    encoder.write_header().unwrap().write_image_data(&pixels).unwrap();
+    image.extend(vec![0; padding]);
+    let boundary = "easel-proxy-test";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\na kite\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"image\"; filename=\"photo.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend(image);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::post(path)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .header("host", HOST)
+        .body(Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_multipart_edit_goes_through_whole_and_one_over_the_body_limit_does_not() {
+    let (base, stats) = upstream(LocalEndpointConfig::default()).await;
+    let proxy = proxy_to(&base, None);
+    let path = "/openai/deployments/gpt-image-1/images/edits?api-version=2025-04-01-preview";
+    let (status, _, body) = call(&proxy, multipart_edit(path, 40, 30, 0)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answer: ImagesResponse = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer.size.map(|size| size.to_string()).as_deref(), Some("40x30"), "the upstream read the image");
+    assert_eq!(stats.calls.load(Ordering::SeqCst), 1);
+
+    // The proxy's limit here is 64 KiB: an edit past it is refused before anything goes up.
+    let (status, _, body) = call(&proxy, multipart_edit(path, 40, 30, 70 * 1024)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(azure_error(&body).error.code.as_deref(), Some("RequestEntityTooLarge"));
+    assert_eq!(stats.calls.load(Ordering::SeqCst), 1, "nothing went up");
+}
+
 #[tokio::test]
 async fn status_body_and_rate_limit_headers_come_back_unchanged() {
     let (base, _) = upstream(LocalEndpointConfig { retry_after_secs: 9, ..Default::default() }).await;
