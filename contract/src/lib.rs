@@ -9,6 +9,9 @@
 //! - [`request`]: the request body, validation that alone can build a [`request::ValidRequest`],
 //!   and the [`request::Plan`] that turns "k images" into requests with a cost estimate;
 //! - [`endpoint`]: turning what a user typed or pasted into the URL, headers and body of a call;
+//! - [`edit`]: an edit's images, mask and options, validation that alone builds a
+//!   [`edit::ValidEdit`], and its multipart fields; [`image_file`]: a PNG's or JPEG's size and
+//!   alpha, read from its header;
 //! - [`headers`]: the names of the API's headers (the key, the token, the wait, the request ids);
 //! - [`response`]: the success body, with token usage; [`content_filter`]: the filters'
 //!   findings, in answers and errors alike;
