@@ -24,8 +24,9 @@ pub struct Studio {
     pub budget: String,
 }
 
-/// Why a submit sent nothing: each part with problems, with them. The form shows each where it
-/// belongs; this says which parts had any.
+/// Why a submit sends nothing: the first part found with problems (the connection, then the
+/// prompt and options, then the calls at once), with them. The form shows every problem beside
+/// its field; this says why nothing went out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotSent {
     /// The connection cannot be called.
