@@ -588,38 +588,33 @@ async fn seed_gallery(harness: &Harness, images: usize, distinct: bool) {
     while from < images {
         let to = images.min(from + 100);
         let script = format!(
-            "const done = arguments[0];
-             const open = indexedDB.open('easel');
-             open.onsuccess = () => {{
-               const db = open.result;
-               const read = db.transaction(['records', 'thumbs', 'images']);
-               const records = read.objectStore('records').getAll();
-               const keys = read.objectStore('records').getAllKeys();
-               read.oncomplete = () => {{
-                 const key = keys.result.find(k => !k.startsWith('bench-'));
-                 const record = JSON.parse(records.result[keys.result.indexOf(key)]);
-                 const get = db.transaction(['thumbs', 'images']);
-                 const thumb = get.objectStore('thumbs').get(key);
-                 const image = get.objectStore('images').get(key);
-                 get.oncomplete = () => {{
-                   const write = db.transaction(['records', 'thumbs', 'images'], 'readwrite');
-                   for (let i = Math.max({from}, keys.result.length); i < {to}; i++) {{
-                     const id = 'bench-' + String(i).padStart(58, '0');
-                     const request = {{ ...record.request, prompt: `${{record.request.prompt}} #${{i}}` }};
-                     const copy = {{ ...record, id, request, created: record.created - i * 60 }};
-                     const bytes = {distinct}
-                       ? new Blob([image.result, new Uint8Array([i & 255, i >> 8])], {{ type: image.result.type }})
-                       : image.result;
-                     write.objectStore('records').put(JSON.stringify(copy), id);
-                     write.objectStore('thumbs').put(thumb.result, id);
-                     write.objectStore('images').put(bytes, id);
-                   }}
-                   write.oncomplete = () => done(true);
-                 }};
+            "const read = db.transaction(['records', 'thumbs', 'images']);
+             const records = read.objectStore('records').getAll();
+             const keys = read.objectStore('records').getAllKeys();
+             read.oncomplete = () => {{
+               const key = keys.result.find(k => !k.startsWith('bench-'));
+               const record = JSON.parse(records.result[keys.result.indexOf(key)]);
+               const get = db.transaction(['thumbs', 'images']);
+               const thumb = get.objectStore('thumbs').get(key);
+               const image = get.objectStore('images').get(key);
+               get.oncomplete = () => {{
+                 const write = db.transaction(['records', 'thumbs', 'images'], 'readwrite');
+                 for (let i = Math.max({from}, keys.result.length); i < {to}; i++) {{
+                   const id = 'bench-' + String(i).padStart(58, '0');
+                   const request = {{ ...record.request, prompt: `${{record.request.prompt}} #${{i}}` }};
+                   const copy = {{ ...record, id, request, created: record.created - i * 60 }};
+                   const bytes = {distinct}
+                     ? new Blob([image.result, new Uint8Array([i & 255, i >> 8])], {{ type: image.result.type }})
+                     : image.result;
+                   write.objectStore('records').put(JSON.stringify(copy), id);
+                   write.objectStore('thumbs').put(thumb.result, id);
+                   write.objectStore('images').put(bytes, id);
+                 }}
+                 write.oncomplete = () => done(true);
                }};
              }};"
         );
-        harness.browser.execute_async(&script, vec![]).await.unwrap();
+        harness.in_store(&script, vec![]).await;
         from = to;
     }
 }

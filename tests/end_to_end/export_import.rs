@@ -79,26 +79,19 @@ async fn an_export_names_every_image_whose_bytes_it_could_not_read() {
     studio.generate_and_keep("a paper crane", 1).await;
     // The crane's record stays, its bytes go: what a store damaged outside Easel holds.
     let removed = harness
-        .browser
-        .execute_async(
-            "const done = arguments[0];
-             const open = indexedDB.open('easel');
-             open.onsuccess = () => {
-               const db = open.result;
-               const read = db.transaction('records');
-               const keys = read.objectStore('records').getAllKeys();
-               const records = read.objectStore('records').getAll();
-               read.oncomplete = () => {
-                 const at = records.result.findIndex(text => JSON.parse(text).request.prompt === 'a paper crane');
-                 const write = db.transaction('images', 'readwrite');
-                 write.objectStore('images').delete(keys.result[at]);
-                 write.oncomplete = () => done(at >= 0);
-               };
+        .in_store(
+            "const read = db.transaction('records');
+             const keys = read.objectStore('records').getAllKeys();
+             const records = read.objectStore('records').getAll();
+             read.oncomplete = () => {
+               const at = records.result.findIndex(text => JSON.parse(text).request.prompt === 'a paper crane');
+               const write = db.transaction('images', 'readwrite');
+               write.objectStore('images').delete(keys.result[at]);
+               write.oncomplete = () => done(at >= 0);
              };",
             vec![],
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(removed, true);
     let gallery = Studio::open_gallery(&harness).await;
     assert_eq!(gallery.count_eventually(".gallery-cell", 2).await, 2);

@@ -94,18 +94,12 @@ async fn kept_images_survive_a_reload_and_the_gallery_finds_them(engine: Engine)
     gallery.press("Close").await;
 
     let stored = harness
-        .browser
-        .execute_async(
-            "const done = arguments[0];
-             const open = indexedDB.open('easel');
-             open.onsuccess = () => {
-               const read = open.result.transaction('records').objectStore('records').getAll();
-               read.onsuccess = () => done(JSON.stringify(read.result));
-             };",
+        .in_store(
+            "const read = db.transaction('records').objectStore('records').getAll();
+             read.onsuccess = () => done(JSON.stringify(read.result));",
             vec![],
         )
-        .await
-        .unwrap();
+        .await;
     let stored = stored.as_str().unwrap();
     assert!(stored.contains("a paper crane") && !stored.contains(KEY), "{stored}");
     harness.stop().await;
@@ -143,21 +137,15 @@ async fn every_delete_has_its_own_undo_even_of_an_image_whose_bytes_are_gone() {
     assert_eq!(gallery.count_eventually(".gallery-cell", 2).await, 2);
     // One image's bytes are lost from the store (a browser may evict or corrupt them).
     let lost = harness
-        .browser
-        .execute_async(
-            "const done = arguments[0];
-             const open = indexedDB.open('easel');
-             open.onsuccess = () => {
-               const images = open.result.transaction('images', 'readwrite').objectStore('images');
-               images.getAllKeys().onsuccess = (event) => {
-                 const id = event.target.result[0];
-                 images.delete(id).onsuccess = () => done(id);
-               };
+        .in_store(
+            "const images = db.transaction('images', 'readwrite').objectStore('images');
+             images.getAllKeys().onsuccess = (event) => {
+               const id = event.target.result[0];
+               images.delete(id).onsuccess = () => done(id);
              };",
             vec![],
         )
-        .await
-        .unwrap();
+        .await;
     let lost = lost.as_str().unwrap().to_owned();
 
     for left in [1, 0] {
@@ -180,18 +168,13 @@ async fn every_delete_has_its_own_undo_even_of_an_image_whose_bytes_are_gone() {
     gallery.press("Undo: Deleted “a lighthouse”.").await;
     assert_eq!(gallery.count_eventually(".gallery-cell", 2).await, 2);
     let restored = harness
-        .browser
-        .execute_async(
-            "const [id, done] = arguments;
-             const open = indexedDB.open('easel');
-             open.onsuccess = () => {
-               open.result.transaction('records').objectStore('records').get(id).onsuccess =
-                 (event) => done(event.target.result !== undefined);
-             };",
+        .in_store(
+            "const [id] = args;
+             db.transaction('records').objectStore('records').get(id).onsuccess =
+               (event) => done(event.target.result !== undefined);",
             vec![serde_json::Value::String(lost)],
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(restored, true, "the record whose bytes were gone came back too");
     harness.stop().await;
 }
@@ -273,31 +256,24 @@ async fn an_image_made_but_not_yet_kept_when_its_page_went_is_kept_by_the_next_n
     // and beside it the image with the record it was to be kept under (a copy of the kept one,
     // a byte longer, so it is an image of its own).
     harness
-        .browser
-        .execute_async(
-            "const done = arguments[0];
-             const open = indexedDB.open('easel');
-             open.onsuccess = () => {
-               const db = open.result;
-               const read = db.transaction(['records', 'images']);
-               const records = read.objectStore('records').getAll();
-               const images = read.objectStore('images').getAll();
-               read.oncomplete = () => {
-                 const kept = JSON.parse(records.result[0]);
-                 const draft = { ...kept, id: '', pixels: null,
-                                 request: { ...kept.request, prompt: 'a fox made before its page went' } };
-                 const image = new Blob([images.result[0], new Uint8Array([7])], { type: 'image/png' });
-                 const note = { key: '777-0', page: 777, prompt: draft.request.prompt, model: 'dall-e-3', images: 1 };
-                 const write = db.transaction('pending', 'readwrite');
-                 write.objectStore('pending').put(JSON.stringify(note), '777-0');
-                 write.objectStore('pending').put({ record: JSON.stringify(draft), image }, '777-0#made');
-                 write.oncomplete = () => done(true);
-               };
+        .in_store(
+            "const read = db.transaction(['records', 'images']);
+             const records = read.objectStore('records').getAll();
+             const images = read.objectStore('images').getAll();
+             read.oncomplete = () => {
+               const kept = JSON.parse(records.result[0]);
+               const draft = { ...kept, id: '', pixels: null,
+                               request: { ...kept.request, prompt: 'a fox made before its page went' } };
+               const image = new Blob([images.result[0], new Uint8Array([7])], { type: 'image/png' });
+               const note = { key: '777-0', page: 777, prompt: draft.request.prompt, model: 'dall-e-3', images: 1 };
+               const write = db.transaction('pending', 'readwrite');
+               write.objectStore('pending').put(JSON.stringify(note), '777-0');
+               write.objectStore('pending').put({ record: JSON.stringify(draft), image }, '777-0#made');
+               write.oncomplete = () => done(true);
              };",
             vec![],
         )
-        .await
-        .unwrap();
+        .await;
 
     harness.browser.refresh().await.unwrap();
     let studio = Studio::open_page(&harness, "Prompt").await;

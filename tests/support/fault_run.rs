@@ -247,11 +247,7 @@ async fn interrupted_count(harness: &Harness, unfinished: u64) -> usize {
 
 /// Images in the device's store.
 async fn kept_on_the_device(harness: &Harness) -> usize {
-    let script = "const done = arguments[0];
-                  const open = indexedDB.open('easel');
-                  open.onsuccess = () => {
-                    const count = open.result.transaction('records').objectStore('records').count();
-                    count.onsuccess = () => done(count.result);
-                  };";
-    harness.browser.execute_async(script, vec![]).await.unwrap().as_u64().unwrap() as usize
+    let script = "const count = db.transaction('records').objectStore('records').count();
+                  count.onsuccess = () => done(count.result);";
+    harness.in_store(script, vec![]).await.as_u64().unwrap() as usize
 }

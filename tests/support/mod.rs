@@ -291,6 +291,22 @@ impl Harness {
             .collect()
     }
 
+    /// Runs `script` in the page with the app's IndexedDB database open, as the page's code sees
+    /// it: the script has `db`, the `args` given, and `done`, to call with its answer.
+    pub async fn in_store(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+        let opened = format!(
+            "const done = arguments[arguments.length - 1];
+             const args = Array.from(arguments).slice(0, -1);
+             const open = indexedDB.open('easel');
+             open.onerror = () => done('the store could not be opened');
+             open.onsuccess = () => {{
+               const db = open.result;
+               {script}
+             }};"
+        );
+        self.browser.execute_async(&opened, args).await.unwrap_or_else(|error| panic!("{script}: {error}"))
+    }
+
     /// Sends a Chrome DevTools Protocol command (`Network.clearBrowserCache`, say) and gives its answer.
     pub async fn devtools(&self, command: &'static str, params: serde_json::Value) -> serde_json::Value {
         self.browser.issue_cmd(DevTools { command, params }).await.unwrap_or_else(|error| panic!("{command}: {error}"))
