@@ -202,12 +202,15 @@ impl Engine {
                     outcome = Err(CallError::from(Failure::Timeout));
                 }
                 let policy = RetryPolicy::default();
-                let wait = self.tiles.try_update(|tiles| tiles.settle(id, outcome, &policy, now_ms())).flatten();
+                let settled_at = now_ms();
+                let wait = self.tiles.try_update(|tiles| tiles.settle(id, outcome, &policy, settled_at)).flatten();
                 self.tiles.with_untracked(|tiles| self.keeper.catch_up(tiles));
                 if let Some(wait) = wait {
+                    let due = settled_at + wait.as_millis() as u64;
                     set_timeout(
                         move || {
-                            if self.tiles.try_update(|tiles| tiles.requeue_due(now_ms())).unwrap_or(false) {
+                            let moved = self.tiles.try_update(|tiles| tiles.requeue_when_timer_fires(due, now_ms()));
+                            if moved.unwrap_or(false) {
                                 self.pump();
                             }
                         },

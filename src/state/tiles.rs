@@ -253,8 +253,17 @@ impl<Image: Clone> Tiles<Image> {
         }
     }
 
-    /// Puts waiting tiles whose wait is over back in the queue; says whether any moved.
-    pub fn requeue_due(&mut self, now_ms: u64) -> bool {
+    /// Puts waiting tiles back in the queue when the timer set for `due_ms` fires: every tile
+    /// due by then, whatever the page's clock reads. A browser may run a timer a moment before
+    /// its own clock reaches the deadline (Firefox does, under load), and a tile left waiting
+    /// then would wait for good: no other timer wakes it. Says whether any moved.
+    pub fn requeue_when_timer_fires(&mut self, due_ms: u64, now_ms: u64) -> bool {
+        self.requeue_due(due_ms.max(now_ms))
+    }
+
+    /// Puts waiting tiles whose wait is over at `now_ms` back in the queue; says whether any
+    /// moved.
+    fn requeue_due(&mut self, now_ms: u64) -> bool {
         let mut moved = false;
         for tile in &mut self.list {
             if matches!(tile.state, TileState::Waiting { until_ms, .. } if until_ms <= now_ms) {
@@ -335,6 +344,20 @@ mod tests {
     }
 
     #[test]
+    fn a_retry_goes_out_when_its_timer_fires_even_if_the_clock_reads_a_moment_early() {
+        let mut tiles = Tiles::<&str>::default();
+        tiles.queue(jobs(&DALL_E_3, 1));
+        tiles.start_due(1, 0);
+        let busy = Failure::ServiceError { status: 503 };
+        let wait = tiles.settle(0, Err(busy.into()), &RetryPolicy::default(), 100).unwrap();
+        let due = 100 + wait.as_millis() as u64;
+        // Firefox ran the timer while its clock still read a millisecond before the deadline.
+        assert!(tiles.requeue_when_timer_fires(due, due - 1), "the tile is not left waiting for good");
+        assert_eq!(tiles.list()[0].state, TileState::Queued);
+        assert!(!tiles.requeue_when_timer_fires(due, due), "nothing else was waiting");
+    }
+
+    #[test]
     fn transient_failures_wait_then_queue_again_until_the_policy_gives_up() {
         let mut tiles = Tiles::<&str>::default();
         let policy = RetryPolicy::default();
@@ -345,6 +368,7 @@ mod tests {
         assert_eq!(tiles.list()[0].state, TileState::Waiting { until_ms: 3100, after: busy.clone().into() });
         assert!(!tiles.requeue_due(3099));
         assert!(tiles.requeue_due(3100));
+        assert_eq!(tiles.list()[0].state, TileState::Queued);
         for attempt in 2..=3 {
             tiles.start_due(1, 4000);
             assert_eq!(tiles.list()[0].attempts, attempt);

@@ -536,11 +536,17 @@ impl<'a> Studio<'a> {
         assert_eq!(self.count_eventually(".keeping.kept", kept_before + images).await, kept_before + images);
     }
 
-    /// Waits until no tile is still generating.
+    /// Waits until no tile is still generating; past the patience, fails saying what each busy
+    /// tile shows (queued, generating for how long, or waiting to retry).
     pub async fn settled(&self) {
+        const BUSY: &str = ".tile.queued, .tile.running, .tile.waiting";
         let deadline = tokio::time::Instant::now() + PATIENCE;
-        while self.count(".tile.queued, .tile.running, .tile.waiting").await > 0 {
-            assert!(tokio::time::Instant::now() < deadline, "tiles still running after {PATIENCE:?}");
+        while self.count(BUSY).await > 0 {
+            if tokio::time::Instant::now() >= deadline {
+                let script = "return Array.from(document.querySelectorAll(arguments[0]), tile => tile.innerText)";
+                let shown = self.browser.execute(script, vec![json!(BUSY)]).await.unwrap_or_default();
+                panic!("tiles still running after {PATIENCE:?}: {shown}");
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
