@@ -40,7 +40,7 @@ use crate::api::{self, ApiVersion, DeploymentInUrl};
 use crate::azure_error::AzureError;
 use crate::credentials;
 use crate::faults::{Fault, RandomFaults};
-use crate::picture::{self, render, seed_of, Weight};
+use crate::picture::{render, seed_of, EditBase, Undecodable, Weight};
 
 /// Which of the two content-filter answers Azure is seen giving the local endpoint gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -237,9 +237,8 @@ async fn edit_on_v1(
     form: EditForm,
 ) -> Result<Json<ImagesResponse>, AzureError> {
     let name = form
-        .fields
-        .iter()
-        .find_map(|(name, text)| (name == "model").then_some(text.as_str()))
+        .deployment
+        .as_deref()
         .ok_or_else(|| ApiError::malformed_body("the v1 path needs the deployment as `model`"))?;
     let index = endpoint.find(name)?;
     endpoint.edit(&headers, index, form).await.map(Json)
@@ -262,11 +261,13 @@ impl<S: Send + Sync> FromRequestParts<S> for EditsApiVersion {
     }
 }
 
-/// An edit's multipart body: its images in order, its mask, and its text fields in order.
+/// An edit's multipart body: its images in order, its mask, the edit its text fields ask for,
+/// and the deployment the v1 path names in them.
 struct EditForm {
     images: Vec<Bytes>,
     mask: Option<Bytes>,
-    fields: Vec<(String, String)>,
+    request: EditRequest,
+    deployment: Option<String>,
 }
 
 impl<S: Send + Sync> FromRequest<S> for EditForm {
@@ -280,16 +281,18 @@ impl<S: Send + Sync> FromRequest<S> for EditForm {
         let mut multipart = Multipart::from_request(request, state)
             .await
             .map_err(|_| ApiError::malformed_body("an edit is sent as multipart/form-data"))?;
-        let mut form = EditForm { images: Vec::new(), mask: None, fields: Vec::new() };
+        let (mut images, mut mask, mut fields) = (Vec::new(), None, Vec::new());
         while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
             let name = field.name().unwrap_or_default().to_owned();
             match name.as_str() {
-                IMAGE_FIELD | IMAGES_FIELD => form.images.push(field.bytes().await.map_err(unreadable)?),
-                MASK_FIELD => form.mask = Some(field.bytes().await.map_err(unreadable)?),
-                _ => form.fields.push((name, field.text().await.map_err(unreadable)?)),
+                IMAGE_FIELD | IMAGES_FIELD => images.push(field.bytes().await.map_err(unreadable)?),
+                MASK_FIELD => mask = Some(field.bytes().await.map_err(unreadable)?),
+                _ => fields.push((name, field.text().await.map_err(unreadable)?)),
             }
         }
-        Ok(form)
+        let text = fields.iter().map(|(name, text)| (name.as_str(), text.as_str()));
+        let (request, deployment) = EditRequest::from_text_fields(text).map_err(ApiError::malformed_body)?;
+        Ok(EditForm { images, mask, request, deployment })
     }
 }
 
@@ -363,12 +366,10 @@ impl LocalEndpoint {
         index: usize,
         form: EditForm,
     ) -> Result<ImagesResponse, AzureError> {
-        let fields = form.fields.iter().map(|(name, text)| (name.as_str(), text.as_str()));
-        let (request, _) = EditRequest::from_text_fields(fields).map_err(ApiError::malformed_body)?;
-        let request = EditRequest { options: ImageRequest { model: None, ..request.options }, ..request };
         let files: Vec<_> = form.images.iter().map(|image| ImageFile::read(image)).collect();
         let mask_file = form.mask.as_deref().map(ImageFile::read);
-        let valid = request
+        let valid = form
+            .request
             .validate(self.config.deployments[index].model, &files, mask_file.as_ref())
             .map_err(|problems| ApiError::refused_edit(&problems[0]))?;
         let first = form.images[0].clone();
@@ -462,30 +463,13 @@ impl LocalEndpoint {
     fn answer(&self, request: &ValidRequest, created: i64, base: &str) -> ImagesResponse {
         let model = request.model();
         let size = pixels(request.size(), model);
-        // For `auto`, the local endpoint settles on medium, as the service reports what it chose.
-        let quality = if request.quality() == Quality::Auto { Quality::Medium } else { request.quality() };
         let data = (0..u32::from(request.image_count()))
             .map(|index| self.image(request, index, size, created, base))
             .collect();
         if !model.is_gpt_image() {
             return ImagesResponse { created, data, ..Default::default() };
         }
-        let output_tokens = output_tokens_per_image(Size::Exact(size), quality).0 * u64::from(request.image_count());
-        let input_tokens = request.prompt().chars().count().div_ceil(4) as u64;
-        ImagesResponse {
-            created,
-            data,
-            usage: Some(Usage {
-                input_tokens,
-                output_tokens,
-                total_tokens: input_tokens + output_tokens,
-                input_tokens_details: Some(InputTokens { text_tokens: input_tokens, image_tokens: 0 }),
-            }),
-            background: request.background().map(Wire::Known),
-            output_format: Some(Wire::Known(request.output_format())),
-            quality: Some(Wire::Known(quality)),
-            size: Some(Wire::Known(Size::Exact(size))),
-        }
+        gpt_image_answer(request, created, data, size, 0)
     }
 
     /// An edit's answer: each image the first input with its masked area repainted (see
@@ -498,49 +482,32 @@ impl LocalEndpoint {
         image_tokens: u64,
         created: i64,
     ) -> Result<ImagesResponse, AzureError> {
-        let format = request.output_format();
-        let compression = request.body().output_compression.unwrap_or(100);
+        let base = EditBase::decode(first, mask).map_err(|undecodable| match undecodable {
+            Undecodable::Image => ApiError::invalid_image_file(1),
+            Undecodable::Mask => ApiError::mask_without_alpha(),
+        })?;
+        let (format, compression) = (request.output_format(), request.body().output_compression.unwrap_or(100));
         let data = (0..u32::from(request.image_count()))
-            .map(|index| {
-                let seed = seed_of(request.prompt(), index)
-                    ^ self.made.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-                let bytes = picture::edit(first, mask, seed, format, compression).ok_or_else(|| {
-                    AzureError::from(if picture::decode_rgb(first).is_some() {
-                        ApiError::mask_without_alpha()
-                    } else {
-                        ApiError::invalid_image_file(1)
-                    })
-                })?;
-                Ok(GeneratedImage {
-                    b64_json: Some(base64::engine::general_purpose::STANDARD.encode(bytes)),
-                    ..Default::default()
-                })
+            .map(|index| GeneratedImage {
+                b64_json: Some(base64::engine::general_purpose::STANDARD.encode(base.render(
+                    self.next_seed(request, index),
+                    format,
+                    compression,
+                ))),
+                ..Default::default()
             })
-            .collect::<Result<Vec<_>, AzureError>>()?;
-        let size = ImageFile::read(first).map_err(|_| ApiError::invalid_image_file(1))?.dimensions;
-        let quality = if request.quality() == Quality::Auto { Quality::Medium } else { request.quality() };
-        let output_tokens = output_tokens_per_image(Size::Exact(size), quality).0 * u64::from(request.image_count());
-        let text_tokens = request.prompt().chars().count().div_ceil(4) as u64;
-        let input_tokens = text_tokens + image_tokens;
-        Ok(ImagesResponse {
-            created,
-            data,
-            usage: Some(Usage {
-                input_tokens,
-                output_tokens,
-                total_tokens: input_tokens + output_tokens,
-                input_tokens_details: Some(InputTokens { text_tokens, image_tokens }),
-            }),
-            background: request.background().map(Wire::Known),
-            output_format: Some(Wire::Known(format)),
-            quality: Some(Wire::Known(quality)),
-            size: Some(Wire::Known(Size::Exact(size))),
-        })
+            .collect();
+        Ok(gpt_image_answer(request, created, data, base.size(), image_tokens))
+    }
+
+    /// The seed of the `index`th picture of an answer to `request`: from its prompt, and from
+    /// how many pictures this endpoint made before, so no two answers are the same image.
+    fn next_seed(&self, request: &ValidRequest, index: u32) -> u64 {
+        seed_of(request.prompt(), index) ^ self.made.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9e37_79b9_7f4a_7c15)
     }
 
     fn image(&self, request: &ValidRequest, index: u32, size: Dimensions, created: i64, base: &str) -> GeneratedImage {
-        let seed = seed_of(request.prompt(), index)
-            ^ self.made.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let seed = self.next_seed(request, index);
         // gpt-image does not rewrite prompts; DALL-E 3 always does.
         let revised_prompt = request.style().map(|_| revise(request));
         let format = request.output_format();
@@ -661,6 +628,37 @@ async fn generated_image(
         (header::CACHE_CONTROL, format!("private, max-age={max_age}")),
     ];
     Ok((headers, png).into_response())
+}
+
+/// A gpt-image answer of `data`, pictures of `size`, with the usage the service reports (the
+/// prompt's tokens, `image_tokens` of input images, the output tokens of the quality made) and
+/// the parameters it used.
+fn gpt_image_answer(
+    request: &ValidRequest,
+    created: i64,
+    data: Vec<GeneratedImage>,
+    size: Dimensions,
+    image_tokens: u64,
+) -> ImagesResponse {
+    // For `auto`, the local endpoint settles on medium, as the service reports what it chose.
+    let quality = if request.quality() == Quality::Auto { Quality::Medium } else { request.quality() };
+    let output_tokens = output_tokens_per_image(Size::Exact(size), quality).0 * u64::from(request.image_count());
+    let text_tokens = request.prompt().chars().count().div_ceil(4) as u64;
+    let input_tokens = text_tokens + image_tokens;
+    ImagesResponse {
+        created,
+        data,
+        usage: Some(Usage {
+            input_tokens,
+            output_tokens,
+            total_tokens: input_tokens + output_tokens,
+            input_tokens_details: Some(InputTokens { text_tokens, image_tokens }),
+        }),
+        background: request.background().map(Wire::Known),
+        output_format: Some(Wire::Known(request.output_format())),
+        quality: Some(Wire::Known(quality)),
+        size: Some(Wire::Known(Size::Exact(size))),
+    }
 }
 
 /// The input tokens the local endpoint bills for an input image: 65 for each 512-pixel tile

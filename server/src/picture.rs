@@ -31,35 +31,68 @@ pub fn render(seed: u64, size: Dimensions, format: OutputFormat, quality: u8, we
     encode(&draw(seed, size, weight), size, format, quality)
 }
 
-/// An edit's picture, drawn from its first image: where the mask is fully transparent (alpha
-/// 0, the area to change) the picture for `seed` replaces the image's pixels, and every other
-/// pixel is the image's own, exactly; with no mask, the whole image is half covered by it, so the
-/// answer visibly derives from the input. Made at the first image's size, then encoded in
-/// `format`. `None` when the image (or mask) cannot be decoded, or the two differ in size.
-pub fn edit(image: &[u8], mask: Option<&[u8]>, seed: u64, format: OutputFormat, quality: u8) -> Option<Vec<u8>> {
-    let (size, mut pixels) = decode_rgb(image)?;
-    let painted = draw(seed, size, Weight::Light);
-    match mask {
-        Some(mask) => {
-            let (mask_size, alpha) = decode_alpha(mask)?;
-            if mask_size != size {
-                return None;
-            }
-            for (at, _) in alpha.iter().enumerate().filter(|(_, alpha)| **alpha == 0) {
-                pixels[at * 3..at * 3 + 3].copy_from_slice(&painted[at * 3..at * 3 + 3]);
-            }
-        }
-        None => {
-            for (pixel, paint) in pixels.iter_mut().zip(&painted) {
-                *pixel = ((u16::from(*pixel) + u16::from(*paint)) / 2) as u8;
-            }
-        }
+/// An edit's inputs, decoded once for all the images of its answer: the first image's pixels,
+/// and which of them the mask marks to change (none given: the whole image).
+pub struct EditBase {
+    size: Dimensions,
+    pixels: Vec<u8>,
+    marked: Option<Vec<bool>>,
+}
+
+/// Which input of an edit could not be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undecodable {
+    /// The first image.
+    Image,
+    /// The mask (or it is not the image's size).
+    Mask,
+}
+
+impl EditBase {
+    /// Decodes the first image and the mask, where the mask's fully transparent pixels (alpha
+    /// 0) are the area to change.
+    pub fn decode(image: &[u8], mask: Option<&[u8]>) -> Result<EditBase, Undecodable> {
+        let (size, pixels) = decode_rgb(image).ok_or(Undecodable::Image)?;
+        let marked = match mask {
+            None => None,
+            Some(mask) => match decode_alpha(mask) {
+                Some((mask_size, alpha)) if mask_size == size => Some(alpha.iter().map(|alpha| *alpha == 0).collect()),
+                _ => return Err(Undecodable::Mask),
+            },
+        };
+        Ok(EditBase { size, pixels, marked })
     }
-    Some(encode(&pixels, size, format, quality))
+
+    /// The image's size, which the edit's pictures keep.
+    pub fn size(&self) -> Dimensions {
+        self.size
+    }
+
+    /// The picture for `seed`, encoded in `format`: where the mask marks the image, the picture
+    /// drawn for `seed` replaces its pixels, and every other pixel is the image's own, exactly;
+    /// with no mask, the whole image is half covered by it, so the answer visibly derives from
+    /// the input. `quality` (1-100) applies to JPEG.
+    pub fn render(&self, seed: u64, format: OutputFormat, quality: u8) -> Vec<u8> {
+        let painted = draw(seed, self.size, Weight::Light);
+        let mut pixels = self.pixels.clone();
+        match &self.marked {
+            Some(marked) => {
+                for (at, _) in marked.iter().enumerate().filter(|(_, marked)| **marked) {
+                    pixels[at * 3..at * 3 + 3].copy_from_slice(&painted[at * 3..at * 3 + 3]);
+                }
+            }
+            None => {
+                for (pixel, paint) in pixels.iter_mut().zip(&painted) {
+                    *pixel = ((u16::from(*pixel) + u16::from(*paint)) / 2) as u8;
+                }
+            }
+        }
+        encode(&pixels, self.size, format, quality)
+    }
 }
 
 /// A PNG's or JPEG's size and its pixels as 8-bit RGB.
-pub fn decode_rgb(bytes: &[u8]) -> Option<(Dimensions, Vec<u8>)> {
+fn decode_rgb(bytes: &[u8]) -> Option<(Dimensions, Vec<u8>)> {
     match OutputFormat::of_bytes(bytes)? {
         OutputFormat::Png => {
             let (size, channels, pixels) = decode_png(bytes)?;
